@@ -1,0 +1,179 @@
+"""All database tables in one module.
+
+Catalogue tables mirror the data package resources column for column (dates stay text,
+because partial dates such as "2001" or "2001-11" are real data). Empty cells are stored
+as NULL. Curation tables hold proposals, reviews and the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+
+class Source(SQLModel, table=True):
+    __tablename__ = "sources"
+    id: str = Field(primary_key=True)
+    title: str
+    publisher: str
+    url: str | None = None
+    as_of: str
+    licence: str | None = None
+    note: str | None = None
+
+
+class Party(SQLModel, table=True):
+    __tablename__ = "parties"
+    code: str = Field(primary_key=True, max_length=3)
+    name: str
+    official_name: str | None = None
+    kind: str
+    iso_alpha2: str | None = None
+    iso_numeric: str | None = None
+    un_member: bool
+    un_member_since: str | None = None
+    un_regional_group: str | None = None
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
+
+
+class PartyAlias(SQLModel, table=True):
+    __tablename__ = "party_aliases"
+    alias: str = Field(primary_key=True)
+    code: str = Field(foreign_key="parties.code")
+    note: str | None = None
+
+
+class Instrument(SQLModel, table=True):
+    __tablename__ = "instruments"
+    id: str = Field(primary_key=True)
+    name: str
+    short_name: str
+    kind: str
+    pillar: str
+    value_clusters: str | None = None
+    stance: str
+    stance_reason: str
+    body: str
+    parent_id: str | None = Field(default=None, foreign_key="instruments.id")
+    opened: str | None = None
+    in_force: str | None = None
+    url: str
+    description: str
+    source_id: str = Field(foreign_key="sources.id")
+    as_of: str
+    note: str | None = None
+
+
+class InstrumentAlias(SQLModel, table=True):
+    __tablename__ = "instrument_aliases"
+    instrument_id: str = Field(foreign_key="instruments.id", primary_key=True)
+    alias: str = Field(primary_key=True)
+    alias_kind: str
+
+
+class Adoption(SQLModel, table=True):
+    """Link between an instrument and a party, with the dated action as extra fields."""
+
+    __tablename__ = "adoptions"
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: str = Field(foreign_key="instruments.id", index=True)
+    party_code: str = Field(foreign_key="parties.code", index=True)
+    action: str
+    role: str | None = None
+    date: str | None = None
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
+
+
+class Group(SQLModel, table=True):
+    __tablename__ = "groups"
+    id: str = Field(primary_key=True)
+    name: str
+    short_name: str
+    kind: str
+    url: str | None = None
+    source_id: str = Field(foreign_key="sources.id")
+    as_of: str
+    note: str | None = None
+
+
+class GroupMember(SQLModel, table=True):
+    __tablename__ = "group_members"
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: str = Field(foreign_key="groups.id", index=True)
+    party_code: str = Field(foreign_key="parties.code", index=True)
+    role: str
+    joined: str | None = None
+    left: str | None = None
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
+
+
+class Resolution(SQLModel, table=True):
+    __tablename__ = "resolutions"
+    id: str = Field(primary_key=True)
+    symbol: str | None = None
+    date: str
+    title: str | None = None
+    forum: str
+    committee: str | None = None
+    topic: str
+    series: str | None = None
+    recorded_vote: bool
+    vote_kind: str | None = None
+    yes: int | None = None
+    no: int | None = None
+    abstain: int | None = None
+    tally_source: str | None = None
+    instrument_id: str | None = Field(default=None, foreign_key="instruments.id")
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
+
+
+class Vote(SQLModel, table=True):
+    __tablename__ = "votes"
+    resolution_id: str = Field(foreign_key="resolutions.id", primary_key=True)
+    party_code: str = Field(foreign_key="parties.code", primary_key=True)
+    vote: str
+    source_id: str = Field(foreign_key="sources.id")
+
+
+class Crosswalk(SQLModel, table=True):
+    __tablename__ = "crosswalk"
+    norm_id: str = Field(foreign_key="instruments.id", primary_key=True)
+    instrument_id: str = Field(foreign_key="instruments.id", primary_key=True)
+    clause: str = Field(primary_key=True)
+    clause_title: str | None = None
+    relationship: str
+    rationale: str
+    confidence: str
+    source_id: str = Field(foreign_key="sources.id")
+
+
+class CatalogueState(SQLModel, table=True):
+    """Which catalogue the database holds: its content hash and when it was loaded."""
+
+    __tablename__ = "catalogue_state"
+    id: int = Field(default=1, primary_key=True)
+    content_hash: str
+    catalogue_version: str
+    loaded_from: str
+    loaded_at: datetime
+
+
+# Order matters: parents before children (insert order; reverse for delete).
+CATALOGUE_TABLES: dict[str, type[SQLModel]] = {
+    "sources": Source,
+    "parties": Party,
+    "party_aliases": PartyAlias,
+    "instruments": Instrument,
+    "instrument_aliases": InstrumentAlias,
+    "adoptions": Adoption,
+    "groups": Group,
+    "group_members": GroupMember,
+    "resolutions": Resolution,
+    "votes": Vote,
+    "crosswalk": Crosswalk,
+}

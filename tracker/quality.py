@@ -1,0 +1,22 @@
+"""The data quality report: per instrument counts by status, as-of dates, sources; global checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracker.catalogue import load_catalogue
+
+
+def quality_report(path: Path | str | None = None) -> str:
+    cat = load_catalogue(path)
+    status = cat.status()
+    lines = [f"Catalogue {cat.version}: {len(cat.instruments)} instruments, {len(cat.parties)} parties, "
+             f"{len(cat.adoptions)} adoption rows, {len(cat.resolutions)} resolutions, {len(cat.votes)} votes"]
+    counts = status.groupby(["instrument_id", "status"]).size().unstack(fill_value=0)
+    coverage = cat.coverage()
+    for inst in cat.instruments.itertuples():
+        by_status = ", ".join(f"{s} {n}" for s, n in counts.loc[inst.id].items() if n) if inst.id in counts.index else "no adoption data"
+        lines.append(f"  {inst.id}: {by_status} (as of {inst.as_of}; sources as of {coverage.loc[inst.id, 'sources_as_of'] or '-'})")
+    un = cat.parties[cat.parties["un_member"]]
+    lines.append(f"UN member states: {len(un)} (expected 193)")
+    return "\n".join(lines)

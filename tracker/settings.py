@@ -1,0 +1,46 @@
+"""One settings object, read from the environment (documented in the README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CATALOGUE = REPO_ROOT / "catalogue"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku-style postgres:// URLs and route PostgreSQL through psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def default_database_url() -> str:
+    data_dir = Path(platformdirs.user_data_dir("cyber-norms-tracker", appauthor=False))
+    return f"sqlite:///{data_dir / 'tracker.db'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    catalogue_path: Path
+    users_file: Path | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def get_settings() -> Settings:
+    """Read the environment each time, so tests and the CLI can switch databases."""
+    users = os.environ.get("TRACKER_USERS_FILE")
+    return Settings(
+        database_url=normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url()),
+        catalogue_path=Path(os.environ.get("TRACKER_CATALOGUE") or BUNDLED_CATALOGUE),
+        users_file=Path(users) if users else None,
+    )
