@@ -158,7 +158,7 @@ def info(json_out: JsonOpt = False):
 def search_cmd(query: Annotated[str, typer.Argument(help="what you remember: a name, acronym, treaty number, "
                                                          "clause id, country or resolution symbol")],
                kind: Annotated[str | None, typer.Option(
-                   "--kind", help="only this kind: instrument, norm, clause, party, group or resolution")] = None,
+                   "--kind", help="instrument, norm, clause, party, group or resolution")] = None,
                limit: Annotated[int, typer.Option("--limit", help="at most this many hits")] = 10,
                json_out: JsonOpt = False):
     """Find a standard, norm, clause, country, group or resolution from a half-remembered name."""
