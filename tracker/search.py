@@ -105,27 +105,34 @@ def prepare(text: object) -> str:
 
 
 _SEP = "\x1f"  # joins texts for batch normalisation (a text containing it takes the slow path)
-_SPACES = re.compile(" {2,}")
-_ASCII_NON_WORD = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_\x1f")})
+# ASCII bytes: letters lower-cased, digits and "_" kept, the separator kept, everything else a space
+_ASCII_TABLE = bytes(
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c in (95, 31)) else 32
+    for c in range(256)
+)
 
 
 def prepare_many(texts: list[str]) -> list[str]:
-    """``[prepare(t) for t in texts]``; distinct ASCII texts are normalised together in a few passes."""
-    done: dict[str, str] = {}
-    fast = []
-    for t in dict.fromkeys(texts):
-        if t.isascii() and _SEP not in t:
-            fast.append(t)
-        else:
-            done[t] = prepare(t)
-    if fast:
-        big = _SEP.join(fast).replace("+", " plus ").lower().translate(_ASCII_NON_WORD)
-        big = _SPACES.sub(" ", big).replace(" " + _SEP, _SEP).replace(_SEP + " ", _SEP).strip(" ")
-        big = (_SEP + big).replace(_SEP + "the ", _SEP)[1:]  # normalise(): a leading "the"
-        for t, key in zip(fast, big.split(_SEP), strict=True):
-            # default_process: "_" is not alphanumeric
-            done[t] = " ".join(key.replace("_", " ").split()) if "_" in key else key
-    return [done[t] for t in texts]
+    """``[prepare(t) for t in texts]``; the ASCII texts are normalised together, as one bytes string."""
+    simple = [t.isascii() and _SEP not in t for t in texts]
+    joined = (
+        _SEP.join(texts)
+        if all(simple)
+        else _SEP.join(t if ok else "" for t, ok in zip(texts, simple, strict=True))
+    )
+    sep = _SEP.encode()
+    big = joined.replace("+", " plus ").encode("ascii").translate(_ASCII_TABLE)
+    big = b" ".join(big.split())  # normalise(): one space between words ...
+    big = big.replace(b" " + sep, sep).replace(sep + b" ", sep)  # ... stripped
+    big = (sep + big).replace(sep + b"the ", sep)[1:]  # ... without a leading "the"
+    text = big.decode("ascii")
+    keys = text.split(_SEP) if texts else []
+    if "_" in text:  # default_process: "_" is not alphanumeric
+        keys = [" ".join(k.replace("_", " ").split()) if "_" in k else k for k in keys]
+    for i, ok in enumerate(simple):
+        if not ok:
+            keys[i] = prepare(texts[i])
+    return keys
 
 
 # --------------------------------------------------------------------------- trigram index
@@ -276,7 +283,8 @@ class SearchIndex:
         self._fields(e, _col(inst, "name"), "name")
         self._fields(e, _col(inst, "short_name"), "short name")
         self._fields(e, iid, "id", fuzzy=False)
-        self._weak_chunks.append((e, _col(inst, "description"), WEAK_DESCRIPTION))
+        described = [(i, d) for i, d in zip(e, _col(inst, "description"), strict=True) if d]
+        self._weak_chunks.append(([i for i, _ in described], [d for _, d in described], WEAK_DESCRIPTION))
         entry_of = dict(zip(iid, e, strict=True))
         al = cat.instrument_aliases
         rows = [
@@ -348,13 +356,12 @@ class SearchIndex:
         del self._chunks
         # normalise in one batch; drop empty texts and repeated (entry, text) pairs
         keys = prepare_many(texts)
-        seen: set[tuple[int, str]] = set()
-        keep = []
-        for i, pair in enumerate(zip(entries, keys, strict=True)):
-            if pair[1] and pair not in seen:
-                seen.add(pair)
-                keep.append(i)
-        del seen
+        key_arr = np.array(keys, dtype=object)
+        codes = pd.factorize(key_arr)[0].astype(np.int64)
+        pair = np.array(entries, dtype=np.int64) * (int(codes.max(initial=0)) + 1) + codes
+        order = np.argsort(pair, kind="stable")
+        first = order[np.concatenate([[True], pair[order][1:] != pair[order][:-1]])] if len(pair) else order
+        keep = np.sort(first[key_arr[first] != ""]).tolist()
         self._f_entry = [entries[i] for i in keep]
         self._f_key = [keys[i] for i in keep]
         self._f_text = [texts[i].strip() for i in keep]
