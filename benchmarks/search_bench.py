@@ -84,7 +84,7 @@ class RawExtract:
     """rapidfuzz.process.extract over every indexed name text, as-is (the raw comparison)."""
 
     def __init__(self, idx: SearchIndex):
-        self.choices = {i: t for i, t in enumerate(idx._f_text) if idx._f_fuzzy[i]}
+        self.choices = {i: idx.field_text(i) for i in range(len(idx._f_key)) if idx._f_fuzzy[i]}
         self.entry = idx._f_entry
         self.ids = idx.ids
 
@@ -100,8 +100,9 @@ class Difflib:
 
     def __init__(self, idx: SearchIndex):
         self.by_text: dict[str, list[str]] = {}
-        for i, t in enumerate(idx._f_text):
+        for i in range(len(idx._f_key)):
             if idx._f_fuzzy[i]:
+                t = idx.field_text(i)
                 self.by_text.setdefault(t.lower(), []).append(idx.ids[idx._f_entry[i]])
         self.texts = list(self.by_text)
 
@@ -249,7 +250,7 @@ def main() -> None:
         else:
             squeries.append(words[0][:5])  # as-you-type prefix
     ours_s = timed(lambda q: sidx.search(q, limit=10), squeries)
-    choices = {i: t for i, t in enumerate(sidx._f_text) if sidx._f_fuzzy[i]}
+    choices = {i: sidx.field_text(i) for i in range(len(sidx._f_key)) if sidx._f_fuzzy[i]}
     pre = {i: sidx._f_key[i] for i in choices}
     raw_q = squeries[: 10 if args.quick else 30]
     raw_s = timed(
@@ -320,6 +321,9 @@ def main() -> None:
             + ".",
             "Raw rapidfuzz = `process.extract(q, {key: text}, scorer=WRatio, processor=default_process, "
             "limit=10)` over the same name texts the index holds; difflib = `get_close_matches` over them.",
+            "Times are wall-clock per query; in brackets the thread's own CPU time for the same calls. The "
+            "machine was shared with other jobs (see the load average), so wall-clock p99 includes waits "
+            "for a core.",
             "",
             *table,
             "",

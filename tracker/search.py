@@ -369,8 +369,7 @@ class SearchIndex:
         keep = np.sort(first[key_arr[first] != ""]).tolist()
         self._f_entry = [entries[i] for i in keep]
         self._f_key = [keys[i] for i in keep]
-        self._f_text = [texts[i].strip() for i in keep]
-        self._f_via = [vias[i] for i in keep]
+        self._texts, self._vias, self._keep = texts, vias, keep  # text and via of field f: [keep[f]]
         self._f_fuzzy = [fuzzy[i] for i in keep]
         f_entry = np.array(self._f_entry, dtype=np.int64)
         # exact and prefix lookups: sorted keys (bisect); short keys also without spaces ("ets185")
@@ -378,9 +377,7 @@ class SearchIndex:
         self._sorted_keys = [self._f_key[i] for i in order]
         self._sorted_fields = order
         compact = sorted(
-            (k.replace(" ", ""), i)
-            for i, k in enumerate(self._f_key)
-            if len(k) <= 24 and " " in k and (len(k) <= 12 or not k.replace(" ", "").isalpha())
+            (k.replace(" ", ""), i) for i, k in enumerate(self._f_key) if len(k) <= 16 and " " in k
         )
         self._compact_keys = [c for c, _ in compact]
         self._compact_fields = [i for _, i in compact]
@@ -405,6 +402,10 @@ class SearchIndex:
         self._words = words
         self._word_list = sorted(words)
         self._mask_cache: dict[tuple, np.ndarray | None] = {}
+
+    def field_text(self, f: int) -> str:
+        """The indexed text ``f`` as written in the catalogue."""
+        return self._texts[self._keep[f]].strip()
 
     def _words_of(self, entry: int) -> frozenset[str]:
         if entry not in self._entry_words:
@@ -601,7 +602,7 @@ class SearchIndex:
         out = []
         for entry, (score, what, via) in ranked[:limit]:
             if isinstance(what, int):
-                matched, via = self._f_text[what], self._f_via[what]
+                matched, via = self.field_text(what), self._vias[self._keep[what]]
             else:
                 matched = what
             out.append(
