@@ -203,6 +203,29 @@ def main() -> None:
         ),
     ]
 
+    bad = [
+        "",
+        "   ",
+        "x" * 10_000,
+        "budapest " * 2_000,
+        "\x00\x01\x1b[31m",
+        "😀🔥🇫🇷",
+        "مرحبا بالعالم",
+        "'; DROP TABLE parties; --",
+        ".*+?[](){}|^$\\",
+        "A/RES/",
+        "ﬁ" * 500,
+    ]
+    bad_ms = timed(lambda q: idx.search(q, limit=10), bad, repeat=1 if args.quick else 20)
+    lines.append(
+        (
+            f"bundled: bad input ({len(bad)} kinds: empty, 10,000 chars, control, emoji, RTL, SQL, regex)",
+            p50_99(bad_ms),
+            "-",
+            "-",
+        )
+    )
+
     # 2. fixture catalogue: quality and latency
     fcat = search_catalogue()
     t = time.perf_counter()

@@ -227,6 +227,19 @@ class _TrigramIndex:
 # --------------------------------------------------------------------------- the index
 
 
+def check_options(*, kind: str | Iterable[str] | None = None, limit: int = 10) -> None:
+    """Raise ValueError for an unknown kind or a limit that is not a positive integer."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"limit must be a positive integer, not {limit!r}")
+    if kind is not None:
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+        bad = [k for k in kinds if k not in KINDS]
+        if bad or not kinds:
+            raise ValueError(
+                f"unknown kind {', '.join(map(repr, bad)) or '(none)'}; expected one of: {', '.join(KINDS)}"
+            )
+
+
 class SearchIndex:
     """Build once from a Catalogue; ``search`` is then fast enough to run on every keystroke."""
 
@@ -455,15 +468,7 @@ class SearchIndex:
         return self._adopted
 
     def _mask(self, kind, pillar, value_cluster, body, stance, adopted_by) -> np.ndarray | None:
-        kinds = None
-        if kind is not None:
-            kinds = (kind,) if isinstance(kind, str) else tuple(kind)
-            bad = [k for k in kinds if k not in KINDS]
-            if bad or not kinds:
-                raise ValueError(
-                    f"unknown kind {', '.join(map(repr, bad)) or '(none)'}; "
-                    f"expected one of: {', '.join(KINDS)}"
-                )
+        kinds = None if kind is None else (kind,) if isinstance(kind, str) else tuple(kind)
         for value, allowed, label in (
             (pillar, PILLARS, "pillar"),
             (stance, STANCES, "stance"),
@@ -525,8 +530,7 @@ class SearchIndex:
         ``kind`` is one kind or several; ``adopted_by`` is a party code, name or alias (the
         instruments it has adopted, the norms carried by them, and their clauses).
         """
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"limit must be a positive integer, not {limit!r}")
+        check_options(kind=kind, limit=limit)
         mask = self._mask(kind, pillar, value_cluster, body, stance, adopted_by)
         if query is None:
             return []
