@@ -37,6 +37,7 @@ import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -119,12 +120,12 @@ _ASCII_TABLE = bytes(
 
 def prepare_many(texts: list[str]) -> list[str]:
     """``[prepare(t) for t in texts]``; the ASCII texts are normalised together, as one bytes string."""
-    simple = [t.isascii() and _SEP not in t for t in texts]
-    joined = (
-        _SEP.join(texts)
-        if all(simple)
-        else _SEP.join(t if ok else "" for t, ok in zip(texts, simple, strict=True))
-    )
+    joined = _SEP.join(texts)
+    if joined.isascii() and joined.count(_SEP) == len(texts) - 1:
+        simple = None  # every text is plain ASCII (the usual case): no per-text check needed
+    else:
+        simple = [t.isascii() and _SEP not in t for t in texts]
+        joined = _SEP.join(t if ok else "" for t, ok in zip(texts, simple, strict=True))
     sep = _SEP.encode()
     big = joined.replace("+", " plus ").encode("ascii").translate(_ASCII_TABLE)
     big = b" ".join(big.split())  # normalise(): one space between words ...
@@ -134,7 +135,7 @@ def prepare_many(texts: list[str]) -> list[str]:
     keys = text.split(_SEP) if texts else []
     if "_" in text:  # default_process: "_" is not alphanumeric
         keys = [" ".join(k.replace("_", " ").split()) if "_" in k else k for k in keys]
-    for i, ok in enumerate(simple):
+    for i, ok in enumerate(simple or ()):
         if not ok:
             keys[i] = prepare(texts[i])
     return keys
@@ -297,8 +298,9 @@ class SearchIndex:
         iid = _col(inst, "id")
         kinds = ["norm" if k == "norm" else "instrument" for k in _col(inst, "kind")]
         bonus = [0.0 if p else TOP_LEVEL_BONUS for p in _col(inst, "parent_id")]
-        e = self._entries(iid, kinds, _col(inst, "name"), iid, bonus)
-        self._fields(e, _col(inst, "name"), "name")
+        names = _col(inst, "name")
+        e = self._entries(iid, kinds, names, iid, bonus)
+        self._fields(e, names, "name")
         self._fields(e, _col(inst, "short_name"), "short name")
         self._fields(e, iid, "id", fuzzy=False)
         described = [(i, d) for i, d in zip(e, _col(inst, "description"), strict=True) if d]
@@ -367,10 +369,7 @@ class SearchIndex:
     def _finish(self) -> None:
         self.n = len(self.ids)
         self._bonus_arr = np.array(self._bonus, dtype=np.float32)
-        entries = [x for c in self._chunks for x in c[0]]
-        texts = [x if isinstance(x, str) else str(x) for c in self._chunks for x in c[1]]
-        vias = [x for c in self._chunks for x in c[2]]
-        fuzzy = [x for c in self._chunks for x in c[3]]
+        entries, texts, vias, fuzzy = ([*chain.from_iterable(c[j] for c in self._chunks)] for j in range(4))
         del self._chunks
         # normalise in one batch; drop empty texts and repeated (entry, text) pairs
         keys = prepare_many(texts)
