@@ -86,7 +86,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -129,8 +129,10 @@ BLOC_METHOD = (
     "the members but not by all. Per vote, the bloc majority is the most common of yes/no/abstain "
     "among members that voted, and cohesion is the share of them voting with it."
 )
-GROUP_METHOD = ("Group membership on the as-of date: joined on or before it and not left by then (a partial "
-                "date counts from its last day); a membership without a joined date counts as standing.")
+GROUP_METHOD = (
+    "Group membership on the as-of date: joined on or before it and not left by then (a partial "
+    "date counts from its last day); a membership without a joined date counts as standing."
+)
 
 
 class ExportError(ValueError):
@@ -142,6 +144,7 @@ class NoDataError(ExportError):
 
 
 # --------------------------------------------------------------------------- document model
+
 
 @dataclass(frozen=True)
 class Source:
@@ -213,8 +216,12 @@ class Report:
 
 
 _LABELS = {
-    "party_code": "Code", "source_id": "Source", "instrument_id": "Instrument id",
-    "resolution_id": "Resolution", "un_regional_group": "UN regional group", "group_id": "Group id",
+    "party_code": "Code",
+    "source_id": "Source",
+    "instrument_id": "Instrument id",
+    "resolution_id": "Resolution",
+    "un_regional_group": "UN regional group",
+    "group_id": "Group id",
 }
 
 
@@ -226,6 +233,7 @@ def _default_label(column: str) -> str:
 
 
 # --------------------------------------------------------------------------- catalogue helpers
+
 
 def _as_of(value: Any) -> date:
     if value is None or value == "":
@@ -295,16 +303,28 @@ def _memberships(cat: Catalogue, code: str, as_of: date) -> pd.DataFrame:
         m = members_on(cat, gid, as_of)
         m = m[m["party_code"] == code]
         if len(m):
-            rows.append({"group_id": gid, "role": m["role"].iloc[0], "joined": m["joined"].iloc[0],
-                         "source_id": m["source_id"].iloc[0]})
+            rows.append(
+                {
+                    "group_id": gid,
+                    "role": m["role"].iloc[0],
+                    "joined": m["joined"].iloc[0],
+                    "source_id": m["source_id"].iloc[0],
+                }
+            )
     df = pd.DataFrame(rows, columns=["group_id", "role", "joined", "source_id"])
     names = dict(zip(cat.groups["id"], cat.groups["name"], strict=True))
     df.insert(1, "group", df["group_id"].map(names).fillna(""))
     return df
 
 
-def _cyber_resolutions(cat: Catalogue, as_of: date, *, recorded_only: bool = True,
-                       all_topics: bool = False, newest_first: bool = False) -> pd.DataFrame:
+def _cyber_resolutions(
+    cat: Catalogue,
+    as_of: date,
+    *,
+    recorded_only: bool = True,
+    all_topics: bool = False,
+    newest_first: bool = False,
+) -> pd.DataFrame:
     res = cat.resolutions
     mask = res["date"].map(lambda d: bool(d) and date.fromisoformat(d) <= as_of)
     if not all_topics:
@@ -375,8 +395,10 @@ def _analytics():
 
 # --------------------------------------------------------------------------- builders: raw tables
 
-def adoptions_table(cat: Catalogue, as_of: Any = None, *, instrument: str | None = None,
-                    party: str | None = None) -> Report:
+
+def adoptions_table(
+    cat: Catalogue, as_of: Any = None, *, instrument: str | None = None, party: str | None = None
+) -> Report:
     """Every (instrument, party) status as of a date, optionally for one instrument or party."""
     day = _as_of(as_of)
     st = cat.status(day)
@@ -396,25 +418,44 @@ def adoptions_table(cat: Catalogue, as_of: Any = None, *, instrument: str | None
     if st.empty:
         raise NoDataError(f"no adoption recorded as of {day} for this selection")
     names = _instrument_names(cat)
-    table = pd.DataFrame({
-        "instrument_id": st["instrument_id"], "instrument": st["instrument_id"].map(names),
-        "party_code": st["party_code"], "party": st["party_code"].map(cat.party_name),
-        "status": st["status"], "role": st["role"], "since": st["since"], "adopted": st["adopted"],
-        "detail": st["detail"], "source_id": st["source_id"],
-    }).reset_index(drop=True)
-    section = Section("adoptions", "Adoption status", table,
-                      notes=f"{len(table)} statuses, {table['party_code'].nunique()} parties, "
-                            f"{table['instrument_id'].nunique()} instruments.",
-                      compact=("instrument", "party", "status", "since", "source_id"))
+    table = pd.DataFrame(
+        {
+            "instrument_id": st["instrument_id"],
+            "instrument": st["instrument_id"].map(names),
+            "party_code": st["party_code"],
+            "party": st["party_code"].map(cat.party_name),
+            "status": st["status"],
+            "role": st["role"],
+            "since": st["since"],
+            "adopted": st["adopted"],
+            "detail": st["detail"],
+            "source_id": st["source_id"],
+        }
+    ).reset_index(drop=True)
+    section = Section(
+        "adoptions",
+        "Adoption status",
+        table,
+        notes=f"{len(table)} statuses, {table['party_code'].nunique()} parties, "
+        f"{table['instrument_id'].nunique()} instruments.",
+        compact=("instrument", "party", "status", "since", "source_id"),
+    )
     return Report(
-        kind="adoptions", title="Adoptions of cyber values, standards and norms",
+        kind="adoptions",
+        title="Adoptions of cyber values, standards and norms",
         subtitle=f"Status of every party with a recorded action, as of {day}",
-        as_of=day.isoformat(), method=STATUS_METHOD, catalogue_version=_cat_version(cat),
-        sections=[section], sources=_collect_sources(cat, [section]), parameters=params)
+        as_of=day.isoformat(),
+        method=STATUS_METHOD,
+        catalogue_version=_cat_version(cat),
+        sections=[section],
+        sources=_collect_sources(cat, [section]),
+        parameters=params,
+    )
 
 
-def votes_table(cat: Catalogue, as_of: Any = None, *, all_topics: bool = False,
-                party: str | None = None) -> Report:
+def votes_table(
+    cat: Catalogue, as_of: Any = None, *, all_topics: bool = False, party: str | None = None
+) -> Report:
     """Recorded UNGA votes (long format) on cyber resolutions, or on every topic."""
     day = _as_of(as_of)
     res = _cyber_resolutions(cat, day, all_topics=all_topics)
@@ -427,32 +468,53 @@ def votes_table(cat: Catalogue, as_of: Any = None, *, all_topics: bool = False,
     if votes.empty:
         raise NoDataError(f"no recorded votes as of {day} for this selection")
     meta = res.set_index("id")
-    table = pd.DataFrame({
-        "resolution_id": votes["resolution_id"],
-        "date": votes["resolution_id"].map(meta["date"]),
-        "title": votes["resolution_id"].map(meta["title"]),
-        "topic": votes["resolution_id"].map(meta["topic"]),
-        "series": votes["resolution_id"].map(meta["series"]),
-        "party_code": votes["party_code"], "party": votes["party_code"].map(cat.party_name),
-        "vote": votes["vote"], "source_id": votes["source_id"],
-    }).sort_values(["date", "resolution_id", "party_code"]).reset_index(drop=True)
-    section = Section("votes", "Recorded votes", table,
-                      notes=f"{len(table)} votes on {table['resolution_id'].nunique()} resolutions.",
-                      compact=("resolution_id", "date", "party", "vote", "source_id"))
+    table = (
+        pd.DataFrame(
+            {
+                "resolution_id": votes["resolution_id"],
+                "date": votes["resolution_id"].map(meta["date"]),
+                "title": votes["resolution_id"].map(meta["title"]),
+                "topic": votes["resolution_id"].map(meta["topic"]),
+                "series": votes["resolution_id"].map(meta["series"]),
+                "party_code": votes["party_code"],
+                "party": votes["party_code"].map(cat.party_name),
+                "vote": votes["vote"],
+                "source_id": votes["source_id"],
+            }
+        )
+        .sort_values(["date", "resolution_id", "party_code"])
+        .reset_index(drop=True)
+    )
+    section = Section(
+        "votes",
+        "Recorded votes",
+        table,
+        notes=f"{len(table)} votes on {table['resolution_id'].nunique()} resolutions.",
+        compact=("resolution_id", "date", "party", "vote", "source_id"),
+    )
     scope = "all topics" if all_topics else "cyber-security and cybercrime resolutions"
     return Report(
-        kind="votes", title="UN General Assembly recorded votes",
-        subtitle=f"{scope}, up to {day}", as_of=day.isoformat(), method=VOTE_METHOD,
-        catalogue_version=_cat_version(cat), sections=[section],
-        sources=_collect_sources(cat, [section]), parameters=params)
+        kind="votes",
+        title="UN General Assembly recorded votes",
+        subtitle=f"{scope}, up to {day}",
+        as_of=day.isoformat(),
+        method=VOTE_METHOD,
+        catalogue_version=_cat_version(cat),
+        sections=[section],
+        sources=_collect_sources(cat, [section]),
+        parameters=params,
+    )
 
 
-def alignment_table(cat: Catalogue, as_of: Any = None, *, basis: str = "combined",
-                    parties: Sequence[str] | None = None) -> Report:
+def alignment_table(
+    cat: Catalogue, as_of: Any = None, *, basis: str = "combined", parties: Sequence[str] | None = None
+) -> Report:
     """The party x party alignment matrix from the analytics (long format: one row per pair)."""
     analytics = _analytics()
     if analytics is None or not hasattr(analytics, "alignment"):
-        raise ExportError("the alignment export needs tracker.analytics, which is not installed in this build")
+        raise ExportError(
+            "the alignment export needs tracker.analytics, which is not installed in this build"
+        )
     day = _as_of(as_of)
     matrix = analytics.alignment(cat, basis=basis, as_of=day)
     codes = list(matrix.index)
@@ -462,30 +524,51 @@ def alignment_table(cat: Catalogue, as_of: Any = None, *, basis: str = "combined
         codes = [c for c in wanted if c in matrix.index]
     rows = []
     for i, a in enumerate(codes):
-        for b in codes[i + 1:]:
+        for b in codes[i + 1 :]:
             v = matrix.at[a, b] if b in matrix.columns else np.nan
             if pd.notna(v):
-                rows.append({"party_a": a, "party_a_name": cat.party_name(a), "party_b": b,
-                             "party_b_name": cat.party_name(b), "score": round(float(v), 4)})
+                rows.append(
+                    {
+                        "party_a": a,
+                        "party_a_name": cat.party_name(a),
+                        "party_b": b,
+                        "party_b_name": cat.party_name(b),
+                        "score": round(float(v), 4),
+                    }
+                )
     if not rows:
         raise NoDataError(f"no alignment scores as of {day} for this selection")
     table = pd.DataFrame(rows)
-    section = Section("alignment", f"Alignment ({basis})", table, formats={"score": "decimal"},
-                      notes=f"{len(table)} pairs of {len(codes)} parties.")
+    section = Section(
+        "alignment",
+        f"Alignment ({basis})",
+        table,
+        formats={"score": "decimal"},
+        notes=f"{len(table)} pairs of {len(codes)} parties.",
+    )
     return Report(
-        kind="alignment", title="Alignment between parties", subtitle=f"basis: {basis}, as of {day}",
-        as_of=day.isoformat(), method=_method(_alignment_method(basis), VOTE_METHOD),
-        catalogue_version=_cat_version(cat), sections=[section], sources=[],
-        parameters={"as_of": day.isoformat(), "basis": basis, "parties": list(parties) if parties else None})
+        kind="alignment",
+        title="Alignment between parties",
+        subtitle=f"basis: {basis}, as of {day}",
+        as_of=day.isoformat(),
+        method=_method(_alignment_method(basis), VOTE_METHOD),
+        catalogue_version=_cat_version(cat),
+        sections=[section],
+        sources=[],
+        parameters={"as_of": day.isoformat(), "basis": basis, "parties": list(parties) if parties else None},
+    )
 
 
 def _alignment_method(basis: str) -> str:
-    return (f"Alignment ({basis}) from tracker.analytics: vote agreement coded yes/abstain/no with "
-            "absent as missing, chance-corrected (Cohen's kappa), and adoption-portfolio similarity; "
-            "see the analytics documentation for the weights of the combined score.")
+    return (
+        f"Alignment ({basis}) from tracker.analytics: vote agreement coded yes/abstain/no with "
+        "absent as missing, chance-corrected (Cohen's kappa), and adoption-portfolio similarity; "
+        "see the analytics documentation for the weights of the combined score."
+    )
 
 
 # --------------------------------------------------------------------------- builders: blocs
+
 
 @dataclass
 class _Bloc:
@@ -495,8 +578,9 @@ class _Bloc:
     extra_sources: list[str]
 
 
-def _bloc(cat: Catalogue, day: date, *, group_id: str | None, members: Sequence[str] | None,
-          name: str | None = None) -> _Bloc:
+def _bloc(
+    cat: Catalogue, day: date, *, group_id: str | None, members: Sequence[str] | None, name: str | None = None
+) -> _Bloc:
     if (group_id is None) == (members is None):
         raise ExportError("name a bloc either by group (group_id) or by a list of members, not both")
     if group_id is not None:
@@ -524,23 +608,37 @@ def _rates(status: pd.DataFrame, codes: Sequence[str], names: dict[str, str]) ->
     """Per instrument with any action by these parties: adopters, signed-only, adoption rate."""
     st = status[status["party_code"].isin(codes)]
     n = len(codes)
-    cols = ["instrument_id", "instrument", "adopted", "signed_only", "members", "adoption_rate",
-            "not_adopted_by", "source_id"]
+    cols = [
+        "instrument_id",
+        "instrument",
+        "adopted",
+        "signed_only",
+        "members",
+        "adoption_rate",
+        "not_adopted_by",
+        "source_id",
+    ]
     if st.empty:
         return pd.DataFrame(columns=cols)
     rows = []
     for inst, grp in st.groupby("instrument_id", sort=True):
         adopters = set(grp.loc[grp["adopted"], "party_code"])
-        rows.append({
-            "instrument_id": inst, "instrument": names.get(inst, inst), "adopted": len(adopters),
-            "signed_only": int((grp["status"] == "signed").sum()), "members": n,
-            "adoption_rate": round(len(adopters) / n, 4),
-            "not_adopted_by": [c for c in codes if c not in adopters],
-            "source_id": _join_ids(grp["source_id"]),
-        })
+        rows.append(
+            {
+                "instrument_id": inst,
+                "instrument": names.get(inst, inst),
+                "adopted": len(adopters),
+                "signed_only": int((grp["status"] == "signed").sum()),
+                "members": n,
+                "adoption_rate": round(len(adopters) / n, 4),
+                "not_adopted_by": [c for c in codes if c not in adopters],
+                "source_id": _join_ids(grp["source_id"]),
+            }
+        )
     out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["adoption_rate", "adopted", "instrument"], ascending=[False, False, True],
-                           kind="stable").reset_index(drop=True)
+    return out.sort_values(
+        ["adoption_rate", "adopted", "instrument"], ascending=[False, False, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def _bloc_votes(cat: Catalogue, res: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
@@ -554,14 +652,39 @@ def _bloc_votes(cat: Catalogue, res: pd.DataFrame, codes: Sequence[str]) -> pd.D
         voted = sum(cast.values())
         majority = max(VOTE_CHOICES, key=lambda c: (cast[c], -VOTE_CHOICES.index(c))) if voted else ""
         tie = voted and sum(1 for c in VOTE_CHOICES if cast[c] == cast[majority]) > 1
-        rows.append({
-            "resolution_id": r["id"], "date": r["date"], "series": r["series"], "title": r["title"],
-            **cast, "absent": int(counts.get("absent", 0)), "no_data": len(codes) - len(grp),
-            "majority": ("tie" if tie else majority), "cohesion": round(cast[majority] / voted, 4) if voted else None,
-            "result": _tally(r), "source_id": _join_ids([r["source_id"], *grp["source_id"]]),
-        })
-    return pd.DataFrame(rows, columns=["resolution_id", "date", "series", "title", "yes", "no", "abstain",
-                                       "absent", "no_data", "majority", "cohesion", "result", "source_id"])
+        rows.append(
+            {
+                "resolution_id": r["id"],
+                "date": r["date"],
+                "series": r["series"],
+                "title": r["title"],
+                **cast,
+                "absent": int(counts.get("absent", 0)),
+                "no_data": len(codes) - len(grp),
+                "majority": ("tie" if tie else majority),
+                "cohesion": round(cast[majority] / voted, 4) if voted else None,
+                "result": _tally(r),
+                "source_id": _join_ids([r["source_id"], *grp["source_id"]]),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "resolution_id",
+            "date",
+            "series",
+            "title",
+            "yes",
+            "no",
+            "abstain",
+            "absent",
+            "no_data",
+            "majority",
+            "cohesion",
+            "result",
+            "source_id",
+        ],
+    )
 
 
 def _format_codes(cat: Catalogue, codes: Sequence[str], limit: int = 12) -> str:
@@ -570,8 +693,14 @@ def _format_codes(cat: Catalogue, codes: Sequence[str], limit: int = 12) -> str:
     return "; ".join(names) + more
 
 
-def bloc_summary(cat: Catalogue, *, group_id: str | None = None, members: Sequence[str] | None = None,
-                 as_of: Any = None, name: str | None = None) -> Report:
+def bloc_summary(
+    cat: Catalogue,
+    *,
+    group_id: str | None = None,
+    members: Sequence[str] | None = None,
+    as_of: Any = None,
+    name: str | None = None,
+) -> Report:
     """Summary of a bloc (a named group, or a custom list of parties) for a briefing pack.
 
     Sections: overview, members, instruments with adoption rates, voting record on the cyber
@@ -587,70 +716,127 @@ def bloc_summary(cat: Catalogue, *, group_id: str | None = None, members: Sequen
     mine = status[status["party_code"].isin(codes)]
 
     adopted_n = mine[mine["adopted"]].groupby("party_code").size()
-    cast = cat.votes[cat.votes["resolution_id"].isin(res["id"]) & cat.votes["party_code"].isin(codes)
-                     & cat.votes["vote"].isin(VOTE_CHOICES)].groupby("party_code").size()
+    cast = (
+        cat.votes[
+            cat.votes["resolution_id"].isin(res["id"])
+            & cat.votes["party_code"].isin(codes)
+            & cat.votes["vote"].isin(VOTE_CHOICES)
+        ]
+        .groupby("party_code")
+        .size()
+    )
     regional = dict(zip(cat.parties["code"], cat.parties["un_regional_group"], strict=True))
-    member_table = pd.DataFrame({
-        "party_code": codes, "party": [cat.party_name(c) for c in codes],
-        "un_regional_group": [regional.get(c, "") for c in codes],
-        "role": bloc.members["role"].to_numpy(), "joined": bloc.members["joined"].to_numpy(),
-        "instruments_adopted": [int(adopted_n.get(c, 0)) for c in codes],
-        "cyber_votes_cast": [int(cast.get(c, 0)) for c in codes],
-        "source_id": bloc.members["source_id"].to_numpy(),
-    })
+    member_table = pd.DataFrame(
+        {
+            "party_code": codes,
+            "party": [cat.party_name(c) for c in codes],
+            "un_regional_group": [regional.get(c, "") for c in codes],
+            "role": bloc.members["role"].to_numpy(),
+            "joined": bloc.members["joined"].to_numpy(),
+            "instruments_adopted": [int(adopted_n.get(c, 0)) for c in codes],
+            "cyber_votes_cast": [int(cast.get(c, 0)) for c in codes],
+            "source_id": bloc.members["source_id"].to_numpy(),
+        }
+    )
     if bloc.group_id is None:
         member_table = member_table.drop(columns=["role", "joined", "source_id"])
 
     rates = _rates(status, codes, names)
     instruments = rates.drop(columns=["not_adopted_by"])
     gaps = rates[(rates["adoption_rate"] >= GAP_THRESHOLD) & (rates["adoption_rate"] < 1)]
-    gap_table = pd.DataFrame({
-        "instrument_id": gaps["instrument_id"], "instrument": gaps["instrument"],
-        "adoption_rate": gaps["adoption_rate"],
-        "not_adopted_by": [_format_codes(cat, c) for c in gaps["not_adopted_by"]],
-    }).reset_index(drop=True)
+    gap_table = pd.DataFrame(
+        {
+            "instrument_id": gaps["instrument_id"],
+            "instrument": gaps["instrument"],
+            "adoption_rate": gaps["adoption_rate"],
+            "not_adopted_by": [_format_codes(cat, c) for c in gaps["not_adopted_by"]],
+        }
+    ).reset_index(drop=True)
     vote_table = _bloc_votes(cat, res, codes)
 
     sections: list[Section] = []
     full = int((rates["adoption_rate"] == 1).sum())
-    lead = (f"{bloc.label}: {_n(len(codes), 'member')} on {day}. Of {_n(len(rates), 'tracked instrument')} "
-            f"with a recorded action by a member, {full} {'is' if full == 1 else 'are'} adopted by every member "
-            f"and {len(gap_table)} by at least half but not all (gaps). {_n(len(vote_table), 'recorded cyber vote')}.")
+    lead = (
+        f"{bloc.label}: {_n(len(codes), 'member')} on {day}. Of {_n(len(rates), 'tracked instrument')} "
+        f"with a recorded action by a member, {full} {'is' if full == 1 else 'are'} adopted by every member "
+        f"and {len(gap_table)} by at least half but not all (gaps). "
+        f"{_n(len(vote_table), 'recorded cyber vote')}."
+    )
     if len(vote_table) and vote_table["cohesion"].notna().any():
         lead += f" Mean vote cohesion {vote_table['cohesion'].mean():.0%}."
     sections.append(Section("overview", "Overview", text=lead))
-    sections.append(Section("members", "Members", member_table,
-                            text=f"{', '.join(member_table['party'])}.",
-                            compact=("party", "un_regional_group", "instruments_adopted", "cyber_votes_cast",
-                                     "source_id")))
-    sections.append(Section(
-        "instruments", "Instruments and adoption rates", instruments, formats={"adoption_rate": "percent"},
-        notes="Instruments with no recorded action by any member are not listed (no data is not rejection).",
-        compact=("instrument", "adopted", "signed_only", "adoption_rate", "source_id")))
-    sections.append(Section(
-        "votes", "Voting record on cyber resolutions", vote_table, formats={"cohesion": "percent"},
-        notes=("Counts of members voting yes/no/abstain, absent, and with no vote row; result is the "
-               "whole Assembly's recorded tally."),
-        compact=("resolution_id", "date", "series", "yes", "no", "abstain", "majority", "cohesion")))
-    sections.append(Section(
-        "gaps", "Gaps: instruments most members adopted that others have not", gap_table,
-        formats={"adoption_rate": "percent"},
-        notes=f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the members but not by all."))
+    sections.append(
+        Section(
+            "members",
+            "Members",
+            member_table,
+            text=f"{', '.join(member_table['party'])}.",
+            compact=("party", "un_regional_group", "instruments_adopted", "cyber_votes_cast", "source_id"),
+        )
+    )
+    sections.append(
+        Section(
+            "instruments",
+            "Instruments and adoption rates",
+            instruments,
+            formats={"adoption_rate": "percent"},
+            notes="Instruments with no recorded action by any member are not listed "
+            "(no data is not rejection).",
+            compact=("instrument", "adopted", "signed_only", "adoption_rate", "source_id"),
+        )
+    )
+    sections.append(
+        Section(
+            "votes",
+            "Voting record on cyber resolutions",
+            vote_table,
+            formats={"cohesion": "percent"},
+            notes=(
+                "Counts of members voting yes/no/abstain, absent, and with no vote row; result is the "
+                "whole Assembly's recorded tally."
+            ),
+            compact=("resolution_id", "date", "series", "yes", "no", "abstain", "majority", "cohesion"),
+        )
+    )
+    sections.append(
+        Section(
+            "gaps",
+            "Gaps: instruments most members adopted that others have not",
+            gap_table,
+            formats={"adoption_rate": "percent"},
+            notes=f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the members but not by all.",
+        )
+    )
     sections.extend(_bloc_analytics_sections(cat, codes, day))
 
     chart = None
     top = rates.head(10)
     if len(top):
-        chart = Chart(f"Adoption rate in the bloc (top {len(top)} instruments)", list(top["instrument"]),
-                      [float(v) for v in top["adoption_rate"]], "percent", 1.0, [False] * len(top))
+        chart = Chart(
+            f"Adoption rate in the bloc (top {len(top)} instruments)",
+            list(top["instrument"]),
+            [float(v) for v in top["adoption_rate"]],
+            "percent",
+            1.0,
+            [False] * len(top),
+        )
     method = _method(GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD)
     return Report(
-        kind="bloc_summary", title=f"Bloc summary: {bloc.label}",
+        kind="bloc_summary",
+        title=f"Bloc summary: {bloc.label}",
         subtitle=f"{len(codes)} members; adoptions, voting record and gaps as of {day}",
-        as_of=day.isoformat(), method=method, catalogue_version=_cat_version(cat), sections=sections,
-        sources=_collect_sources(cat, sections, bloc.extra_sources), chart=chart,
-        parameters={"group_id": bloc.group_id, "members": codes if bloc.group_id is None else None,
-                    "as_of": day.isoformat()})
+        as_of=day.isoformat(),
+        method=method,
+        catalogue_version=_cat_version(cat),
+        sections=sections,
+        sources=_collect_sources(cat, sections, bloc.extra_sources),
+        chart=chart,
+        parameters={
+            "group_id": bloc.group_id,
+            "members": codes if bloc.group_id is None else None,
+            "as_of": day.isoformat(),
+        },
+    )
 
 
 def _bloc_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) -> list[Section]:
@@ -660,13 +846,23 @@ def _bloc_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) ->
 
 # --------------------------------------------------------------------------- builders: country brief
 
+
 def _has_any_data(cat: Catalogue, code: str) -> bool:
-    return bool((cat.adoptions["party_code"] == code).any() or (cat.votes["party_code"] == code).any()
-                or (cat.group_members["party_code"] == code).any())
+    return bool(
+        (cat.adoptions["party_code"] == code).any()
+        or (cat.votes["party_code"] == code).any()
+        or (cat.group_members["party_code"] == code).any()
+    )
 
 
-def country_brief(cat: Catalogue, party: str, *, bloc: str | Sequence[str] | None = None,
-                  resolution: str | None = None, as_of: Any = None) -> Report:
+def country_brief(
+    cat: Catalogue,
+    party: str,
+    *,
+    bloc: str | Sequence[str] | None = None,
+    resolution: str | None = None,
+    as_of: Any = None,
+) -> Report:
     """One party's brief: adoptions, memberships, voting record, gaps against a bloc (a group id or
     name, or a list of parties) and, with the analytics, closest partners and a predicted vote."""
     day = _as_of(as_of)
@@ -674,7 +870,9 @@ def country_brief(cat: Catalogue, party: str, *, bloc: str | Sequence[str] | Non
     code = _resolve_party(cat, party, resolver)
     pname = cat.party_name(code)
     if not _has_any_data(cat, code):
-        raise NoDataError(f"no data for {pname} ({code}): no adoptions, votes or group memberships are recorded")
+        raise NoDataError(
+            f"no data for {pname} ({code}): no adoptions, votes or group memberships are recorded"
+        )
     names = _instrument_names(cat)
     status = cat.status(day)
     mine = status[status["party_code"] == code]
@@ -682,7 +880,9 @@ def country_brief(cat: Catalogue, party: str, *, bloc: str | Sequence[str] | Non
     res = _cyber_resolutions(cat, day)
     votes = cat.votes[(cat.votes["party_code"] == code) & cat.votes["resolution_id"].isin(res["id"])]
     if mine.empty and memberships.empty and votes.empty:
-        raise NoDataError(f"no data for {pname} ({code}) as of {day}: nothing is recorded on or before that date")
+        raise NoDataError(
+            f"no data for {pname} ({code}) as of {day}: nothing is recorded on or before that date"
+        )
 
     bloc_info = None
     if bloc is not None:
@@ -691,29 +891,51 @@ def country_brief(cat: Catalogue, party: str, *, bloc: str | Sequence[str] | Non
         else:
             bloc_info = _bloc(cat, day, group_id=None, members=list(bloc))
     inst = cat.instruments.set_index("id")
-    adoption_table = pd.DataFrame({
-        "instrument_id": mine["instrument_id"], "instrument": mine["instrument_id"].map(names),
-        "kind": mine["instrument_id"].map(inst["kind"]), "pillar": mine["instrument_id"].map(inst["pillar"]),
-        "status": mine["status"], "since": mine["since"], "adopted": mine["adopted"],
-        "source_id": mine["source_id"],
-    }).sort_values(["adopted", "instrument"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    adoption_table = (
+        pd.DataFrame(
+            {
+                "instrument_id": mine["instrument_id"],
+                "instrument": mine["instrument_id"].map(names),
+                "kind": mine["instrument_id"].map(inst["kind"]),
+                "pillar": mine["instrument_id"].map(inst["pillar"]),
+                "status": mine["status"],
+                "since": mine["since"],
+                "adopted": mine["adopted"],
+                "source_id": mine["source_id"],
+            }
+        )
+        .sort_values(["adopted", "instrument"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
 
     meta = res.set_index("id")
-    vote_table = pd.DataFrame({
-        "resolution_id": votes["resolution_id"], "date": votes["resolution_id"].map(meta["date"]),
-        "series": votes["resolution_id"].map(meta["series"]), "title": votes["resolution_id"].map(meta["title"]),
-        "vote": votes["vote"],
-        "result": [_tally(meta.loc[r]) for r in votes["resolution_id"]],
-        "source_id": votes["source_id"],
-    }).sort_values(["date", "resolution_id"], ascending=False).reset_index(drop=True)
+    vote_table = (
+        pd.DataFrame(
+            {
+                "resolution_id": votes["resolution_id"],
+                "date": votes["resolution_id"].map(meta["date"]),
+                "series": votes["resolution_id"].map(meta["series"]),
+                "title": votes["resolution_id"].map(meta["title"]),
+                "vote": votes["vote"],
+                "result": [_tally(meta.loc[r]) for r in votes["resolution_id"]],
+                "source_id": votes["source_id"],
+            }
+        )
+        .sort_values(["date", "resolution_id"], ascending=False)
+        .reset_index(drop=True)
+    )
 
     sections: list[Section] = []
     adopted = int(mine["adopted"].sum())
     signed = int((mine["status"] == "signed").sum())
     counts = vote_table["vote"].value_counts()
-    lead = (f"{pname} ({code}) on {day}: adopted {_n(adopted, 'tracked instrument')} and signed {signed} "
-            f"more; member of {_n(len(memberships), 'tracked group')}; {_n(len(vote_table), 'recorded cyber vote')} ("
-            + ", ".join(f"{int(counts.get(c, 0))} {c}" for c in (*VOTE_CHOICES, "absent")) + ").")
+    lead = (
+        f"{pname} ({code}) on {day}: adopted {_n(adopted, 'tracked instrument')} and signed {signed} "
+        f"more; member of {_n(len(memberships), 'tracked group')}; "
+        f"{_n(len(vote_table), 'recorded cyber vote')} ("
+        + ", ".join(f"{int(counts.get(c, 0))} {c}" for c in (*VOTE_CHOICES, "absent"))
+        + ")."
+    )
 
     gap_table = None
     chart = None
@@ -725,52 +947,102 @@ def country_brief(cat: Catalogue, party: str, *, bloc: str | Sequence[str] | Non
         party_status = dict(zip(mine["instrument_id"], mine["status"], strict=True))
         party_adopted = set(mine.loc[mine["adopted"], "instrument_id"])
         g = rates[(rates["adoption_rate"] >= GAP_THRESHOLD) & ~rates["instrument_id"].isin(party_adopted)]
-        gap_table = pd.DataFrame({
-            "instrument_id": g["instrument_id"], "instrument": g["instrument"],
-            "bloc_adoption_rate": g["adoption_rate"], "bloc_adopters": g["adopted"],
-            "party_status": [party_status.get(i, "no action recorded") for i in g["instrument_id"]],
-        }).reset_index(drop=True)
-        lead += (f" Against {bloc_info.label} ({_n(len(others), 'other member')}): "
-                 f"{_n(len(gap_table), 'instrument')} adopted by at least half of them that {pname} has not.")
+        gap_table = pd.DataFrame(
+            {
+                "instrument_id": g["instrument_id"],
+                "instrument": g["instrument"],
+                "bloc_adoption_rate": g["adoption_rate"],
+                "bloc_adopters": g["adopted"],
+                "party_status": [party_status.get(i, "no action recorded") for i in g["instrument_id"]],
+            }
+        ).reset_index(drop=True)
+        lead += (
+            f" Against {bloc_info.label} ({_n(len(others), 'other member')}): "
+            f"{_n(len(gap_table), 'instrument')} adopted by at least half of them that {pname} has not."
+        )
         bloc_majority = _bloc_votes(cat, res, others).set_index("resolution_id")["majority"]
         vote_table.insert(5, "bloc_majority", vote_table["resolution_id"].map(bloc_majority).fillna(""))
         top = rates.head(10)
         if len(top):
-            chart = Chart(f"Adoption in {bloc_info.label} (bars) and by {pname} (highlighted)",
-                          list(top["instrument"]), [float(v) for v in top["adoption_rate"]], "percent", 1.0,
-                          [i in party_adopted for i in top["instrument_id"]],
-                          note=f"Highlighted: adopted by {pname}.")
+            chart = Chart(
+                f"Adoption in {bloc_info.label} (bars) and by {pname} (highlighted)",
+                list(top["instrument"]),
+                [float(v) for v in top["adoption_rate"]],
+                "percent",
+                1.0,
+                [i in party_adopted for i in top["instrument_id"]],
+                note=f"Highlighted: adopted by {pname}.",
+            )
 
     sections.append(Section("overview", "Overview", text=lead))
-    sections.append(Section("adoptions", "Adoptions", adoption_table,
-                            notes="Instruments with no recorded action by this party are not listed.",
-                            compact=("instrument", "pillar", "status", "since", "source_id")))
-    sections.append(Section("memberships", "Group memberships", memberships,
-                            compact=("group", "role", "joined", "source_id")))
+    sections.append(
+        Section(
+            "adoptions",
+            "Adoptions",
+            adoption_table,
+            notes="Instruments with no recorded action by this party are not listed.",
+            compact=("instrument", "pillar", "status", "since", "source_id"),
+        )
+    )
+    sections.append(
+        Section(
+            "memberships", "Group memberships", memberships, compact=("group", "role", "joined", "source_id")
+        )
+    )
     vote_compact = ("resolution_id", "date", "series", "vote", "bloc_majority", "result", "source_id")
-    sections.append(Section("votes", "Voting record on cyber resolutions", vote_table,
-                            compact=tuple(c for c in vote_compact if c in vote_table.columns)))
+    sections.append(
+        Section(
+            "votes",
+            "Voting record on cyber resolutions",
+            vote_table,
+            compact=tuple(c for c in vote_compact if c in vote_table.columns),
+        )
+    )
     if gap_table is not None:
-        sections.append(Section("gaps", f"Gaps against {bloc_info.label}", gap_table,
-                                formats={"bloc_adoption_rate": "percent"},
-                                notes=(f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the other "
-                                       f"members that {pname} has not adopted.")))
+        sections.append(
+            Section(
+                "gaps",
+                f"Gaps against {bloc_info.label}",
+                gap_table,
+                formats={"bloc_adoption_rate": "percent"},
+                notes=(
+                    f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the other "
+                    f"members that {pname} has not adopted."
+                ),
+            )
+        )
     extra = _brief_analytics_sections(cat, code, day, resolution)
     sections.extend(extra)
     if chart is None and len(vote_table):
-        chart = Chart(f"Votes of {pname} on cyber resolutions", [*VOTE_CHOICES, "absent"],
-                      [float(counts.get(c, 0)) for c in (*VOTE_CHOICES, "absent")], "count", None,
-                      [False] * 4)
+        chart = Chart(
+            f"Votes of {pname} on cyber resolutions",
+            [*VOTE_CHOICES, "absent"],
+            [float(counts.get(c, 0)) for c in (*VOTE_CHOICES, "absent")],
+            "count",
+            None,
+            [False] * 4,
+        )
     method = _method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "")
     subtitle = f"Adoptions, memberships and voting record as of {day}"
     if bloc_info is not None:
         subtitle += f"; gaps against {bloc_info.label}"
     return Report(
-        kind="country_brief", title=f"Country brief: {pname}", subtitle=subtitle, as_of=day.isoformat(),
-        method=method, catalogue_version=_cat_version(cat), sections=sections,
-        sources=_collect_sources(cat, sections, bloc_info.extra_sources if bloc_info else ()), chart=chart,
-        parameters={"party": code, "bloc": (bloc_info.group_id or list(bloc_info.members["party_code"]))
-                    if bloc_info else None, "resolution": resolution, "as_of": day.isoformat()})
+        kind="country_brief",
+        title=f"Country brief: {pname}",
+        subtitle=subtitle,
+        as_of=day.isoformat(),
+        method=method,
+        catalogue_version=_cat_version(cat),
+        sections=sections,
+        sources=_collect_sources(cat, sections, bloc_info.extra_sources if bloc_info else ()),
+        chart=chart,
+        parameters={
+            "party": code,
+            "bloc": (bloc_info.group_id or list(bloc_info.members["party_code"])) if bloc_info else None,
+            "resolution": resolution,
+            "as_of": day.isoformat(),
+        },
+    )
 
 
 def _brief_analytics_sections(cat: Catalogue, code: str, day: date, resolution: str | None) -> list[Section]:
@@ -781,6 +1053,7 @@ def _brief_analytics_sections(cat: Catalogue, code: str, day: date, resolution: 
 
 
 # --------------------------------------------------------------------------- builders: comparison
+
 
 def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> Report:
     """Two to four parties side by side: adoptions, memberships and cyber votes."""
@@ -795,30 +1068,45 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         raise ExportError(f"compare two to four different parties (got {len(codes)})")
     for c in codes:
         if not _has_any_data(cat, c):
-            raise NoDataError(f"no data for {cat.party_name(c)} ({c}): no adoptions, votes or group memberships "
-                              "are recorded")
+            raise NoDataError(
+                f"no data for {cat.party_name(c)} ({c}): no adoptions, votes or group memberships "
+                "are recorded"
+            )
     names = _instrument_names(cat)
     status = cat.status(day)
     st = status[status["party_code"].isin(codes)]
     res = _cyber_resolutions(cat, day)
     votes = cat.votes[cat.votes["resolution_id"].isin(res["id"]) & cat.votes["party_code"].isin(codes)]
-    short = dict(zip(cat.groups["id"], cat.groups["short_name"].where(cat.groups["short_name"] != "",
-                                                                       cat.groups["id"]), strict=True))
+    short = dict(
+        zip(
+            cat.groups["id"],
+            cat.groups["short_name"].where(cat.groups["short_name"] != "", cat.groups["id"]),
+            strict=True,
+        )
+    )
     overview_rows = []
     for c in codes:
         mine = st[st["party_code"] == c]
         v = votes.loc[votes["party_code"] == c, "vote"].value_counts()
         groups = _memberships(cat, c, day)
-        overview_rows.append({
-            "party_code": c, "party": cat.party_name(c), "instruments_adopted": int(mine["adopted"].sum()),
-            "signed_only": int((mine["status"] == "signed").sum()),
-            "groups": ", ".join(short.get(g, g) for g in groups["group_id"]),
-            **{f"votes_{k}": int(v.get(k, 0)) for k in (*VOTE_CHOICES, "absent")},
-        })
+        overview_rows.append(
+            {
+                "party_code": c,
+                "party": cat.party_name(c),
+                "instruments_adopted": int(mine["adopted"].sum()),
+                "signed_only": int((mine["status"] == "signed").sum()),
+                "groups": ", ".join(short.get(g, g) for g in groups["group_id"]),
+                **{f"votes_{k}": int(v.get(k, 0)) for k in (*VOTE_CHOICES, "absent")},
+            }
+        )
     overview = pd.DataFrame(overview_rows)
 
-    wide = st.pivot(index="instrument_id", columns="party_code", values="status") if len(st) else pd.DataFrame()
-    adopted = st.pivot(index="instrument_id", columns="party_code", values="adopted") if len(st) else pd.DataFrame()
+    wide = (
+        st.pivot(index="instrument_id", columns="party_code", values="status") if len(st) else pd.DataFrame()
+    )
+    adopted = (
+        st.pivot(index="instrument_id", columns="party_code", values="adopted") if len(st) else pd.DataFrame()
+    )
     inst_rows = []
     for inst in sorted(wide.index, key=lambda i: names.get(i, i).casefold()):
         row = {"instrument_id": inst, "instrument": names.get(inst, inst)}
@@ -828,8 +1116,9 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         row["adopted_by_all"] = bool(all(c in adopted.columns and adopted.at[inst, c] is True for c in codes))
         row["source_id"] = _join_ids(st.loc[st["instrument_id"] == inst, "source_id"])
         inst_rows.append(row)
-    instruments = pd.DataFrame(inst_rows, columns=["instrument_id", "instrument", *codes, "adopted_by_all",
-                                                   "source_id"])
+    instruments = pd.DataFrame(
+        inst_rows, columns=["instrument_id", "instrument", *codes, "adopted_by_all", "source_id"]
+    )
     vote_rows = []
     meta = res.set_index("id")
     for rid, grp in votes.groupby("resolution_id", sort=False):
@@ -840,34 +1129,57 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         row["same_vote"] = bool(all(x in VOTE_CHOICES for x in cast) and len(set(cast)) == 1)
         row["source_id"] = _join_ids([meta.at[rid, "source_id"], *grp["source_id"]])
         vote_rows.append(row)
-    vote_table = pd.DataFrame(vote_rows, columns=["resolution_id", "date", "series", *codes, "same_vote",
-                                                  "source_id"])
+    vote_table = pd.DataFrame(
+        vote_rows, columns=["resolution_id", "date", "series", *codes, "same_vote", "source_id"]
+    )
     if len(vote_table):
         vote_table = vote_table.sort_values(["date", "resolution_id"], ascending=False).reset_index(drop=True)
     plist = ", ".join(f"{cat.party_name(c)} ({c})" for c in codes)
     shared = int(instruments["adopted_by_all"].sum()) if len(instruments) else 0
     agree = int(vote_table["same_vote"].sum()) if len(vote_table) else 0
-    lead = (f"{plist} on {day}: {_n(shared, 'instrument')} adopted by all of them; "
-            f"the same vote on {agree} of {len(vote_table)} recorded cyber resolutions.")
+    lead = (
+        f"{plist} on {day}: {_n(shared, 'instrument')} adopted by all of them; "
+        f"the same vote on {agree} of {len(vote_table)} recorded cyber resolutions."
+    )
     sections = [
         Section("overview", "Overview", text=lead),
         Section("parties", "Parties at a glance", overview),
-        Section("instruments", "Instruments side by side", instruments,
-                notes="Status per party; empty = no recorded action.",
-                compact=("instrument", *codes, "source_id")),
-        Section("votes", "Cyber votes side by side", vote_table,
-                notes="Empty = no vote row (e.g. not a member then).",
-                compact=("resolution_id", "date", *codes, "same_vote")),
+        Section(
+            "instruments",
+            "Instruments side by side",
+            instruments,
+            notes="Status per party; empty = no recorded action.",
+            compact=("instrument", *codes, "source_id"),
+        ),
+        Section(
+            "votes",
+            "Cyber votes side by side",
+            vote_table,
+            notes="Empty = no vote row (e.g. not a member then).",
+            compact=("resolution_id", "date", *codes, "same_vote"),
+        ),
     ]
     sections.extend(_comparison_analytics_sections(cat, codes, day))
-    chart = Chart("Instruments adopted", [cat.party_name(c) for c in codes],
-                  [float(r["instruments_adopted"]) for r in overview_rows], "count", None, [False] * len(codes))
+    chart = Chart(
+        "Instruments adopted",
+        [cat.party_name(c) for c in codes],
+        [float(r["instruments_adopted"]) for r in overview_rows],
+        "count",
+        None,
+        [False] * len(codes),
+    )
     return Report(
-        kind="comparison", title="Comparison: " + " / ".join(cat.party_name(c) for c in codes),
-        subtitle=f"Adoptions, memberships and cyber votes as of {day}", as_of=day.isoformat(),
-        method=_method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD), catalogue_version=_cat_version(cat),
-        sections=sections, sources=_collect_sources(cat, sections), chart=chart,
-        parameters={"parties": codes, "as_of": day.isoformat()})
+        kind="comparison",
+        title="Comparison: " + " / ".join(cat.party_name(c) for c in codes),
+        subtitle=f"Adoptions, memberships and cyber votes as of {day}",
+        as_of=day.isoformat(),
+        method=_method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD),
+        catalogue_version=_cat_version(cat),
+        sections=sections,
+        sources=_collect_sources(cat, sections),
+        chart=chart,
+        parameters={"parties": codes, "as_of": day.isoformat()},
+    )
 
 
 def _comparison_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) -> list[Section]:
@@ -875,6 +1187,7 @@ def _comparison_analytics_sections(cat: Catalogue, codes: Sequence[str], day: da
 
 
 # --------------------------------------------------------------------------- cell values
+
 
 def _value(v: Any) -> Any:
     """A cell as a plain Python value: None, bool, int, float or str."""
@@ -940,12 +1253,17 @@ def _chart_value(v: float, fmt: str) -> str:
 
 # --------------------------------------------------------------------------- writers
 
+
 def to_csv(report: Report, *, bom: bool = True) -> bytes:
     """RFC 4180 CSV (layout in the module docstring), text cells neutralised, UTF-8 with BOM."""
     records: list[list[Any]] = [
-        ["report", report.kind], ["title", report.title], ["subtitle", report.subtitle],
-        ["generated", report.generated], ["as_of", report.as_of],
-        ["catalogue_version", report.catalogue_version], ["method", report.method],
+        ["report", report.kind],
+        ["title", report.title],
+        ["subtitle", report.subtitle],
+        ["generated", report.generated],
+        ["as_of", report.as_of],
+        ["catalogue_version", report.catalogue_version],
+        ["method", report.method],
     ]
     for key, value in report.parameters.items():
         records.append([f"param.{key}", _param_text(value)])
@@ -965,7 +1283,9 @@ def to_csv(report: Report, *, bom: bool = True) -> bytes:
         records.append([f"Chart: {c.title}"])
         records.append(["label", "value", "highlight"])
         hl = c.highlight or [False] * len(c.labels)
-        records.extend([[lab, float(v), _text(bool(h))] for lab, v, h in zip(c.labels, c.values, hl, strict=True)])
+        records.extend(
+            [[lab, float(v), _text(bool(h))] for lab, v, h in zip(c.labels, c.values, hl, strict=True)]
+        )
         if c.note:
             records.append([c.note])
         records.append([])
@@ -1009,18 +1329,38 @@ def _paragraphs(text: str) -> list[str]:
 def to_json(report: Report) -> bytes:
     """JSON in the documented shape (module docstring); raw values, no neutralisation."""
     doc = {
-        "schema": SCHEMA, "kind": report.kind, "title": report.title, "subtitle": report.subtitle,
-        "generated": report.generated, "as_of": report.as_of, "method": report.method,
+        "schema": SCHEMA,
+        "kind": report.kind,
+        "title": report.title,
+        "subtitle": report.subtitle,
+        "generated": report.generated,
+        "as_of": report.as_of,
+        "method": report.method,
         "catalogue_version": report.catalogue_version,
         "parameters": {k: (list(v) if isinstance(v, tuple) else v) for k, v in report.parameters.items()},
         "sections": [],
         "chart": None,
-        "sources": [{"ref": s.ref, "id": s.id, "title": s.title, "publisher": s.publisher, "url": s.url,
-                     "as_of": s.as_of} for s in report.sources],
+        "sources": [
+            {
+                "ref": s.ref,
+                "id": s.id,
+                "title": s.title,
+                "publisher": s.publisher,
+                "url": s.url,
+                "as_of": s.as_of,
+            }
+            for s in report.sources
+        ],
     }
     for s in report.sections:
-        entry: dict[str, Any] = {"key": s.key, "title": s.title, "text": s.text, "notes": s.notes,
-                                 "columns": None, "rows": None}
+        entry: dict[str, Any] = {
+            "key": s.key,
+            "title": s.title,
+            "text": s.text,
+            "notes": s.notes,
+            "columns": None,
+            "rows": None,
+        }
         if s.table is not None:
             cols = list(map(str, s.table.columns))
             entry["columns"] = cols
@@ -1028,15 +1368,27 @@ def to_json(report: Report) -> bytes:
         doc["sections"].append(entry)
     if report.chart is not None:
         c = report.chart
-        doc["chart"] = {"title": c.title, "labels": list(c.labels), "values": [float(v) for v in c.values],
-                        "highlight": [bool(h) for h in (c.highlight or [False] * len(c.labels))],
-                        "value_format": c.value_format, "max_value": c.max_value, "note": c.note}
+        doc["chart"] = {
+            "title": c.title,
+            "labels": list(c.labels),
+            "values": [float(v) for v in c.values],
+            "highlight": [bool(h) for h in (c.highlight or [False] * len(c.labels))],
+            "value_format": c.value_format,
+            "max_value": c.max_value,
+            "note": c.note,
+        }
     return (json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n").encode("utf-8")
 
 
 def _md_cell(text: str) -> str:
-    return (text.replace("\\", "\\\\").replace("|", "\\|").replace("\r\n", " ").replace("\n", " ")
-            .replace("\r", " ").replace("\t", " "))
+    return (
+        text.replace("\\", "\\\\")
+        .replace("|", "\\|")
+        .replace("\r\n", " ")
+        .replace("\n", " ")
+        .replace("\r", " ")
+        .replace("\t", " ")
+    )
 
 
 def _refs(value: Any, refs: dict[str, int]) -> str:
@@ -1062,8 +1414,13 @@ def to_markdown(report: Report) -> bytes:
     lines = [f"# {report.title}", ""]
     if report.subtitle:
         lines += [f"_{report.subtitle}_", ""]
-    lines += [f"- **As of:** {report.as_of}", f"- **Generated:** {report.generated}",
-              f"- **Catalogue version:** {report.catalogue_version}", f"- **Method:** {report.method}", ""]
+    lines += [
+        f"- **As of:** {report.as_of}",
+        f"- **Generated:** {report.generated}",
+        f"- **Catalogue version:** {report.catalogue_version}",
+        f"- **Method:** {report.method}",
+        "",
+    ]
     lead = 0
     while lead < len(report.sections) and report.sections[lead].table is None:
         lead += 1
@@ -1092,8 +1449,11 @@ def to_markdown(report: Report) -> bytes:
         lines += ["_No catalogue sources are cited by this export._", ""]
     for src in report.sources:
         title = _md_cell(src.title or src.id)
-        link = f"[{title}]({src.url.replace(' ', '%20').replace(')', '%29')})" if src.url.startswith(
-            ("http://", "https://")) else title
+        link = (
+            f"[{title}]({src.url.replace(' ', '%20').replace(')', '%29')})"
+            if src.url.startswith(("http://", "https://"))
+            else title
+        )
         extra = ", ".join(x for x in (src.publisher, f"as of {src.as_of}" if src.as_of else "") if x)
         lines.append(f"{src.ref}. {link}{', ' + _md_cell(extra) if extra else ''} (`{src.id}`)")
     lines.append("")
@@ -1108,7 +1468,9 @@ def _md_chart(c: Chart | None) -> list[str]:
     hl = c.highlight or [False] * len(c.labels)
     for lab, v, h in zip(c.labels, c.values, hl, strict=True):
         bar = "█" * round(20 * max(0.0, min(v / top, 1.0)))
-        lines.append(f"| {_md_cell(lab)}{' ★' if h else ''} | `{bar:<20}` | {_chart_value(v, c.value_format)} |")
+        lines.append(
+            f"| {_md_cell(lab)}{' ★' if h else ''} | `{bar:<20}` | {_chart_value(v, c.value_format)} |"
+        )
     if c.note:
         lines += ["", f"_{c.note}_"]
     return [*lines, ""]
@@ -1122,7 +1484,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
     name, i = base, 2
     while name.casefold() in used:
         suffix = f" ({i})"
-        name = base[:31 - len(suffix)] + suffix
+        name = base[: 31 - len(suffix)] + suffix
         i += 1
     used.add(name.casefold())
     return name
@@ -1161,12 +1523,23 @@ def to_xlsx(report: Report) -> bytes:
     about = wb.active
     about.title = "About"
     used = {"about", "sources", "chart"}
-    meta = [("Title", report.title), ("Subtitle", report.subtitle), ("Report", report.kind),
-            ("Generated", report.generated), ("As of", report.as_of),
-            ("Catalogue version", report.catalogue_version), ("Method", report.method)]
+    meta = [
+        ("Title", report.title),
+        ("Subtitle", report.subtitle),
+        ("Report", report.kind),
+        ("Generated", report.generated),
+        ("As of", report.as_of),
+        ("Catalogue version", report.catalogue_version),
+        ("Method", report.method),
+    ]
     meta += [(f"Parameter: {k}", _param_text(v)) for k, v in report.parameters.items()]
-    meta += [("Spreadsheet safety", "Text cells that begin with = + - @ or a tab/CR/LF are prefixed with ' "
-                                   "(the JSON export holds the unmodified values).")]
+    meta += [
+        (
+            "Spreadsheet safety",
+            "Text cells that begin with = + - @ or a tab/CR/LF are prefixed with ' "
+            "(the JSON export holds the unmodified values).",
+        )
+    ]
     for i, (k, v) in enumerate(meta, start=1):
         _xlsx_set(about, i, 1, k).font = bold
         _xlsx_set(about, i, 2, v).alignment = wrap
@@ -1179,7 +1552,9 @@ def to_xlsx(report: Report) -> bytes:
     for s, name in zip(report.sections, sheet_names, strict=True):
         r += 1
         _xlsx_set(about, r, 1, name)
-        _xlsx_set(about, r, 2, _paragraphs(s.text)[0] if s.text and s.table is None else s.title).alignment = wrap
+        _xlsx_set(
+            about, r, 2, _paragraphs(s.text)[0] if s.text and s.table is None else s.title
+        ).alignment = wrap
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 100
     about.freeze_panes = "A2"
@@ -1233,7 +1608,9 @@ def to_xlsx(report: Report) -> bytes:
             bar.type = "bar"
             bar.title = c.title[:80]
             bar.legend = None
-            bar.add_data(Reference(ws, min_col=2, min_row=1, max_row=len(c.labels) + 1), titles_from_data=True)
+            bar.add_data(
+                Reference(ws, min_col=2, min_row=1, max_row=len(c.labels) + 1), titles_from_data=True
+            )
             bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(c.labels) + 1))
             bar.height, bar.width = 7 + 0.4 * len(c.labels), 16
             ws.add_chart(bar, "E2")
@@ -1262,6 +1639,7 @@ def to_xlsx(report: Report) -> bytes:
 
 # --------------------------------------------------------------------------- PDF
 
+
 @cache
 def _font_cmap() -> frozenset[int]:
     from fontTools.ttLib import TTFont
@@ -1284,11 +1662,23 @@ PDF_MAX_COLUMNS = 8
 def to_pdf(report: Report) -> bytes:
     """A print-ready A4 brief of one or two pages: title, dates, chart, tables (long ones cut, with a
     pointer to the full export), method, numbered sources. Tables shrink until it fits two pages."""
-    for limit in PDF_ROW_LIMITS:
-        pdf = _layout_pdf(report, limit)  # layout is cheap; embedding the font (output) is not
-        if pdf.pages_count <= 2:
+    for i, limit in enumerate(PDF_ROW_LIMITS):
+        pdf = _layout_pdf(report, limit)  # layout is cheaper than embedding the font (output)
+        if pdf.pages_count <= 2 or i == len(PDF_ROW_LIMITS) - 1:
             break
-    return bytes(pdf.output())
+        _close_fonts(pdf)
+    try:
+        return bytes(pdf.output())
+    finally:
+        _close_fonts(pdf)
+
+
+def _close_fonts(pdf) -> None:
+    """fpdf2 keeps each TrueType file open (fontTools, lazy); close them deterministically."""
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
 
 
 def _layout_pdf(report: Report, row_limit: int):
@@ -1302,8 +1692,15 @@ def _layout_pdf(report: Report, row_limit: int):
             self.set_y(-11)
             self.set_font("DejaVu", "", 7)
             self.set_text_color(110)
-            self.cell(0, 5, _pdf_text(f"Cyber Norms Alignment Tracker · catalogue {version} · generated "
-                                      f"{report.generated} · page {self.page_no()}/{{nb}}"), align="C")
+            self.cell(
+                0,
+                5,
+                _pdf_text(
+                    f"Cyber Norms Alignment Tracker · catalogue {version} · generated "
+                    f"{report.generated} · page {self.page_no()}/{{nb}}"
+                ),
+                align="C",
+            )
             self.set_text_color(0)
 
     pdf = _PDF(orientation="P", unit="mm", format="A4")
@@ -1313,7 +1710,7 @@ def _layout_pdf(report: Report, row_limit: int):
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title(_pdf_text(report.title))
     pdf.set_creator("Cyber Norms Alignment Tracker")
-    pdf.set_creation_date(datetime.fromisoformat(report.generated).replace(tzinfo=timezone.utc))
+    pdf.set_creation_date(datetime.fromisoformat(report.generated).replace(tzinfo=UTC))
     pdf.add_page()
     epw = pdf.epw
     refs = report.source_refs()
@@ -1326,8 +1723,16 @@ def _layout_pdf(report: Report, row_limit: int):
         pdf.multi_cell(epw, 5, _pdf_text(report.subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 8)
     pdf.set_text_color(70)
-    pdf.multi_cell(epw, 4.5, _pdf_text(f"Date: {report.generated}   ·   Data as of: {report.as_of}   ·   "
-                                       f"Catalogue version: {version}"), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.multi_cell(
+        epw,
+        4.5,
+        _pdf_text(
+            f"Date: {report.generated}   ·   Data as of: {report.as_of}   ·   Catalogue version: {version}"
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+        align="L",
+    )
     pdf.set_text_color(0)
     pdf.set_draw_color(40, 90, 160)
     pdf.set_line_width(0.4)
@@ -1368,23 +1773,48 @@ def _layout_pdf(report: Report, row_limit: int):
     pdf.set_font("DejaVu", "B", 9)
     pdf.cell(epw, 5, "Sources", new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 6.8)
-    in_tables = {sid for s in report.sections if s.table is not None and "source_id" in s.table.columns
-                 for sid in _join_ids(s.table["source_id"]).split(";")}
+    in_tables = {
+        sid
+        for s in report.sections
+        if s.table is not None and "source_id" in s.table.columns
+        for sid in _join_ids(s.table["source_id"]).split(";")
+    }
     shown = [s for s in report.sources if s.ref in set(cited) or s.id not in in_tables]
     shown = shown[: max(row_limit * 2, 6)]
     for src in shown:
         parts = [src.title or src.id, src.publisher, src.url]
         when = f" (as of {src.as_of})" if src.as_of else ""
-        pdf.multi_cell(epw, 3.3, _pdf_text(f"[{src.ref}] " + ". ".join(p for p in parts if p) + when),
-                       new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(
+            epw,
+            3.3,
+            _pdf_text(f"[{src.ref}] " + ". ".join(p for p in parts if p) + when),
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
+        )
     if len(shown) < len(report.sources):
         pdf.set_text_color(90)
-        pdf.multi_cell(epw, 3.3, _pdf_text(f"{len(report.sources)} sources in all; the complete numbered list is "
-                                           "in the XLSX, JSON, CSV and Markdown exports."),
-                       new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(
+            epw,
+            3.3,
+            _pdf_text(
+                f"{len(report.sources)} sources in all; the complete numbered list is "
+                "in the XLSX, JSON, CSV and Markdown exports."
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
+        )
         pdf.set_text_color(0)
     if not report.sources:
-        pdf.multi_cell(epw, 3.3, "No catalogue sources are cited by this export.", new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(
+            epw,
+            3.3,
+            "No catalogue sources are cited by this export.",
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
+        )
     return pdf
 
 
@@ -1405,7 +1835,9 @@ def _fit(pdf, text: str, width: float) -> str:
 
 
 def _pdf_chart(pdf, chart: Chart, epw: float) -> None:
-    bars = list(zip(chart.labels, chart.values, chart.highlight or [False] * len(chart.labels), strict=True))[:10]
+    bars = list(zip(chart.labels, chart.values, chart.highlight or [False] * len(chart.labels), strict=True))[
+        :10
+    ]
     h = 4.4
     if pdf.will_page_break(8 + h * len(bars)):
         pdf.add_page()
@@ -1438,8 +1870,9 @@ def _pdf_chart(pdf, chart: Chart, epw: float) -> None:
     pdf.ln(2)
 
 
-def _pdf_table(pdf, s: Section, row_limit: int, refs: dict[str, int], cited: list[int], epw: float,
-               FontFace) -> None:
+def _pdf_table(
+    pdf, s: Section, row_limit: int, refs: dict[str, int], cited: list[int], epw: float, FontFace
+) -> None:
     table = s.table
     if len(table) == 0:
         pdf.set_font("DejaVu", "", 8)
@@ -1455,14 +1888,23 @@ def _pdf_table(pdf, s: Section, row_limit: int, refs: dict[str, int], cited: lis
     head = [_pdf_text(s.label(c)) for c in cols]
     body = [[_pdf_text(x) for x in row] for row in _display_rows(s, shown, refs)]
     pdf.set_font("DejaVu", "", 7)
-    lengths = [min(max([pdf.get_string_width(head[j]) + 2] + [pdf.get_string_width(r[j]) + 2 for r in body]), 70)
-               for j in range(len(cols))]
+    lengths = [
+        min(max([pdf.get_string_width(head[j]) + 2] + [pdf.get_string_width(r[j]) + 2 for r in body]), 70)
+        for j in range(len(cols))
+    ]
     total = sum(lengths) or 1
     widths = [max(w / total, 0.05) for w in lengths]
-    with pdf.table(col_widths=tuple(widths), width=epw, text_align="LEFT", line_height=3.4,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(221, 229, 240)),
-                   borders_layout="HORIZONTAL_LINES", padding=0.6, cell_fill_mode="ROWS",
-                   cell_fill_color=(245, 247, 250)) as t:
+    with pdf.table(
+        col_widths=tuple(widths),
+        width=epw,
+        text_align="LEFT",
+        line_height=3.4,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(221, 229, 240)),
+        borders_layout="HORIZONTAL_LINES",
+        padding=0.6,
+        cell_fill_mode="ROWS",
+        cell_fill_color=(245, 247, 250),
+    ) as t:
         r = t.row()
         for h in head:
             r.cell(h)
@@ -1478,15 +1920,25 @@ def _pdf_table(pdf, s: Section, row_limit: int, refs: dict[str, int], cited: lis
             more.append(f"{len(cols)} of {len(table.columns)} columns")
         pdf.set_font("DejaVu", "", 7)
         pdf.set_text_color(90)
-        pdf.multi_cell(epw, 3.6, _pdf_text(f"Showing {' and '.join(more)}; the full table is in the XLSX/CSV/JSON "
-                                           "export."), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(
+            epw,
+            3.6,
+            _pdf_text(f"Showing {' and '.join(more)}; the full table is in the XLSX/CSV/JSON export."),
+            new_x="LMARGIN",
+            new_y="NEXT",
+            align="L",
+        )
         pdf.set_text_color(0)
 
 
 # --------------------------------------------------------------------------- dispatch
 
 WRITERS: dict[str, Callable[[Report], bytes]] = {
-    "csv": to_csv, "xlsx": to_xlsx, "json": to_json, "md": to_markdown, "pdf": to_pdf,
+    "csv": to_csv,
+    "xlsx": to_xlsx,
+    "json": to_json,
+    "md": to_markdown,
+    "pdf": to_pdf,
 }
 
 
