@@ -110,6 +110,7 @@ BINARY_FORMATS = frozenset({"xlsx", "pdf"})
 CYBER_TOPICS = ("cyber_security", "cybercrime")
 FONT_DIR = Path(__file__).parent / "assets" / "fonts"
 VOTE_CHOICES = ("yes", "no", "abstain")
+MEMBER_ROLES = ("member", "founding_member")
 GAP_THRESHOLD = 0.5  # an instrument "defines" a bloc when at least half its members adopted it
 
 STATUS_METHOD = (
@@ -130,8 +131,11 @@ BLOC_METHOD = (
     "among members that voted, and cohesion is the share of them voting with it."
 )
 GROUP_METHOD = (
-    "Group membership on the as-of date: joined on or before it and not left by then (a partial "
-    "date counts from its last day); a membership without a joined date counts as standing."
+    "A bloc's members are the group's members and founding members on the as-of date: surely "
+    "joined by then (a partial join date counts from its last day) and not possibly left (a "
+    "partial exit date counts from its first day); a membership without a join date counts as "
+    "standing. Observers, partners and suspended members are listed in a country's memberships "
+    "but are not bloc members."
 )
 
 
@@ -286,12 +290,19 @@ def _resolve_group(cat: Catalogue, text: str) -> str:
     raise ExportError(f"unknown group {text!r}{hint}")
 
 
-def members_on(cat: Catalogue, group_id: str, as_of: date) -> pd.DataFrame:
-    """Members of a group on ``as_of``: party_code, role, joined, source_id (one row per party)."""
+def members_on(cat: Catalogue, group_id: str, as_of: date, *, roles=MEMBER_ROLES) -> pd.DataFrame:
+    """Members of a group on ``as_of``: party_code, role, joined, source_id (one row per party).
+
+    Joined on or before ``as_of`` (a partial date from its last day: surely joined), not left by
+    then (a partial date from its first day: possibly left). An undated membership stands on
+    every date (the join date is unknown, not absent). ``roles=None`` keeps every role
+    (observers, partners, suspended members).
+    """
     gm = cat.group_members[cat.group_members["group_id"] == group_id]
+    if roles is not None:
+        gm = gm[gm["role"].isin(roles)]
     joined = gm["joined"].map(_known_by)
-    left = gm["left"].map(_known_by)
-    # an undated membership stands on every date (the join date is unknown, not absent)
+    left = gm["left"].map(lambda v: (date_bounds(v) or (None,))[0] if v else None)
     on = joined.map(lambda d: d is None or d <= as_of) & left.map(lambda d: d is None or d > as_of)
     out = gm[on.to_numpy()].drop_duplicates("party_code", keep="last")
     return out[["party_code", "role", "joined", "source_id"]].sort_values("party_code").reset_index(drop=True)
@@ -300,7 +311,7 @@ def members_on(cat: Catalogue, group_id: str, as_of: date) -> pd.DataFrame:
 def _memberships(cat: Catalogue, code: str, as_of: date) -> pd.DataFrame:
     rows = []
     for gid in sorted(set(cat.group_members.loc[cat.group_members["party_code"] == code, "group_id"])):
-        m = members_on(cat, gid, as_of)
+        m = members_on(cat, gid, as_of, roles=None)
         m = m[m["party_code"] == code]
         if len(m):
             rows.append(
