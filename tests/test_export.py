@@ -204,6 +204,11 @@ def test_neutralise(value, expected):
     assert ex.neutralise(value) == expected
 
 
+def test_every_format_has_a_media_type_and_a_note():
+    assert set(ex.MEDIA_TYPES) == set(ex.FORMAT_NOTES) == set(ex.WRITERS) == set(ex.FORMATS)
+    assert "not neutralised" in ex.FORMAT_NOTES["json"]
+
+
 # --------------------------------------------------------------------------- CSV / JSON / Markdown shape
 
 
@@ -381,6 +386,18 @@ def test_bloc_membership_follows_the_as_of_date(mini):
     assert list(in_2020["party_code"]) == ["FRA", "USA"]
 
 
+def test_observers_are_listed_in_memberships_but_are_not_bloc_members(mini):
+    frames = {k: v.copy() for k, v in mini.tables().items()}
+    extra = {"group_id": "g7", "party_code": "KOR", "role": "observer", "joined": "2000", "left": "",
+             "source_id": "unga-test", "note": ""}
+    frames["group_members"] = pd.concat([frames["group_members"], pd.DataFrame([extra])], ignore_index=True)
+    cat = Catalogue.from_frames(frames, version=mini.version)
+    members = ex.bloc_summary(cat, group_id="g7", as_of="2024-01-01").section("members").table
+    assert "KOR" not in set(members["party_code"])
+    memberships = ex.country_brief(cat, "KOR", as_of="2024-01-01").section("memberships").table
+    assert memberships[["group_id", "role"]].values.tolist() == [["g7", "observer"]]
+
+
 def test_bloc_adoption_rates_and_gaps(mini):
     report = ex.bloc_summary(mini, members=["France", "USA", "KOR"], as_of="2024-01-01")
     rates = report.section("instruments").table.set_index("instrument_id")
@@ -555,3 +572,10 @@ def test_cli_error_leaves_an_existing_file_untouched(mini_path, tmp_path):
     )
     assert result.exit_code != 0 and out.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.csv", "mini"]
+
+
+def test_filename_is_safe_and_names_the_subject(mini):
+    reports = golden_reports(mini)
+    assert ex.filename(reports["brief_civ"], "pdf") == "country-brief-CIV-2025-01-01.pdf"
+    assert ex.filename(reports["bloc_g7"], "xlsx") == "bloc-summary-g7-2024-01-01.xlsx"
+    assert ex.filename(reports["compare"], "md") == "comparison-FRA-KOR-CIV-2025-01-01.md"

@@ -107,6 +107,15 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 BINARY_FORMATS = frozenset({"xlsx", "pdf"})
+# One line per format for download buttons and --help: which exports are safe for spreadsheets and
+# which carry the raw values for machines.
+FORMAT_NOTES = {
+    "csv": "CSV (RFC 4180, UTF-8): spreadsheet-safe, formula-like text is prefixed with '",
+    "xlsx": "Excel workbook: one sheet per section plus About and Sources; spreadsheet-safe",
+    "json": "JSON: raw values for machines (not neutralised for spreadsheets)",
+    "md": "Markdown: the brief as text, tables and numbered sources",
+    "pdf": "PDF: a printable one- or two-page A4 brief",
+}
 CYBER_TOPICS = ("cyber_security", "cybercrime")
 FONT_DIR = Path(__file__).parent / "assets" / "fonts"
 VOTE_CHOICES = ("yes", "no", "abstain")
