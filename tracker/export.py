@@ -120,6 +120,8 @@ CYBER_TOPICS = ("cyber_security", "cybercrime")
 FONT_DIR = Path(__file__).parent / "assets" / "fonts"
 VOTE_CHOICES = ("yes", "no", "abstain")
 MEMBER_ROLES = ("member", "founding_member")
+PARTNERS_N = 5  # strongest and weakest partners in a country brief
+SWING_ROWS = 15
 GAP_THRESHOLD = 0.5  # an instrument "defines" a bloc when at least half its members adopted it
 
 STATUS_METHOD = (
@@ -827,7 +829,8 @@ def bloc_summary(
             notes=f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the members but not by all.",
         )
     )
-    sections.extend(_bloc_analytics_sections(cat, codes, day))
+    extra, analytics_method = _bloc_analytics(cat, codes, day, bloc.label)
+    sections.extend(extra)
 
     chart = None
     top = rates.head(10)
@@ -840,7 +843,9 @@ def bloc_summary(
             1.0,
             [False] * len(top),
         )
-    method = _method(GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD)
+    method = _method(
+        GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD, analytics_method
+    )
     return Report(
         kind="bloc_summary",
         title=f"Bloc summary: {bloc.label}",
@@ -859,9 +864,115 @@ def bloc_summary(
     )
 
 
-def _bloc_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) -> list[Section]:
-    """Cohesion and swing states from tracker.analytics (empty until the analytics are merged)."""
-    return []
+def _bloc_analytics(cat: Catalogue, codes: Sequence[str], day: date, label: str) -> tuple[list[Section], str]:
+    """Cohesion and swing states at the bloc's edge, from tracker.analytics; ([], "") without it."""
+    an = _analytics()
+    if an is None:
+        return [], ""
+    sections: list[Section] = []
+    t = an.alignment_tables(cat, as_of=day)
+    present = [c for c in codes if c in t.kappa.index]
+    mean_combined: dict[str, float] = {}
+    if len(present) >= 2:
+        kappa = t.kappa.loc[present, present].to_numpy(dtype=float)
+        comb = t.combined.loc[present, present].to_numpy(dtype=float)
+        co = t.co_votes.loc[present, present].to_numpy(dtype=float)
+        off = ~np.eye(len(present), dtype=bool)
+        rows = []
+        for i, c in enumerate(present):
+            k, m, n = kappa[i][off[i]], comb[i][off[i]], co[i][off[i]]
+            mean_combined[c] = float(np.nanmean(m)) if np.isfinite(m).any() else float("nan")
+            rows.append(
+                {
+                    "party_code": c,
+                    "party": cat.party_name(c),
+                    "mean_vote_kappa": round(float(np.nanmean(k)), 4) if np.isfinite(k).any() else None,
+                    "mean_combined": round(mean_combined[c], 4) if np.isfinite(mean_combined[c]) else None,
+                    "median_co_votes": int(np.median(n)) if len(n) else 0,
+                }
+            )
+        table = (
+            pd.DataFrame(rows)
+            .sort_values(["mean_combined", "party_code"], na_position="first", kind="stable")
+            .reset_index(drop=True)
+        )
+        upper = np.triu(off)
+        pairs = int(np.isfinite(kappa[upper]).sum())
+        mk = np.nanmean(kappa[upper]) if pairs else float("nan")
+        mc = np.nanmean(comb[upper]) if np.isfinite(comb[upper]).any() else float("nan")
+        text = (
+            (
+                f"Cohesion of {label}: mean pairwise vote kappa {mk:.2f} over {pairs} of {int(upper.sum())} "
+                f"member pairs with enough co-votes; mean combined alignment {mc:.2f}. The least aligned "
+                "members come first: they sit at the bloc's edge."
+            )
+            if pairs
+            else (f"Cohesion of {label}: not enough evidence (no member pair has enough co-votes).")
+        )
+        sections.append(
+            Section(
+                "cohesion",
+                "Cohesion",
+                table,
+                text=text,
+                formats={"mean_vote_kappa": "decimal", "mean_combined": "decimal"},
+                compact=("party", "mean_vote_kappa", "mean_combined", "median_co_votes"),
+            )
+        )
+    else:
+        sections.append(
+            Section(
+                "cohesion",
+                "Cohesion",
+                text=f"Cohesion of {label}: not enough evidence ({len(present)} member(s) with votes).",
+            )
+        )
+    swing = an.swing_states(cat, as_of=day)
+    finite = [v for v in mean_combined.values() if np.isfinite(v)]
+    edge = min(finite) if finite else float("inf")
+    rows = []
+    for r in swing.itertuples(index=False):
+        inside = r.party in codes
+        if r.party in t.combined.index and present:
+            vals = t.combined.loc[r.party, [c for c in present if c != r.party]].to_numpy(dtype=float)
+            closeness = float(np.nanmean(vals)) if np.isfinite(vals).any() else float("nan")
+        else:
+            closeness = float("nan")
+        if inside or (np.isfinite(closeness) and closeness >= edge):
+            reasons = r.reasons if isinstance(r.reasons, str) else "; ".join(map(str, r.reasons))
+            rows.append(
+                {
+                    "party_code": r.party,
+                    "party": r.name,
+                    "in_bloc": inside,
+                    "mean_alignment_with_bloc": round(closeness, 4) if np.isfinite(closeness) else None,
+                    "swing_score": float(r.score),
+                    "reasons": reasons,
+                }
+            )
+    swing_table = pd.DataFrame(
+        rows, columns=["party_code", "party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "reasons"]
+    ).head(SWING_ROWS)
+    sections.append(
+        Section(
+            "swing",
+            "Swing states at the bloc's edge",
+            swing_table,
+            formats={"mean_alignment_with_bloc": "decimal"},
+            notes=(
+                "Swing states (tracker.analytics: yes on rival drafts, changed votes, between blocs, "
+                "uncertain "
+                "predicted votes) that are members, or non-members at least as aligned with the bloc as its "
+                f"least aligned member; at most {SWING_ROWS}, highest swing score first."
+            ),
+            compact=("party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "reasons"),
+        )
+    )
+    method = (
+        "Cohesion: mean pairwise chance-corrected vote agreement (Cohen's kappa, all recorded UNGA votes, "
+        "absent as missing) and combined alignment (" + _weights_text(an) + ")."
+    )
+    return sections, method
 
 
 # --------------------------------------------------------------------------- builders: country brief
@@ -1031,8 +1142,11 @@ def country_brief(
                 ),
             )
         )
-    extra = _brief_analytics_sections(cat, code, day, resolution)
+    extra, partner_chart, analytics_method = _brief_analytics(
+        cat, code, day, resolution, bloc_info, with_gaps=gap_table is None
+    )
     sections.extend(extra)
+    chart = chart or partner_chart
     if chart is None and len(vote_table):
         chart = Chart(
             f"Votes of {pname} on cyber resolutions",
@@ -1042,7 +1156,9 @@ def country_brief(
             None,
             [False] * 4,
         )
-    method = _method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "")
+    method = _method(
+        STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "", analytics_method
+    )
     subtitle = f"Adoptions, memberships and voting record as of {day}"
     if bloc_info is not None:
         subtitle += f"; gaps against {bloc_info.label}"
@@ -1065,11 +1181,168 @@ def country_brief(
     )
 
 
-def _brief_analytics_sections(cat: Catalogue, code: str, day: date, resolution: str | None) -> list[Section]:
-    """Closest partners and predicted vote from tracker.analytics (empty until merged)."""
+def _brief_analytics(
+    cat: Catalogue, code: str, day: date, resolution: str | None, bloc: _Bloc | None, *, with_gaps: bool
+) -> tuple[list[Section], Chart | None, str]:
+    """Closest partners, alignment with the bloc, gaps against the closest partners (when no bloc
+    is given) and a predicted vote, from tracker.analytics; ([], None, "") without it."""
+    an = _analytics()
+    if an is None:
+        if resolution is not None:
+            raise ExportError("a predicted vote needs tracker.analytics, which is not in this build")
+        return [], None, ""
+    pname = cat.party_name(code)
+    sections: list[Section] = []
+    chart = None
+    partners = an.partners(cat, code, n=PARTNERS_N, as_of=day)
+    if partners.empty:
+        sections.append(
+            Section(
+                "partners",
+                "Closest and most distant partners",
+                text=partners.attrs.get("note", f"not enough evidence for {code}"),
+            )
+        )
+    else:
+        table = pd.DataFrame(
+            {
+                "side": partners["side"],
+                "rank": partners["rank"],
+                "party_code": partners["partner"],
+                "party": partners["name"],
+                "score": partners["score"].round(4),
+                "co_votes": partners["co_votes"],
+                "shared_instruments": partners["shared_instruments"],
+            }
+        )
+        sections.append(
+            Section(
+                "partners",
+                "Closest and most distant partners",
+                table,
+                formats={"score": "decimal"},
+                notes=(
+                    "Combined alignment on all recorded UNGA votes and adoption portfolios up to the as-of "
+                    "date; 1 = always together, 0 = no better than chance, below 0 = opposed."
+                ),
+                compact=("side", "rank", "party", "score", "co_votes", "shared_instruments"),
+            )
+        )
+        strongest = table[table["side"] == "strongest"].head(8)
+        chart = Chart(
+            f"Closest partners of {pname} (combined alignment)",
+            list(strongest["party"]),
+            [max(0.0, float(v)) for v in strongest["score"]],
+            "decimal",
+            1.0,
+            [False] * len(strongest),
+        )
+    if bloc is not None:
+        group = bloc.group_id or list(bloc.members["party_code"])
+        ga = an.group_alignment(cat, code, group, as_of=day)
+        parts = [f"Alignment of {pname} with {bloc.label}: {ga.note}."]
+        if ga.mean_kappa is not None:
+            parts.append(f"Mean vote kappa with the members: {ga.mean_kappa:.2f}.")
+        if ga.majority_agreement is not None:
+            parts.append(
+                f"Agreement with the bloc's majority vote: {ga.majority_agreement:.0%}"
+                + (f" (kappa {ga.majority_kappa:.2f})." if ga.majority_kappa is not None else ".")
+            )
+        sections.append(Section("bloc_alignment", f"Alignment with {bloc.label}", text=" ".join(parts)))
+    if with_gaps:
+        g = an.gaps(cat, code, as_of=day)
+        label = g.attrs.get("bloc", "its closest partners")
+        if g.empty:
+            sections.append(
+                Section("gaps", "Gaps against its closest partners", text=g.attrs.get("note", "no gaps"))
+            )
+        else:
+            table = pd.DataFrame(
+                {
+                    "instrument_id": g["instrument_id"],
+                    "instrument": g["instrument_id"].map(_instrument_names(cat)),
+                    "partner_adoption_rate": g["bloc_share"].astype(float).round(4),
+                    "partner_adopters": g["bloc_adopters"],
+                    "partners": g["bloc_size"],
+                    "party_status": g["party_status"].replace({"no action": "no action recorded"}),
+                }
+            )
+            sections.append(
+                Section(
+                    "gaps",
+                    "Gaps against its closest partners",
+                    table,
+                    formats={"partner_adoption_rate": "percent"},
+                    notes=f"Instruments adopted by at least half of {label} that {pname} has not adopted.",
+                )
+            )
     if resolution is not None:
-        raise ExportError("a predicted vote needs tracker.analytics, which is not installed in this build")
-    return []
+        sections.append(_prediction_section(cat, an, code, resolution, day))
+    method = (
+        "Partners and alignment: chance-corrected agreement (Cohen's kappa) on all recorded UNGA "
+        "votes with absent as missing, and adoption-portfolio kappa; " + _weights_text(an) + "."
+    )
+    if resolution is not None:
+        method += (
+            " Predicted vote: tracker.analytics.predict_votes with no revealed votes, using only data "
+            "dated before the resolution (or before the as-of date, if earlier)."
+        )
+    return sections, chart, method
+
+
+def _weights_text(an) -> str:
+    try:
+        from tracker.analytics.alignment import weights_text
+    except ImportError:
+        return "combined = votes and adoptions weighted as documented in tracker.analytics"
+    return weights_text()
+
+
+def _prediction_section(cat: Catalogue, an, code: str, resolution: str, day: date) -> Section:
+    meta = cat.resolutions
+    hit = meta[(meta["id"] == resolution) | (meta["symbol"] == resolution)]
+    res_day = date.fromisoformat(hit["date"].iloc[0]) if len(hit) and hit["date"].iloc[0] else None
+    before = day if res_day is None or day < res_day else None  # None: the day before the vote
+    pred = an.predict_votes(cat, resolution, known={}, as_of=before)
+    rid = pred.attrs.get("resolution", resolution)
+    pname = cat.party_name(code)
+    if code not in pred.index:
+        return Section(
+            "prediction",
+            f"Predicted vote on {rid}",
+            text=f"No prediction for {pname}: it is not among the voting members on this resolution.",
+        )
+    row = pred.loc[code]
+    actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["party_code"] == code)]
+    shown_actual = "" if actual.empty or (res_day is not None and res_day > day) else actual["vote"].iloc[0]
+    tally = pred["vote"].value_counts()
+    table = pd.DataFrame(
+        [
+            {
+                "resolution_id": rid,
+                "party_code": code,
+                "party": pname,
+                "predicted_vote": row["vote"],
+                "p_yes": round(float(row["p_yes"]), 4),
+                "p_no": round(float(row["p_no"]), 4),
+                "p_abstain": round(float(row["p_abstain"]), 4),
+                "actual_vote": shown_actual,
+            }
+        ]
+    )
+    text = (
+        f"Predicted vote of {pname} on {rid}: {row['vote']} "
+        f"(p = {max(row['p_yes'], row['p_no'], row['p_abstain']):.2f})."
+        f" Predicted overall: " + ", ".join(f"{int(tally.get(c, 0))} {c}" for c in VOTE_CHOICES) + "."
+    )
+    return Section(
+        "prediction",
+        f"Predicted vote on {rid}",
+        table,
+        text=text,
+        formats={"p_yes": "percent", "p_no": "percent", "p_abstain": "percent"},
+        notes="Actual vote shown only when it was cast on or before the as-of date.",
+    )
 
 
 # --------------------------------------------------------------------------- builders: comparison
@@ -1179,7 +1452,8 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
             compact=("resolution_id", "date", *codes, "same_vote"),
         ),
     ]
-    sections.extend(_comparison_analytics_sections(cat, codes, day))
+    extra, analytics_method = _comparison_analytics(cat, codes, day)
+    sections.extend(extra)
     chart = Chart(
         "Instruments adopted",
         [cat.party_name(c) for c in codes],
@@ -1193,7 +1467,7 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         title="Comparison: " + " / ".join(cat.party_name(c) for c in codes),
         subtitle=f"Adoptions, memberships and cyber votes as of {day}",
         as_of=day.isoformat(),
-        method=_method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD),
+        method=_method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, analytics_method),
         catalogue_version=_cat_version(cat),
         sections=sections,
         sources=_collect_sources(cat, sections),
@@ -1202,8 +1476,62 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
     )
 
 
-def _comparison_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) -> list[Section]:
-    return []
+def _comparison_analytics(cat: Catalogue, codes: Sequence[str], day: date) -> tuple[list[Section], str]:
+    """Pairwise alignment with its evidence, from tracker.analytics; ([], "") without it."""
+    an = _analytics()
+    if an is None:
+        return [], ""
+    rows = []
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            pa = an.pair_alignment(cat, a, b, as_of=day)
+            rows.append(
+                {
+                    "party_a": a,
+                    "party_b": b,
+                    "combined": _round(pa.score),
+                    "vote_agreement": _round(pa.agreement),
+                    "vote_kappa": _round(pa.kappa),
+                    "co_votes": pa.co_votes,
+                    "adoption_kappa": _round(pa.adoption_kappa),
+                    "shared_instruments": pa.shared_instruments,
+                    "note": pa.note,
+                }
+            )
+    table = pd.DataFrame(rows)
+    section = Section(
+        "alignment",
+        "Pairwise alignment",
+        table,
+        formats={
+            "combined": "decimal",
+            "vote_agreement": "percent",
+            "vote_kappa": "decimal",
+            "adoption_kappa": "decimal",
+        },
+        notes=(
+            "Vote agreement counts an abstention against yes or no as half; kappa corrects for chance "
+            "(1 = always together, 0 = chance, below 0 = opposed); empty = not enough evidence."
+        ),
+        compact=(
+            "party_a",
+            "party_b",
+            "combined",
+            "vote_agreement",
+            "vote_kappa",
+            "co_votes",
+            "shared_instruments",
+        ),
+    )
+    method = (
+        "Alignment: tracker.analytics pair alignment on all recorded UNGA votes (absent as missing) and "
+        "adoption portfolios; " + _weights_text(an) + "."
+    )
+    return [section], method
+
+
+def _round(x: Any, digits: int = 4) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), digits)
 
 
 # --------------------------------------------------------------------------- cell values
