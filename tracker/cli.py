@@ -95,7 +95,8 @@ def validate(path: PathArg = None,
 @app.command()
 @clean_errors
 def load(path: PathArg = None,
-         force: Annotated[bool, typer.Option("--force", help="reload even if unchanged; overwrite curated edits (logged)")] = False):
+         force: Annotated[bool, typer.Option(
+             "--force", help="reload even if unchanged; overwrite curated edits (logged)")] = False):
     """Load the catalogue into the database in one transaction (unchanged content: no-op)."""
     from tracker.catalogue import sync_to_database
 
@@ -107,7 +108,8 @@ def load(path: PathArg = None,
 
         result = sync_to_database(path, force=force, progress=progress)
     if result.status == "unchanged":
-        typer.echo(f"unchanged: the database already holds catalogue {result.content_hash[:12]} ({result.seconds:.2f} s)")
+        typer.echo(f"unchanged: the database already holds catalogue {result.content_hash[:12]} "
+                   f"({result.seconds:.2f} s)")
     else:
         rows = ", ".join(f"{n} {k}" for k, n in result.counts.items())
         typer.echo(f"loaded catalogue {result.content_hash[:12]} in {result.seconds:.1f} s: {rows}")

@@ -1,0 +1,12 @@
+"""Streamlit entry point: page config, navigation, shared sidebar. No logic here."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Cyber Norms Alignment Tracker", page_icon="🌐", layout="wide")
+
+PAGES = [
+    st.Page("tracker/ui/pages/overview.py", title="Overview", icon="🗺️", default=True),
+]
+
+page = st.navigation(PAGES)
+page.run()

@@ -1,0 +1,83 @@
+"""Shared fixtures: the tiny test catalogue, the bundled catalogue, and databases.
+
+Database tests run on SQLite and, marked `postgres`, on the real PostgreSQL server
+(TRACKER_TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres): each
+test gets a throwaway database that is dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tracker.catalogue import load_catalogue
+from tracker.settings import BUNDLED_CATALOGUE
+
+MINI = Path(__file__).parent / "data" / "mini"
+POSTGRES_ADMIN_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    """The shipped catalogue, validated (read once per test session)."""
+    return load_catalogue(BUNDLED_CATALOGUE)
+
+
+@pytest.fixture
+def mini_path(tmp_path) -> Path:
+    """A writable copy of the tiny, valid test catalogue."""
+    target = tmp_path / "mini"
+    shutil.copytree(MINI, target)
+    return target
+
+
+@pytest.fixture
+def mini(mini_path):
+    return load_catalogue(mini_path)
+
+
+def _postgres_database():
+    import psycopg
+
+    name = f"tracker_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    url = f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://", 1)
+
+    def drop():
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return url, drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path, monkeypatch) -> str:
+    """A fresh, empty database URL (SQLite file or throwaway PostgreSQL database), set as DATABASE_URL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'tracker.db'}"
+        drop = None
+    else:
+        url, drop = _postgres_database()
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    from tracker.db import engine_for
+
+    engine_for(url).dispose()
+    engine_for.cache_clear()
+    if drop:
+        drop()
+
+
+@pytest.fixture
+def engine(database_url):
+    from tracker.db import get_engine, migrate
+
+    eng = get_engine()
+    migrate(eng)
+    return eng
