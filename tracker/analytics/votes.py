@@ -116,7 +116,7 @@ def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) 
             topics = (topic,)
     else:
         topics = tuple(topic)
-    return data.resolutions["topic"].isin(topics).to_numpy()
+    return data.resolutions["topic"].isin(topics).to_numpy(copy=True)  # writable: row_mask narrows it in place
 
 
 def row_mask(data: VoteData, *, topic=None, since=None, as_of=None, before=None,
