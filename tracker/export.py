@@ -122,6 +122,7 @@ VOTE_CHOICES = ("yes", "no", "abstain")
 MEMBER_ROLES = ("member", "founding_member")
 PARTNERS_N = 5  # strongest and weakest partners in a country brief
 SWING_ROWS = 15
+ALIGNMENT_BASES = ("combined", "votes", "adoptions")
 GAP_THRESHOLD = 0.5  # an instrument "defines" a bloc when at least half its members adopted it
 
 STATUS_METHOD = (
@@ -237,6 +238,8 @@ _LABELS = {
     "resolution_id": "Resolution",
     "un_regional_group": "UN regional group",
     "group_id": "Group id",
+    "co_votes": "Co-votes",
+    "median_co_votes": "Median co-votes",
 }
 
 
@@ -412,7 +415,17 @@ def _analytics():
         from tracker import analytics
     except ImportError:
         return None
-    return analytics
+    needed = (
+        "alignment",
+        "alignment_tables",
+        "partners",
+        "group_alignment",
+        "pair_alignment",
+        "gaps",
+        "swing_states",
+        "predict_votes",
+    )
+    return analytics if all(hasattr(analytics, name) for name in needed) else None
 
 
 # --------------------------------------------------------------------------- builders: raw tables
@@ -531,61 +544,85 @@ def votes_table(
 def alignment_table(
     cat: Catalogue, as_of: Any = None, *, basis: str = "combined", parties: Sequence[str] | None = None
 ) -> Report:
-    """The party x party alignment matrix from the analytics (long format: one row per pair)."""
-    analytics = _analytics()
-    if analytics is None or not hasattr(analytics, "alignment"):
-        raise ExportError(
-            "the alignment export needs tracker.analytics, which is not installed in this build"
-        )
+    """Alignment for every pair of parties (long format: one row per pair) with its evidence:
+    the score on ``basis`` (combined, votes or adoptions), raw vote agreement, vote kappa, co-votes,
+    adoption kappa and shared instruments. Pairs without enough evidence have an empty score."""
+    an = _analytics()
+    if an is None:
+        raise ExportError("the alignment export needs tracker.analytics, which is not in this build")
+    if basis not in ALIGNMENT_BASES:
+        raise ExportError(f"unknown basis {basis!r} (choose one of {', '.join(ALIGNMENT_BASES)})")
     day = _as_of(as_of)
-    matrix = analytics.alignment(cat, basis=basis, as_of=day)
-    codes = list(matrix.index)
+    t = an.alignment_tables(cat, as_of=day)
+    index = list(t.kappa.index)
+    codes = index
     if parties:
         resolver = PartyResolver(cat)
-        wanted = [_resolve_party(cat, p, resolver) for p in parties]
-        codes = [c for c in wanted if c in matrix.index]
-    rows = []
-    for i, a in enumerate(codes):
-        for b in codes[i + 1 :]:
-            v = matrix.at[a, b] if b in matrix.columns else np.nan
-            if pd.notna(v):
-                rows.append(
-                    {
-                        "party_a": a,
-                        "party_a_name": cat.party_name(a),
-                        "party_b": b,
-                        "party_b_name": cat.party_name(b),
-                        "score": round(float(v), 4),
-                    }
-                )
-    if not rows:
-        raise NoDataError(f"no alignment scores as of {day} for this selection")
-    table = pd.DataFrame(rows)
+        wanted = list(dict.fromkeys(_resolve_party(cat, p, resolver) for p in parties))
+        missing = [c for c in wanted if c not in index]
+        if missing:
+            raise NoDataError(f"no votes or adoptions to align for {', '.join(missing)} as of {day}")
+        codes = wanted
+    pos = [index.index(c) for c in codes]
+    ia, ib = np.triu_indices(len(codes), k=1)
+    a_idx, b_idx = np.array(pos)[ia], np.array(pos)[ib]
+
+    def pick(frame: pd.DataFrame) -> np.ndarray:
+        return np.round(frame.to_numpy(dtype=float)[a_idx, b_idx], 4) + 0.0  # + 0.0: no negative zero
+
+    table = pd.DataFrame(
+        {
+            "party_a": [codes[i] for i in ia],
+            "party_a_name": [cat.party_name(codes[i]) for i in ia],
+            "party_b": [codes[i] for i in ib],
+            "party_b_name": [cat.party_name(codes[i]) for i in ib],
+            "score": pick(t.score(basis)),
+            "vote_agreement": pick(t.agreement),
+            "vote_kappa": pick(t.kappa),
+            "co_votes": pick(t.co_votes).astype(int),
+            "adoption_kappa": pick(t.adoption_kappa),
+            "shared_instruments": pick(t.shared_instruments).astype(int),
+        }
+    )
+    table = table[(table["co_votes"] > 0) | (table["shared_instruments"] > 0) | table["score"].notna()]
+    if table.empty:
+        raise NoDataError(f"no alignment evidence as of {day} for this selection")
+    table = table.reset_index(drop=True)
     section = Section(
         "alignment",
         f"Alignment ({basis})",
         table,
-        formats={"score": "decimal"},
-        notes=f"{len(table)} pairs of {len(codes)} parties.",
+        formats={
+            "score": "decimal",
+            "vote_agreement": "percent",
+            "vote_kappa": "decimal",
+            "adoption_kappa": "decimal",
+        },
+        notes=(
+            f"{len(table)} pairs of {len(codes)} parties; an empty score means not enough evidence "
+            "(see co-votes and shared instruments)."
+        ),
+        compact=("party_a_name", "party_b_name", "score", "vote_agreement", "co_votes", "shared_instruments"),
     )
     return Report(
         kind="alignment",
         title="Alignment between parties",
         subtitle=f"basis: {basis}, as of {day}",
         as_of=day.isoformat(),
-        method=_method(_alignment_method(basis), VOTE_METHOD),
+        method=_method(_alignment_method(basis, an), VOTE_METHOD),
         catalogue_version=_cat_version(cat),
         sections=[section],
         sources=[],
-        parameters={"as_of": day.isoformat(), "basis": basis, "parties": list(parties) if parties else None},
+        parameters={"as_of": day.isoformat(), "basis": basis, "parties": codes if parties else None},
     )
 
 
-def _alignment_method(basis: str) -> str:
+def _alignment_method(basis: str, an) -> str:
     return (
-        f"Alignment ({basis}) from tracker.analytics: vote agreement coded yes/abstain/no with "
-        "absent as missing, chance-corrected (Cohen's kappa), and adoption-portfolio similarity; "
-        "see the analytics documentation for the weights of the combined score."
+        f"Alignment ({basis}) from tracker.analytics: votes coded yes=1, abstain=0.5, no=0 with absent as "
+        "missing; raw agreement counts an abstention against yes or no as half; kappa is Cohen's "
+        "chance-corrected agreement on all recorded UNGA votes up to the as-of date; adoption kappa compares "
+        f"graded adoption portfolios; {_weights_text(an)}."
     )
 
 
@@ -827,6 +864,7 @@ def bloc_summary(
             gap_table,
             formats={"adoption_rate": "percent"},
             notes=f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the members but not by all.",
+            compact=("instrument", "adoption_rate", "not_adopted_by"),
         )
     )
     extra, analytics_method = _bloc_analytics(cat, codes, day, bloc.label)
@@ -1238,8 +1276,9 @@ def _brief_analytics(
             [False] * len(strongest),
         )
     if bloc is not None:
-        group = bloc.group_id or list(bloc.members["party_code"])
-        ga = an.group_alignment(cat, code, group, as_of=day)
+        # the members on the as-of date, as a list: the group's majority on each vote is taken among
+        # them (a group id would recompute the membership on every vote date, which is slow)
+        ga = an.group_alignment(cat, code, list(bloc.members["party_code"]), as_of=day)
         parts = [f"Alignment of {pname} with {bloc.label}: {ga.note}."]
         if ga.mean_kappa is not None:
             parts.append(f"Mean vote kappa with the members: {ga.mean_kappa:.2f}.")
@@ -2005,12 +2044,18 @@ def _pdf_text(text: Any) -> str:
 
 PDF_ROW_LIMITS = (14, 10, 7, 5, 3)
 PDF_MAX_COLUMNS = 8
+PDF_CELL_CHARS = 120  # longer cells are cut in the PDF (the other formats keep the full text)
+PDF_ROW_BUDGET = 60  # first guess: table rows the two pages hold, shared between the tables
 
 
 def to_pdf(report: Report) -> bytes:
     """A print-ready A4 brief of one or two pages: title, dates, chart, tables (long ones cut, with a
     pointer to the full export), method, numbered sources. Tables shrink until it fits two pages."""
-    for i, limit in enumerate(PDF_ROW_LIMITS):
+    tables = sum(1 for s in report.sections if s.table is not None and len(s.table))
+    start = next(
+        (i for i, n in enumerate(PDF_ROW_LIMITS) if n * tables <= PDF_ROW_BUDGET), len(PDF_ROW_LIMITS) - 1
+    )
+    for i, limit in enumerate(PDF_ROW_LIMITS[start:], start=start):
         pdf = _layout_pdf(report, limit)  # layout is cheaper than embedding the font (output)
         if pdf.pages_count <= 2 or i == len(PDF_ROW_LIMITS) - 1:
             break
@@ -2174,6 +2219,10 @@ def _pdf_section_text(pdf, s: Section, epw: float) -> None:
     pdf.ln(1)
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _fit(pdf, text: str, width: float) -> str:
     if pdf.get_string_width(text) <= width:
         return text
@@ -2234,7 +2283,7 @@ def _pdf_table(
             if sid in refs and refs[sid] not in cited:
                 cited.append(refs[sid])
     head = [_pdf_text(s.label(c)) for c in cols]
-    body = [[_pdf_text(x) for x in row] for row in _display_rows(s, shown, refs)]
+    body = [[_pdf_text(_cut(x, PDF_CELL_CHARS)) for x in row] for row in _display_rows(s, shown, refs)]
     pdf.set_font("DejaVu", "", 7)
     lengths = [
         min(max([pdf.get_string_width(head[j]) + 2] + [pdf.get_string_width(r[j]) + 2 for r in body]), 70)
