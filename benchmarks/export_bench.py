@@ -24,9 +24,11 @@ CASES = {
     "bloc summary: EU (27 members)": lambda cat: ex.bloc_summary(cat, group_id="eu"),
     "bloc summary: G77 (133 members)": lambda cat: ex.bloc_summary(cat, group_id="g77"),
     "country brief: Türkiye vs EU": lambda cat: ex.country_brief(cat, "TUR", bloc="eu"),
+    "country brief: India + predicted vote": lambda cat: ex.country_brief(cat, "IND", resolution="A/RES/74/247"),
     "comparison: USA/CHN/IND/BRA": lambda cat: ex.comparison(cat, ["USA", "CHN", "IND", "BRA"]),
     "raw: adoptions": lambda cat: ex.adoptions_table(cat),
     "raw: cyber votes": lambda cat: ex.votes_table(cat),
+    "raw: alignment, all pairs": lambda cat: ex.alignment_table(cat),
 }
 
 
@@ -70,7 +72,8 @@ def main() -> None:
         f"Measured {date.today()} on {platform.machine()} with {os.cpu_count()} cores (load average "
         f"{load:.1f} at the end: other work was running), Python {platform.python_version()}, catalogue "
         f"{cat.version}; median of {args.repeat} runs. Build = catalogue -> Report; each format = Report -> "
-        "bytes. The PDF lays out tables until the brief fits two A4 pages, then embeds the font subset.",
+        "bytes. Builds include the analytics sections (a bloc summary's swing states dominate its time). The "
+        "PDF lays out tables until the brief fits two A4 pages, then embeds the font subset.",
         "", *table, "",
     ])
     text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
