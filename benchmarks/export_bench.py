@@ -1,24 +1,21 @@
 """Export speed on the bundled catalogue: build each report, then render it in every format.
 
 Prints a table (median of --repeat runs, seconds; output size) and replaces the "Exports"
-section of benchmarks/RESULTS.md. Run: `python benchmarks/export_bench.py [--repeat 3]`.
+section of benchmarks/RESULTS.md (via benchmarks/bench_results.py).
+Run: `python benchmarks/export_bench.py [--repeat 3]`.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
-from datetime import date
-from pathlib import Path
+
+from bench_results import write_section
 
 from tracker import export as ex
 from tracker.catalogue import load_catalogue
-
-RESULTS = Path(__file__).parent / "RESULTS.md"
-SECTION = "## Exports (issue 7)"
 
 CASES = {
     "bloc summary: EU (27 members)": lambda cat: ex.bloc_summary(cat, group_id="eu"),
@@ -67,23 +64,14 @@ def main() -> None:
     table = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     table += ["| " + " | ".join(r) + " |" for r in rows]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    section = "\n".join([
-        SECTION, "",
-        f"Measured {date.today()} on {platform.machine()} with {os.cpu_count()} cores (load average "
-        f"{load:.1f} at the end: other work was running), Python {platform.python_version()}, catalogue "
-        f"{cat.version}; median of {args.repeat} runs. Build = catalogue -> Report; each format = Report -> "
-        "bytes. Builds include the analytics sections (a bloc summary's swing states dominate its time). The "
-        "PDF lays out tables until the brief fits two A4 pages, then embeds the font subset.",
-        "", *table, "",
+    body = "\n".join([
+        f"Load average {load:.1f} at the end (other work was running); catalogue {cat.version}; median of "
+        f"{args.repeat} runs. Build = catalogue -> Report; each format = Report -> bytes. Builds include the "
+        "analytics sections (a bloc summary's swing states dominate its time). The PDF lays out tables until "
+        "the brief fits two A4 pages, then embeds the font subset.",
+        "", *table,
     ])
-    text = RESULTS.read_text("utf-8") if RESULTS.exists() else "# Benchmark results\n\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + (text[nxt + 1:] if nxt != -1 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text, "utf-8")
+    write_section("Exports", body)
     print("\n".join(table))
 
 
