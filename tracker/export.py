@@ -600,7 +600,8 @@ def alignment_table(
         },
         notes=(
             f"{len(table)} pairs of {len(codes)} parties; an empty score means not enough evidence "
-            "(see co-votes and shared instruments)."
+            "(see co-votes and shared instruments). Every vote and adoption behind these scores cites its "
+            "source in the votes and adoptions exports."
         ),
         compact=("party_a_name", "party_b_name", "score", "vote_agreement", "co_votes", "shared_instruments"),
     )
