@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,26 +25,14 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from bench_results import write_section  # noqa: E402
 
 from tracker import load_catalogue  # noqa: E402
 from tracker.analytics import CONTESTED, backtest_next_adopters, run_backtest  # noqa: E402
 from tracker.analytics.backtest import METHODS  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-SECTION = "backtest"
+SECTION = "Vote prediction backtest (issue 5)"
 CUTOFFS = ("2021-12-31", "2022-12-31")
-
-
-def write_section(name: str, body: str) -> None:
-    start, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
-    header = "# Benchmark results\n\nEach section is rewritten by its script.\n"
-    text = RESULTS.read_text() if RESULTS.exists() else header
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
 
 
 def wide(per: pd.DataFrame) -> pd.DataFrame:
@@ -137,10 +123,8 @@ def main() -> int:
     if args.no_write:
         return 0
     body = [
-        "## Vote prediction backtest (`benchmarks/backtest.py`)",
-        "",
-        f"Measured {date.today()} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f}); catalogue {cat.version}. Whole run {total:.1f} s "
+        f"By `benchmarks/backtest.py`; load average {os.getloadavg()[0]:.1f}; catalogue {cat.version}. "
+        f"Whole run {total:.1f} s "
         f"(vote prediction {votes_seconds:.1f} s; budget 60 s).",
         "",
         f"### 20% of voters revealed, {args.seeds} seeds (means over seeds)",
@@ -178,7 +162,7 @@ def main() -> int:
         "`random`: seeded shuffle. The 0.5 weight was chosen on these cut-offs.",
     ]
     write_section(SECTION, "\n".join(body))
-    print(f"wrote section '{SECTION}' of {RESULTS}")
+    print(f"wrote section '{SECTION}' of benchmarks/RESULTS.md")
     return 0
 
 
