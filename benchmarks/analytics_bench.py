@@ -14,34 +14,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from bench_results import write_section  # noqa: E402
 
 from tracker import analytics, load_catalogue  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-SECTION = "analytics-speed"
-
-
-def write_section(name: str, body: str) -> None:
-    start, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
-    header = "# Benchmark results\n\nEach section is rewritten by its script.\n"
-    text = RESULTS.read_text() if RESULTS.exists() else header
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+SECTION = "Analytics speed (issue 5)"
 
 
 def timed(fn, repeat: int) -> tuple[float, float]:
@@ -94,10 +80,8 @@ def main() -> int:
     if args.no_write:
         return 0
     lines = [
-        "## Analytics speed (`benchmarks/analytics_bench.py`)",
-        "",
-        f"Measured {date.today()} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f}); catalogue {cat.version}; median and max of {args.repeat} runs after a warm-up "
+        f"By `benchmarks/analytics_bench.py`; load average {os.getloadavg()[0]:.1f}; catalogue {cat.version}; "
+        f"median and max of {args.repeat} runs after a warm-up "
         f"(the first call, which builds the vote matrix, took {first * 1000:.0f} ms).",
         "",
         "| what | median ms | max ms | budget ms | |",
@@ -107,7 +91,7 @@ def main() -> int:
         lines.append(f"| {label} | {med * 1000:.1f} | {worst * 1000:.1f} | "
                      f"{'-' if budget is None else f'{budget * 1000:.0f}'} | {ok} |")
     write_section(SECTION, "\n".join(lines))
-    print(f"wrote section '{SECTION}' of {RESULTS}")
+    print(f"wrote section '{SECTION}' of benchmarks/RESULTS.md")
     return 0
 
 

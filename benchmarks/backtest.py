@@ -16,36 +16,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from bench_results import write_section  # noqa: E402
 
 from tracker import load_catalogue  # noqa: E402
 from tracker.analytics import CONTESTED, backtest_next_adopters, run_backtest  # noqa: E402
 from tracker.analytics.backtest import METHODS  # noqa: E402
 
-RESULTS = ROOT / "benchmarks" / "RESULTS.md"
-SECTION = "backtest"
+SECTION = "Vote prediction backtest (issue 5)"
 CUTOFFS = ("2021-12-31", "2022-12-31")
-
-
-def write_section(name: str, body: str) -> None:
-    start, end = f"<!-- section: {name} -->", f"<!-- /section: {name} -->"
-    header = "# Benchmark results\n\nEach section is rewritten by its script.\n"
-    text = RESULTS.read_text() if RESULTS.exists() else header
-    block = f"{start}\n{body.rstrip()}\n{end}"
-    if start in text and end in text:
-        text = text[: text.index(start)] + block + text[text.index(end) + len(end):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
 
 
 def wide(per: pd.DataFrame) -> pd.DataFrame:
@@ -66,8 +53,31 @@ def markdown(df: pd.DataFrame) -> str:
             for m, meth in (df.columns if isinstance(df.columns, pd.MultiIndex) else [(c, "") for c in df.columns])]
     lines = ["| | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for idx, row in df.iterrows():
-        lines.append(f"| {idx} | " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row) + " |")
+        cells = [f"{int(v)}" if isinstance(v, float) and float(v).is_integer() and abs(v) > 1 else
+                 f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
+        lines.append(f"| {idx} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def oracle_ceiling(cat) -> pd.Series:
+    """Diagnostic: accuracy of the single best earlier resolution (since 2010, before as_of) when
+    each of its vote classes is mapped to the best target class using ALL the target's votes.
+    Not a method (it peeks at every vote); it shows how well history can explain each split."""
+    from tracker.analytics.votes import vote_data
+
+    d = vote_data(cat)
+    out = {}
+    for rid in CONTESTED:
+        r = d.row_of[rid]
+        y = d.classes[r]
+        voters = np.flatnonzero(y >= 0)
+        hist = np.flatnonzero((d.dates < d.dates[r] - np.timedelta64(1, "D"))
+                              & (d.dates >= np.datetime64("2010-01-01")))
+        x = d.classes[hist][:, voters].astype(int) + 1
+        onehot = np.eye(3)[y[voters]]
+        counts = np.einsum("hka,kb->hab", np.eye(4)[x], onehot)
+        out[rid] = float((counts.max(axis=2).sum(axis=1) / len(voters)).max())
+    return pd.Series(out, name="oracle")
 
 
 def main() -> int:
@@ -99,6 +109,9 @@ def main() -> int:
         print(f"\nnext adopters, cut-off {cut}: precision@10 per instrument")
         print(bt.round(2).to_string(index=False))
     adopt = pd.DataFrame(adopt_rows)
+    oracle = oracle_ceiling(cat)
+    print(f"\ndiagnostic ceiling: best single earlier resolution, all target votes revealed: mean {oracle.mean():.3f}")
+    print(oracle.round(3).to_string())
     total = time.perf_counter() - started
     print(f"\nwhole backtest: {total:.1f} s (vote prediction {votes_seconds:.1f} s)")
     mean1, mean0 = t1.loc["mean"], t0.loc["mean"]
@@ -110,10 +123,8 @@ def main() -> int:
     if args.no_write:
         return 0
     body = [
-        "## Vote prediction backtest (`benchmarks/backtest.py`)",
-        "",
-        f"Measured {date.today()} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, load average "
-        f"{os.getloadavg()[0]:.1f}); catalogue {cat.version}. Whole run {total:.1f} s "
+        f"By `benchmarks/backtest.py`; load average {os.getloadavg()[0]:.1f}; catalogue {cat.version}. "
+        f"Whole run {total:.1f} s "
         f"(vote prediction {votes_seconds:.1f} s; budget 60 s).",
         "",
         f"### 20% of voters revealed, {args.seeds} seeds (means over seeds)",
@@ -128,12 +139,30 @@ def main() -> int:
         f"(ours {mean1[('accuracy', 'ours')]:.3f}); known={{}} mean >= 0.92: **{'met' if ok0 else 'not met'}** "
         f"(ours {mean0[('accuracy', 'ours')]:.3f}, last vote {mean0[('accuracy', 'last-in-series')]:.3f}).",
         "",
+        "Notes. *Predecessor*: the resolutions whose series has an earlier vote **in the list** (9); "
+        "A/RES/73/27's only predecessor, A/RES/71/28, was near-unanimous (181-0-1). "
+        "All constants of `ours` (expert weights, neighbour counts, temperature) were chosen on these same 12 "
+        "votes: there is no other set of contested cyber votes to hold out, so the numbers are optimistic "
+        "for unseen votes. Why 0.92 is not reached: as a diagnostic, the single best earlier resolution "
+        "(since 2010), with each of its vote classes mapped to the target's classes using *all* the "
+        f"target's votes, explains on average {oracle.mean():.3f} of the votes "
+        f"({', '.join(f'{k[6:]} {v:.2f}' for k, v in oracle.items())}); with 20% revealed we reach "
+        f"{mean1[('accuracy', 'ours')]:.3f}. With known={{}}, A/RES/74/29 (Western states moved from no to "
+        "abstain) and A/RES/75/240 (back to no, with a new group of abstainers) are collective shifts that "
+        "no data dated before the vote shows; the other seven average "
+        f"{t0.drop(index=['A/RES/74/29', 'A/RES/75/240', 'mean'], errors='ignore')[('accuracy', 'ours')].mean():.3f}.",
+        "",
         "### Next adopters: precision@10, adoptions after the cut-off hidden",
         "",
         markdown(adopt.set_index("cutoff")) if len(adopt) else "no adoption data",
+        "",
+        "Mean over instruments with >= 1 adopter at the cut-off and >= 1 UN member adopting after it. "
+        "`ours`: 0.5 x alignment-weighted share of the 15 most aligned parties that adopted + 0.5 x the "
+        "party's number of other same-stance adoptions (relative); `popularity`: most adoptions overall; "
+        "`random`: seeded shuffle. The 0.5 weight was chosen on these cut-offs.",
     ]
     write_section(SECTION, "\n".join(body))
-    print(f"wrote section '{SECTION}' of {RESULTS}")
+    print(f"wrote section '{SECTION}' of benchmarks/RESULTS.md")
     return 0
 
 

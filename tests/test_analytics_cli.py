@@ -43,12 +43,12 @@ def test_help(name):
 def test_json_output(args, check):
     result = runner.invoke(cli.app, [*args, "--json"])
     assert result.exit_code == 0, result.output
-    assert check(json.loads(result.output))
+    assert check(json.loads(result.stdout))
 
 
 def test_align_with_a_party_without_votes_is_valid_json():
     result = runner.invoke(cli.app, ["align", "SSD", "USA", "--json"])
-    data = json.loads(result.output)  # NaN would not parse
+    data = json.loads(result.stdout)  # NaN would not parse
     assert data["enough_evidence"] is False and data["score"] is None
 
 

@@ -287,7 +287,10 @@ def swing(as_of: AsOfOpt = None, limit: Annotated[int, typer.Option("--limit")] 
     """Swing states on cyber votes, each with its reasons."""
     from tracker.analytics import swing_states
 
-    out = swing_states(load_cat(), as_of=as_of).head(limit)
+    cat = load_cat()
+    with typer.progressbar(length=1, label="Finding swing states", file=sys.stderr) as bar:
+        out = swing_states(cat, as_of=as_of).head(limit)
+        bar.update(1)
     if json_out:
         print_json(_records(out))
         return

@@ -11,7 +11,8 @@ Signals, pooled as a weighted product of experts (log-linear pooling):
    agreement on cyber votes, and adoption-portfolio agreement when adoptions exist;
 3. **latent positions**: a small regularised multinomial logistic regression, fitted on the
    known votes, over each party's first three principal components of the last four years
-   of contested votes plus its last cyber votes (only with >= 8 known votes);
+   of contested votes plus its last cyber votes (only with >= 8 known votes).
+
 Each expert's weight is its base weight (WEIGHTS) scaled by how well it predicted the known
 votes held out (leave-one-out / 4-fold), so a series whose previous vote explains the revealed
 votes well leans on that vote, and one that shifted leans on neighbours and positions.
