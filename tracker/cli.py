@@ -42,7 +42,9 @@ def clean_errors(func):
                 typer.echo(str(problem), err=True)
             fail(f"{len(exc.problems)} problem(s) in the catalogue; nothing was changed")
         except (ValueError, KeyError, LookupError, OSError) as exc:
-            fail(str(exc).strip("'\"") or exc.__class__.__name__)
+            # KeyError quotes its message; show the message itself
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            fail(str(message) or exc.__class__.__name__)
         except Exception as exc:  # a database that cannot be reached, etc.: still one line
             fail(f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
