@@ -535,7 +535,7 @@ def _instruments() -> tuple[list[dict], list[dict]]:
             aliases=[("treaty_number", "EN 303 645")],
         ),
         _inst(
-            "gge-2015-report",
+            "un-gge-2015-report",
             "Report of the Group of Governmental Experts on Developments in the Field of "
             "Information and Telecommunications in the Context of International Security (2015)",
             "2015 GGE report",
@@ -608,7 +608,7 @@ def _instruments() -> tuple[list[dict], list[dict]]:
                 "norm",
                 "norms",
                 body="United Nations",
-                parent="gge-2015-report",
+                parent="un-gge-2015-report",
                 opened="2015-07-22",
                 aliases=[("short_name", f"norm 13({letter})"), ("short_name", f"norm 13{letter}")],
             )
@@ -709,7 +709,7 @@ CROSSWALK = [
     ),
     (
         "human-rights-online",
-        "gge-2015-report",
+        "un-gge-2015-report",
         "13(e)",
         "Respect for human rights and privacy",
         "equivalent-to",

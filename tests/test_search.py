@@ -67,6 +67,23 @@ def test_query_set_top1_and_mrr(index):
     assert reciprocal / len(rows) >= 0.97, misses
 
 
+def test_query_set_on_the_bundled_catalogue(bundled):
+    """The same queries against the real catalogue, for every expected entry it holds."""
+    idx = SearchIndex(bundled)
+    known = dict(zip(idx.ids, idx.kinds, strict=True))
+    rows = [r for r in query_set() if known.get(r["expected_id"]) == r["expected_kind"]]
+    assert len(rows) >= 200
+    top1 = reciprocal = 0.0
+    for r in rows:
+        found = [h.id for h in idx.search(r["query"], limit=10)]
+        if r["expected_id"] in found:
+            rank = found.index(r["expected_id"]) + 1
+            reciprocal += 1 / rank
+            top1 += rank == 1
+    assert top1 / len(rows) >= 0.95
+    assert reciprocal / len(rows) >= 0.97
+
+
 # --------------------------------------------------------------------------- known traps
 
 
