@@ -98,12 +98,14 @@ def main() -> int:
     print(f"\nknown={{}} on resolutions with an earlier vote of their series in the list ({zero_run.seconds:.1f} s)")
     print(t0.round(3).to_string())
     adopt_rows = []
+    undated_n = 0
     for cut in CUTOFFS:
         bt = backtest_next_adopters(cat, cut, k=10)
         if bt.empty:
             print(f"\nnext adopters, cut-off {cut}: {bt.attrs.get('note')}")
             continue
         mean = bt[["ours", "popularity", "random"]].mean()
+        undated_n += int(bt["undated_excluded"].sum())
         adopt_rows.append({"cutoff": cut, "instruments": len(bt), "new_adopters": int(bt["new_adopters"].sum()),
                            **{k: float(v) for k, v in mean.items()}})
         print(f"\nnext adopters, cut-off {cut}: precision@10 per instrument")
@@ -156,7 +158,11 @@ def main() -> int:
         "",
         markdown(adopt.set_index("cutoff")) if len(adopt) else "no adoption data",
         "",
-        "Mean over instruments with >= 1 adopter at the cut-off and >= 1 UN member adopting after it. "
+        "Mean over instruments with >= 1 adopter at the cut-off and >= 1 UN member adopting after it "
+        "(with an explicit date). Undated adoption rows count from their source's as-of date (often the day "
+        "the page was read), so they are not treated as adoptions after the cut-off: those (instrument, party) "
+        "pairs are neither positives nor candidates"
+        f"{' (' + str(undated_n) + ' pairs excluded over the cut-offs)' if undated_n else ''}. "
         "`ours`: 0.5 x alignment-weighted share of the 15 most aligned parties that adopted + 0.5 x the "
         "party's number of other same-stance adoptions (relative); `popularity`: most adoptions overall; "
         "`random`: seeded shuffle. The 0.5 weight was chosen on these cut-offs.",
