@@ -55,6 +55,9 @@ TEMPERATURE = 1.0  # the pooled weights sum to this (calibration of the probabil
 LOO_SHARPNESS = 10.0  # how strongly held-out performance on the known votes shifts weight
 MIN_KNOWN_FIT = 8
 OUTPUT_COLUMNS = ["vote", "p_yes", "p_no", "p_abstain"]
+# name -> expert(ctx, known_idx, known_cls) -> (probabilities, held-out probabilities) or (None, None);
+# empty here: benchmarks/predict_experiments.py plugs candidate experts in to measure them
+EXTRA_EXPERTS: dict = {}
 
 
 class UnknownResolution(ValueError):
@@ -367,6 +370,10 @@ def _predict_core(cat, ctx, known, weights):
             p_all, loo = _latent_expert(ctx, known_idx, known_cls)
             if p_all is not None:
                 experts["latent"] = (p_all, loo)
+            for name, expert in EXTRA_EXPERTS.items():
+                p_all, loo = expert(ctx, known_idx, known_cls)
+                if p_all is not None:
+                    experts[name] = (p_all, loo)
     if not experts:
         experts["fallback"] = (_fallback(ctx), None)
         info["warning"] = ("weak: no earlier vote in this series and no known votes; "
