@@ -78,3 +78,22 @@ def test_next_adopters_backtest_hides_later_adoptions(cat):
     assert set(EAST) | set(WEST)  # (fixture sanity)
     empty = analytics.backtest_next_adopters(build(adoptions=False), "2022")
     assert empty.empty and "no adoption data" in empty.attrs["note"]
+
+
+def test_next_adopters_backtest_does_not_count_undated_adoptions_as_later_ones(cat):
+    """An undated row counts from its source's as-of date (2024 here), not from when the party
+    adopted: it must be neither a positive nor a candidate of the backtest."""
+    from dataclasses import replace
+
+    import pandas as pd
+
+    row = {"instrument_id": "dfi", "party_code": "IND", "action": "endorsed", "role": "", "date": "",
+           "source_id": "src", "note": ""}
+    undated = replace(cat, adoptions=pd.concat([cat.adoptions, pd.DataFrame([row])], ignore_index=True),
+                      _status_cache={})
+    bt = analytics.backtest_next_adopters(undated, "2022-12-31", k=2).set_index("instrument_id")
+    assert bt.loc["dfi", "new_adopters"] == 2 and bt.loc["dfi", "undated_excluded"] == 1
+    dated = cat.adoptions.copy()
+    dated.loc[len(dated)] = {**row, "date": "2023-05"}
+    counted = analytics.backtest_next_adopters(replace(cat, adoptions=dated, _status_cache={}), "2022-12-31", k=2)
+    assert counted.set_index("instrument_id").loc["dfi", "new_adopters"] == 3

@@ -74,6 +74,17 @@ def test_no_leakage_from_votes_on_or_after_as_of(cat):
     assert not moved.equals(analytics.predict_votes(cat, TARGET, known={}))
 
 
+def test_learned_expert_joins_with_enough_known_votes_and_ignores_later_votes(cat):
+    known = {"USA": "no", "RUS": "yes", "IND": "yes", "GBR": "no", "CHN": "yes", "IRN": "yes", "IDN": "yes",
+             "ZAF": "yes", "FRA": "no"}
+    p = analytics.predict_votes(cat, TARGET, known=known)
+    assert "learned" in p.attrs["signals"] and p.attrs["weights"]["learned"] > 0
+    few = analytics.predict_votes(cat, TARGET, known=dict(list(known.items())[:5]))
+    assert "learned" not in few.attrs["signals"]  # < 8 known votes: not enough to apply it
+    later = _altered(cat, "2022-12-04")  # its training votes are all dated before as_of
+    assert analytics.predict_votes(later, TARGET, known=known).attrs["weights"] == p.attrs["weights"]
+
+
 def test_as_of_can_be_moved_earlier(cat):
     p = analytics.predict_votes(cat, TARGET, as_of="2020-06-01")
     assert p.attrs["previous_in_series"] == "A/RES/74/27"  # 75/27 is not yet known then

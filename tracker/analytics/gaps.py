@@ -163,7 +163,7 @@ def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: i
 
 
 def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n: int, k: int,
-          activity_weight: float | None = None) -> pd.DataFrame:
+          activity_weight: float | None = None, skip: set[str] = frozenset()) -> pd.DataFrame:
     a = ACTIVITY_WEIGHT if activity_weight is None else activity_weight
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
     others = None
@@ -174,7 +174,7 @@ def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n:
             pool = pool[pool["instrument_id"].map(stance) == stance[inst]]
         others = pool.groupby("party_code").size()
     top_activity = float(others.max()) if others is not None and len(others) else 0.0
-    candidates = [p for p in sim.index if p not in who and p in members]
+    candidates = [p for p in sim.index if p not in who and p not in skip and p in members]
     status = st[st["instrument_id"] == inst].set_index("party_code")["status"].to_dict() if len(st) else {}
     arr = sim.to_numpy(dtype=np.float64)
     pos = {p: i for i, p in enumerate(sim.index)}
@@ -205,13 +205,20 @@ def backtest_next_adopters(cat: Catalogue, cutoff, *, k: int = 10, neighbours: i
     For each instrument with >= 1 adopter by the cut-off and >= ``min_new`` parties adopting
     after it: ours (ranking from data on or before the cut-off), ``popularity`` (non-adopters
     ranked by how many other instruments they had adopted) and ``random`` (a seeded shuffle).
+
+    Positives are only adoptions with an explicit date after the cut-off. An undated adoption
+    row counts from its source's as-of date (often the day the page was read), so it says
+    nothing about *when* the party adopted: such (instrument, party) pairs are neither
+    positives nor candidates (they are dropped from every ranking before precision@k).
     """
     cut = to_date(cutoff, end=True)
-    cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "ours", "popularity", "random"]
+    cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "undated_excluded", "ours", "popularity", "random"]
     if cat.adoptions.empty:
         return _empty(cols, "no adoption data in the catalogue yet (0 adoptions)")
     before, st_before = _adopted_sets(cat, cut)
-    after, _ = _adopted_sets(cat, None)
+    after, st_now = _adopted_sets(cat, None)
+    undated_now = st_now[st_now["adopted"] & (st_now["since"].fillna("") == "")]
+    undated = undated_now.groupby("instrument_id")["party_code"].apply(set).to_dict()
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
     hidden = _hide_after(cat, cut)
     vote_data(hidden)  # build the vote matrix once; the per-instrument copies share it
@@ -220,15 +227,17 @@ def backtest_next_adopters(cat: Catalogue, cutoff, *, k: int = 10, neighbours: i
     rows = []
     for inst in sorted(before):
         had = before[inst]
-        new = (after.get(inst, set()) - had) & members
+        unknown = undated.get(inst, set()) - had  # adopted, but when is unknown
+        new = (after.get(inst, set()) - had - unknown) & members
         if len(new) < min_new:
             continue
         sim = _similarity(hidden, cut, exclude_instrument=inst)
-        ours = _rank(hidden, sim, had, st_before, inst, k, neighbours, activity_weight)["party"].tolist()
-        pool = sorted(p for p in members if p not in had)
+        ours = _rank(hidden, sim, had, st_before, inst, k, neighbours, activity_weight, skip=unknown)["party"].tolist()
+        pool = sorted(p for p in members if p not in had and p not in unknown)
         pop = sorted(pool, key=lambda p: (-counts.get(p, 0), p))[:k]
         rnd = list(rng.permutation(pool)[:k])
         rows.append({"instrument_id": inst, "adopters_at_cutoff": len(had), "new_adopters": len(new),
+                     "undated_excluded": len(unknown & members),
                      "ours": len(set(ours) & new) / k, "popularity": len(set(pop) & new) / k,
                      "random": len(set(rnd) & new) / k})
     out = pd.DataFrame(rows, columns=cols)
