@@ -671,7 +671,8 @@ def _refuse_history_edits(session, _context, _instances) -> None:
 
 @event.listens_for(OrmSession, "do_orm_execute")
 def _refuse_history_bulk_edits(state) -> None:
-    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is AuditEntry.__table__:
+    target = getattr(state.statement, "table", None)
+    if (state.is_update or state.is_delete) and getattr(target, "name", None) == AuditEntry.__tablename__:
         raise PermissionDenied("the history is append-only: audit entries cannot be changed or deleted")
 
 
