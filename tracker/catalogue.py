@@ -553,10 +553,37 @@ class LoadResult:
     seconds: float
 
 
-def _records(name: str, df: pd.DataFrame) -> list[dict]:
-    """Frame -> rows for the database: empty text becomes NULL, integers plain ints."""
+def _records(name: str, df: pd.DataFrame) -> list[tuple]:
+    """Frame -> row tuples for the database: empty text becomes NULL, integers plain ints."""
     out = df.astype(object).where(df.ne("") & df.notna(), None)
-    return out.to_dict("records")
+    return list(out.itertuples(index=False, name=None))
+
+
+def _bulk_insert(session, table, columns: list[str], rows: list[tuple]) -> None:
+    """Insert many rows inside the session's transaction through the driver's fast path
+    (COPY on PostgreSQL, executemany on SQLite); the ORM would take ~10x longer for 300k votes."""
+    if not rows:
+        return
+    raw = session.connection().connection.driver_connection
+    cols = ", ".join(f'"{c}"' for c in columns)
+    if session.get_bind().dialect.name == "postgresql":
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks})', rows)
+
+
+def _parents_first(instruments: pd.DataFrame) -> pd.DataFrame:
+    """Order instruments so a parent row is inserted before its children (row-wise FK checks)."""
+    parent = dict(zip(instruments["id"], instruments["parent_id"], strict=True))
+
+    def depth(i: str, seen: int = 0) -> int:
+        return 0 if not parent.get(i) or seen > len(parent) else 1 + depth(parent[i], seen + 1)
+
+    return instruments.assign(_depth=instruments["id"].map(depth)).sort_values("_depth", kind="stable").drop(
+        columns="_depth")
 
 
 def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool = False,
@@ -573,7 +600,7 @@ def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool
     """
     import time
 
-    from sqlalchemy import delete, insert, select, text
+    from sqlalchemy import delete, select, text
 
     from tracker import curation
     from tracker.db import get_engine, migrate, session_scope
@@ -605,14 +632,18 @@ def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool
         conflicts = curation.load_conflicts(session, cat)
         if conflicts and not force:
             raise CatalogueError([Problem("database", None, None, c) for c in conflicts])
-        for model in reversed(CATALOGUE_TABLES.values()):
-            session.exec(delete(model))
+        if engine.dialect.name == "postgresql":  # transactional, and skips row-by-row FK checks
+            names = ", ".join(f'"{m.__tablename__}"' for m in CATALOGUE_TABLES.values())
+            session.exec(text(f"TRUNCATE {names}"))
+        else:
+            for model in reversed(CATALOGUE_TABLES.values()):  # children first
+                session.exec(delete(model))
         for name, model in CATALOGUE_TABLES.items():
-            rows = _records(name, tables[name])
-            for start in range(0, len(rows), 20000):
-                chunk = rows[start:start + 20000]
-                if chunk:
-                    session.exec(insert(model), params=chunk)
+            frame = _parents_first(tables[name]) if name == "instruments" else tables[name]
+            rows = _records(name, frame)
+            for start in range(0, len(rows), 50000):
+                chunk = rows[start:start + 50000]
+                _bulk_insert(session, model.__table__, list(frame.columns), chunk)
                 done += len(chunk)
                 if progress:
                     progress(done, total, name)
