@@ -369,10 +369,11 @@ def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[s
 
 
 def propose_import(user: User, data: bytes, filename: str, *, reason: str, source_id: str,
-                   confirmed: dict[str, str] | None = None, engine=None) -> tuple[int, ImportPlan]:
+                   confirmed: dict[str, str] | None = None, today: date | None = None,
+                   engine=None) -> tuple[int, ImportPlan]:
     """Plan the import and file it as one proposal; ImportRejected (no proposal) on any problem,
     including rows whose party is only a fuzzy suggestion that nobody confirmed."""
-    plan = plan_import(data, filename, source_id=source_id, confirmed=confirmed, engine=engine)
+    plan = plan_import(data, filename, source_id=source_id, confirmed=confirmed, today=today, engine=engine)
     problems = list(plan.problems)
     for row in plan.by_status("unresolved"):
         hint = ", ".join(f"{m.name} ({m.code})" for m in row.suggestions)
