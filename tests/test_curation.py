@@ -24,8 +24,13 @@ from tracker.curation import (
 from tracker.db import session_scope
 from tracker.models import AuditEntry
 
-FRA_RATIFIED = {"instrument_id": "budapest-convention", "party_code": "FRA", "action": "ratified",
-                "role": "", "date": "2006-01-10"}
+FRA_RATIFIED = {
+    "instrument_id": "budapest-convention",
+    "party_code": "FRA",
+    "action": "ratified",
+    "role": "",
+    "date": "2006-01-10",
+}
 ALICE, CAROL = User("alice", "editor"), User("carol", "editor")
 BOB, DAVE = User("bob", "reviewer"), User("dave", "reviewer")
 
@@ -47,8 +52,13 @@ def live(engine, table, key):
 
 
 def redate(engine, new_date, author=ALICE):
-    return curation.propose(author, [change(engine, "adoptions", FRA_RATIFIED, {"date": new_date})],
-                            reason=f"chart says {new_date}", source_id="coe-chart-185", engine=engine)
+    return curation.propose(
+        author,
+        [change(engine, "adoptions", FRA_RATIFIED, {"date": new_date})],
+        reason=f"chart says {new_date}",
+        source_id="coe-chart-185",
+        engine=engine,
+    )
 
 
 def audit_count(engine) -> int:
@@ -56,6 +66,7 @@ def audit_count(engine) -> int:
 
 
 # --------------------------------------------------------------------------- identity
+
 
 def test_password_hash_is_salted_and_verifies():
     a, b = curation.hash_password("correct horse"), curation.hash_password("correct horse")
@@ -80,11 +91,14 @@ def test_users_file_round_trip(tmp_path):
         curation.authenticate("mallory", "password-a", path=path)
 
 
-@pytest.mark.parametrize("name, role, password, message", [
-    ("Alice!", "editor", "password-a", "bad user name"),
-    ("alice", "admin", "password-a", "unknown role"),
-    ("alice", "editor", "short", "password too short"),
-])
+@pytest.mark.parametrize(
+    "name, role, password, message",
+    [
+        ("Alice!", "editor", "password-a", "bad user name"),
+        ("alice", "admin", "password-a", "unknown role"),
+        ("alice", "editor", "short", "password too short"),
+    ],
+)
 def test_add_user_refuses_bad_input(tmp_path, name, role, password, message):
     with pytest.raises(CurationError, match=message):
         curation.add_user(name, role, password, path=tmp_path / "u.toml")
@@ -116,12 +130,15 @@ def test_no_users_file_configured(monkeypatch):
 
 def test_no_api_changes_a_role():
     public = [n for n in dir(curation) if not n.startswith("_")]
-    assert not [n for n in public if "role" in n.lower() and n not in ("ROLES", "PROPOSE_ROLES", "REVIEW_ROLES")]
+    assert not [
+        n for n in public if "role" in n.lower() and n not in ("ROLES", "PROPOSE_ROLES", "REVIEW_ROLES")
+    ]
     with pytest.raises(CurationError, match="unknown table 'users'"):
-        curation.Change("users", "update", {}, None, None) and curation._model("users")
+        curation._model("users")
 
 
 # --------------------------------------------------------------------------- proposals and review
+
 
 def test_proposal_changes_nothing_until_a_second_person_approves(db):
     pid = redate(db, "2006-01-11")
@@ -179,16 +196,24 @@ def test_reject_needs_reason_and_changes_nothing(db):
     assert events == ["rejected", "proposed"]
 
 
-@pytest.mark.parametrize("table, key, new, message", [
-    ("adoptions", FRA_RATIFIED, {"action": "ratifyed"}, "is not one of"),
-    ("adoptions", FRA_RATIFIED, {"date": "2006-13-01"}, "not a valid date"),
-    ("adoptions", FRA_RATIFIED, {"date": "1999"}, "before budapest-convention opened"),
-    ("adoptions", FRA_RATIFIED, {"note": "=HYPERLINK(1)"}, "formula risk"),
-    ("adoptions", {**FRA_RATIFIED, "party_code": "XXX"}, {"source_id": "coe-chart-185"}, "unknown code 'XXX'"),
-    ("adoptions", FRA_RATIFIED, {"date": "2001-11-23", "action": "signed"}, "duplicate key"),
-    ("votes", {"resolution_id": "A/RES/74/247", "party_code": "FRA"}, {"vote": "yes"}, "recorded tally"),
-    ("parties", {"code": "FRA"}, {"code": "FRX"}, "key (code) cannot change"),
-])
+@pytest.mark.parametrize(
+    "table, key, new, message",
+    [
+        ("adoptions", FRA_RATIFIED, {"action": "ratifyed"}, "is not one of"),
+        ("adoptions", FRA_RATIFIED, {"date": "2006-13-01"}, "not a valid date"),
+        ("adoptions", FRA_RATIFIED, {"date": "1999"}, "before budapest-convention opened"),
+        ("adoptions", FRA_RATIFIED, {"note": "=HYPERLINK(1)"}, "formula risk"),
+        (
+            "adoptions",
+            {**FRA_RATIFIED, "party_code": "XXX"},
+            {"source_id": "coe-chart-185"},
+            "unknown code 'XXX'",
+        ),
+        ("adoptions", FRA_RATIFIED, {"date": "2001-11-23", "action": "signed"}, "duplicate key"),
+        ("votes", {"resolution_id": "A/RES/74/247", "party_code": "FRA"}, {"vote": "yes"}, "recorded tally"),
+        ("parties", {"code": "FRA"}, {"code": "FRX"}, "key (code) cannot change"),
+    ],
+)
 def test_invalid_changes_are_refused_with_every_problem(db, table, key, new, message):
     ch = change(db, table, key, new)
     with pytest.raises(InvalidProposal) as info:
@@ -210,15 +235,27 @@ def test_make_change_refuses_nonsense(db):
 
 def test_every_curated_table_can_change(db):
     changes = [
-        change(db, "sources", {"id": "new-src"}, {"title": "Depositary notice", "publisher": "CoE",
-                                                  "as_of": "2024-10-02"}),
+        change(
+            db,
+            "sources",
+            {"id": "new-src"},
+            {"title": "Depositary notice", "publisher": "CoE", "as_of": "2024-10-02"},
+        ),
         change(db, "parties", {"code": "RUS"}, {"note": "membership of the CoE ended 2022"}),
         change(db, "instruments", {"id": "paris-call"}, {"as_of": "2024-01-01"}),
         change(db, "groups", {"id": "g7"}, {"note": "presidency rotates"}),
-        change(db, "group_members", {"group_id": "g7", "party_code": "CIV", "role": "partner", "joined": "2024"},
-               {"source_id": "new-src"}),
-        change(db, "adoptions", {**FRA_RATIFIED, "party_code": "RUS", "action": "signed", "date": "2024-01-01"},
-               {"source_id": "new-src"}),
+        change(
+            db,
+            "group_members",
+            {"group_id": "g7", "party_code": "CIV", "role": "partner", "joined": "2024"},
+            {"source_id": "new-src"},
+        ),
+        change(
+            db,
+            "adoptions",
+            {**FRA_RATIFIED, "party_code": "RUS", "action": "signed", "date": "2024-01-01"},
+            {"source_id": "new-src"},
+        ),
     ]
     pid = curation.propose(ALICE, changes, reason="bundle", source_id="new-src", engine=db)
     curation.review(BOB, pid, approve=True, engine=db)
@@ -258,9 +295,13 @@ def test_revert_is_a_new_reviewed_proposal(db):
 def test_revert_of_a_row_changed_later_is_refused(db):
     first = redate(db, "2006-01-11")
     curation.review(BOB, first, approve=True, engine=db)
-    second = curation.propose(CAROL, [change(db, "adoptions", {**FRA_RATIFIED, "date": "2006-01-11"},
-                                             {"date": "2006-01-12"})],
-                              reason="again", source_id="coe-chart-185", engine=db)
+    second = curation.propose(
+        CAROL,
+        [change(db, "adoptions", {**FRA_RATIFIED, "date": "2006-01-11"}, {"date": "2006-01-12"})],
+        reason="again",
+        source_id="coe-chart-185",
+        engine=db,
+    )
     curation.review(BOB, second, approve=True, engine=db)
     with pytest.raises(ConflictError, match="revert the later change first"):
         curation.propose_revert(ALICE, first, reason="undo", engine=db)
@@ -268,10 +309,13 @@ def test_revert_of_a_row_changed_later_is_refused(db):
 
 # --------------------------------------------------------------------------- crash safety
 
+
 def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monkeypatch):
-    changes = [change(db, "adoptions", FRA_RATIFIED, {"date": "2006-01-11"}),
-               change(db, "parties", {"code": "FRA"}, {"note": "edited"}),
-               change(db, "groups", {"id": "g7"}, {"note": "edited"})]
+    changes = [
+        change(db, "adoptions", FRA_RATIFIED, {"date": "2006-01-11"}),
+        change(db, "parties", {"code": "FRA"}, {"note": "edited"}),
+        change(db, "groups", {"id": "g7"}, {"note": "edited"}),
+    ]
     pid = curation.propose(ALICE, changes, reason="three", source_id="coe-chart-185", engine=db)
     before_frames = catalogue_from_database(db).tables()
     before_audit = audit_count(db)
@@ -299,6 +343,7 @@ def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monke
 
 # --------------------------------------------------------------------------- conflicts
 
+
 def test_conflicting_approvals_one_wins(db):
     p1, p2 = redate(db, "2006-01-11"), redate(db, "2006-01-12", author=CAROL)
     curation.review(BOB, p1, approve=True, engine=db)
@@ -310,10 +355,20 @@ def test_conflicting_approvals_one_wins(db):
 
 def test_conflicting_adds_one_wins(db):
     key = {**FRA_RATIFIED, "party_code": "RUS", "action": "signed", "date": "2001-11-23"}
-    p1 = curation.propose(ALICE, [change(db, "adoptions", key, {"source_id": "coe-chart-185"})],
-                          reason="a", source_id="coe-chart-185", engine=db)
-    p2 = curation.propose(CAROL, [change(db, "adoptions", key, {"source_id": "coe-chart-185", "note": "x"})],
-                          reason="b", source_id="coe-chart-185", engine=db)
+    p1 = curation.propose(
+        ALICE,
+        [change(db, "adoptions", key, {"source_id": "coe-chart-185"})],
+        reason="a",
+        source_id="coe-chart-185",
+        engine=db,
+    )
+    p2 = curation.propose(
+        CAROL,
+        [change(db, "adoptions", key, {"source_id": "coe-chart-185", "note": "x"})],
+        reason="b",
+        source_id="coe-chart-185",
+        engine=db,
+    )
     curation.review(BOB, p1, approve=True, engine=db)
     with pytest.raises(ConflictError, match="exists already"):
         curation.review(DAVE, p2, approve=True, engine=db)
@@ -345,12 +400,26 @@ def test_concurrent_conflicting_approvals(db, rounds):
     for r in range(rounds):
         key = {**FRA_RATIFIED, "date": date_now}
         a, b = f"2006-02-{r + 1:02d}", f"2006-03-{r + 1:02d}"
-        p1 = curation.propose(ALICE, [change(db, "adoptions", key, {"date": a})], reason="a",
-                              source_id="coe-chart-185", engine=db)
-        p2 = curation.propose(CAROL, [change(db, "adoptions", key, {"date": b})], reason="b",
-                              source_id="coe-chart-185", engine=db)
-        results = _race([lambda p1=p1: curation.review(BOB, p1, approve=True, engine=db),
-                         lambda p2=p2: curation.review(DAVE, p2, approve=True, engine=db)])
+        p1 = curation.propose(
+            ALICE,
+            [change(db, "adoptions", key, {"date": a})],
+            reason="a",
+            source_id="coe-chart-185",
+            engine=db,
+        )
+        p2 = curation.propose(
+            CAROL,
+            [change(db, "adoptions", key, {"date": b})],
+            reason="b",
+            source_id="coe-chart-185",
+            engine=db,
+        )
+        results = _race(
+            [
+                lambda p1=p1: curation.review(BOB, p1, approve=True, engine=db),
+                lambda p2=p2: curation.review(DAVE, p2, approve=True, engine=db),
+            ]
+        )
         wins = [x for x in results if not isinstance(x, Exception)]
         losses = [x for x in results if isinstance(x, Exception)]
         assert len(wins) == 1 and len(losses) == 1, results
@@ -359,8 +428,11 @@ def test_concurrent_conflicting_approvals(db, rounds):
         date_now = a if winner.id == p1 else b
         loser = p2 if winner.id == p1 else p1
         assert curation.get_proposal(loser, engine=db).status == "pending"
-        rows = catalogue_from_database(db).adoptions.query(
-            "party_code == 'FRA' and action == 'ratified'")["date"].tolist()
+        rows = (
+            catalogue_from_database(db)
+            .adoptions.query("party_code == 'FRA' and action == 'ratified'")["date"]
+            .tolist()
+        )
         assert rows == [date_now]
         applied = curation.history(proposal_id=winner.id, engine=db)
         assert applied["event"].tolist() == ["applied", "approved", "proposed"]
@@ -369,8 +441,12 @@ def test_concurrent_conflicting_approvals(db, rounds):
 
 def test_concurrent_approvals_of_the_same_proposal(db):
     pid = redate(db, "2006-01-11")
-    results = _race([lambda: curation.review(BOB, pid, approve=True, engine=db),
-                     lambda: curation.review(DAVE, pid, approve=True, engine=db)])
+    results = _race(
+        [
+            lambda: curation.review(BOB, pid, approve=True, engine=db),
+            lambda: curation.review(DAVE, pid, approve=True, engine=db),
+        ]
+    )
     losses = [x for x in results if isinstance(x, Exception)]
     assert len(losses) == 1 and isinstance(losses[0], ConflictError), results
     assert "already approved" in str(losses[0])
@@ -378,6 +454,7 @@ def test_concurrent_approvals_of_the_same_proposal(db):
 
 
 # --------------------------------------------------------------------------- history is append-only
+
 
 def test_history_cannot_be_edited_through_the_orm(db):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
@@ -404,6 +481,7 @@ def test_history_cannot_be_edited_with_raw_sql(db, statement):
 
 
 # --------------------------------------------------------------------------- catalogue loads
+
 
 def test_load_would_overwrite_a_curated_edit(db, mini_path):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
@@ -437,6 +515,7 @@ def test_load_without_curated_edits_has_no_conflicts(db, mini):
 
 
 # --------------------------------------------------------------------------- dump
+
 
 def test_dump_writes_a_valid_canonical_package(db, tmp_path, mini):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
@@ -488,14 +567,16 @@ def test_bundled_round_trip(tmp_path, monkeypatch, bundled):
 
         for rel in ("party_aliases.csv", "resolutions.csv"):
             assert (tmp_path / "out" / rel).read_bytes() == (BUNDLED_CATALOGUE / rel).read_bytes(), rel
-        assert gzip.decompress((tmp_path / "out" / "votes.csv.gz").read_bytes()) == \
-            gzip.decompress((BUNDLED_CATALOGUE / "votes.csv.gz").read_bytes())
+        assert gzip.decompress((tmp_path / "out" / "votes.csv.gz").read_bytes()) == gzip.decompress(
+            (BUNDLED_CATALOGUE / "votes.csv.gz").read_bytes()
+        )
     finally:
         engine.dispose()
         engine_for.cache_clear()
 
 
 # --------------------------------------------------------------------------- models and migrations agree
+
 
 def test_models_and_migrations_agree(engine):
     from alembic.autogenerate import compare_metadata

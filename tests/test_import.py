@@ -47,11 +47,11 @@ def xlsx(rows) -> bytes:
 
 
 GOOD = HEADER + (
-    "budapest-convention,France,signed,2001-11-23,,\n"                   # unchanged
+    "budapest-convention,France,signed,2001-11-23,,\n"  # unchanged
     "Budapest Convention,United States,ratified,2006-09-29,,in force 2007-01-01\n"  # changed (note)
-    "ETS 185,Republic of Korea,signed,2022-03-01,,\n"                    # changed (date refined)
-    "budapest-convention,Ivory Coast,signed,2019,,\n"                    # added (alias)
-    "paris-call,United Stats,endorsed,2021-11-10,paris-call-data,\n"     # unresolved (fuzzy only)
+    "ETS 185,Republic of Korea,signed,2022-03-01,,\n"  # changed (date refined)
+    "budapest-convention,Ivory Coast,signed,2019,,\n"  # added (alias)
+    "paris-call,United Stats,endorsed,2021-11-10,paris-call-data,\n"  # unresolved (fuzzy only)
 )
 
 
@@ -74,13 +74,21 @@ def test_plan_diff_against_live_data(db):
 
 def test_unconfirmed_suggestion_blocks_the_proposal(db):
     problems = rejected(db, GOOD.encode())
-    assert problems == ["chart.csv:6:party: 'United Stats' is not an exact name or alias; confirm one of: "
-                        "United States (USA)"]
+    assert problems == [
+        "chart.csv:6:party: 'United Stats' is not an exact name or alias; confirm one of: United States (USA)"
+    ]
 
 
 def test_confirmed_import_becomes_one_proposal(db):
-    pid, p = propose_import(ALICE, GOOD.encode(), "chart.csv", reason="CoE chart 2024",
-                            source_id="coe-chart-185", confirmed={"United Stats": "USA"}, engine=db)
+    pid, p = propose_import(
+        ALICE,
+        GOOD.encode(),
+        "chart.csv",
+        reason="CoE chart 2024",
+        source_id="coe-chart-185",
+        confirmed={"United Stats": "USA"},
+        engine=db,
+    )
     assert p.counts() == {"added": 2, "changed": 2, "unchanged": 1, "unresolved": 0}
     proposals = curation.list_proposals(engine=db)
     assert proposals["id"].tolist() == [pid] and proposals["kind"].tolist() == ["import"]
@@ -91,21 +99,34 @@ def test_confirmed_import_becomes_one_proposal(db):
     again = plan(db, GOOD, confirmed={"United Stats": "USA"})
     assert again.counts() == {"added": 0, "changed": 0, "unchanged": 5, "unresolved": 0}
     with pytest.raises(curation.CurationError, match="nothing to change"):
-        propose_import(ALICE, GOOD.encode(), "chart.csv", reason="again", source_id="coe-chart-185",
-                       confirmed={"United Stats": "USA"}, engine=db)
+        propose_import(
+            ALICE,
+            GOOD.encode(),
+            "chart.csv",
+            reason="again",
+            source_id="coe-chart-185",
+            confirmed={"United Stats": "USA"},
+            engine=db,
+        )
 
 
 def test_confirmation_must_name_a_real_party(db):
     p = plan(db, GOOD, confirmed={"United Stats": "XXX"})
-    assert [str(x) for x in p.problems] == ["chart.csv:6:party: confirmed code 'XXX' for 'United Stats' is not a party"]
+    assert [str(x) for x in p.problems] == [
+        "chart.csv:6:party: confirmed code 'XXX' for 'United Stats' is not a party"
+    ]
 
 
 def test_xlsx_import_with_real_dates(db):
     from datetime import datetime
 
-    data = xlsx([["Instrument", "Party", "Action", "Date", "Source", "Note"],
-                 ["budapest-convention", "KOR", "ratified", datetime(2023, 5, 1), None, None],
-                 ["budapest-convention", "FRA", "signed", 2001, None, None]])
+    data = xlsx(
+        [
+            ["Instrument", "Party", "Action", "Date", "Source", "Note"],
+            ["budapest-convention", "KOR", "ratified", datetime(2023, 5, 1), None, None],
+            ["budapest-convention", "FRA", "signed", 2001, None, None],
+        ]
+    )
     p = plan(db, data, name="chart.xlsx")
     assert p.problems == []
     assert [(r.status, r.date) for r in p.rows] == [("added", "2023-05-01"), ("changed", "2001")]
@@ -121,7 +142,7 @@ def test_every_problem_is_reported_with_row_and_column(db):
         "budapest-convention,France,signed,1999,,\n"
         "budapst convention,France,signed,2001-11-23,,\n"
         "budapest-convention,France,signed,2001-11-23,no-such-source,\n"
-        "budapest-convention,France,signed,2001-11-23,,=HYPERLINK(\"http://x\")\n"
+        'budapest-convention,France,signed,2001-11-23,,=HYPERLINK("http://x")\n'
         "budapest-convention,@SUM(A1),signed,2001-11-23,,\n"
         ",France,signed,2001-11-23,,\n"
         "budapest-convention,USA,joined,2010,,\n"
@@ -131,10 +152,27 @@ def test_every_problem_is_reported_with_row_and_column(db):
     problems = rejected(db, bad.encode())
     assert problems == [
         "chart.csv:2:party: unknown party 'Atlantis' (no close match; add an alias first)",
-        "chart.csv:3:action: 'ratifyed' is not one of: " + ", ".join(
-            ["signed", "ratified", "acceded", "approved", "accepted", "succeeded", "joined", "endorsed",
-             "participates", "observer", "adopted_national_standard", "withdrew_signature",
-             "withdrew_ratification", "denounced", "left", "suspended"]),
+        "chart.csv:3:action: 'ratifyed' is not one of: "
+        + ", ".join(
+            [
+                "signed",
+                "ratified",
+                "acceded",
+                "approved",
+                "accepted",
+                "succeeded",
+                "joined",
+                "endorsed",
+                "participates",
+                "observer",
+                "adopted_national_standard",
+                "withdrew_signature",
+                "withdrew_ratification",
+                "denounced",
+                "left",
+                "suspended",
+            ]
+        ),
         "chart.csv:4:date: '23/11/2001' is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)",
         "chart.csv:5:date: '2001-02-30' is not a valid date (YYYY, YYYY-MM or YYYY-MM-DD)",
         "chart.csv:6:date: '2030-01-01' is in the future (today is 2026-01-01)",
@@ -149,11 +187,14 @@ def test_every_problem_is_reported_with_row_and_column(db):
     ]
 
 
-@pytest.mark.parametrize("header, message", [
-    ("instrument,country,action,date\n", "missing column(s) party; unexpected column(s) country"),
-    ("instrument,party,action,date,date\n", "repeated column(s) date"),
-    ("inst;party;action\n", "missing column(s) instrument"),
-])
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("instrument,country,action,date\n", "missing column(s) party; unexpected column(s) country"),
+        ("instrument,party,action,date,date\n", "repeated column(s) date"),
+        ("inst;party;action\n", "missing column(s) instrument"),
+    ],
+)
 def test_wrong_columns(db, header, message):
     problems = rejected(db, (header + "budapest-convention,FRA,signed,2001\n").encode())
     assert len(problems) == 1 and message in problems[0] and problems[0].startswith("chart.csv:1:")
@@ -171,13 +212,17 @@ def test_twenty_megabytes_of_junk_is_refused_unread(db):
 
 def test_binary_junk_is_refused(db):
     problems = rejected(db, bytes(range(256)) * 100, name="chart.csv")
-    assert problems == ["chart.csv: binary data, not a CSV text file (save the sheet as CSV UTF-8 or upload the .xlsx)"]
+    assert problems == [
+        "chart.csv: binary data, not a CSV text file (save the sheet as CSV UTF-8 or upload the .xlsx)"
+    ]
 
 
 def test_wrong_encoding_is_reported(db):
     data = (HEADER + "budapest-convention,Côte d'Ivoire,acceded,2024-07-29,,\n").encode("cp1252")
     problems = rejected(db, data)
-    assert len(problems) == 1 and "not UTF-8 text" in problems[0] and "save the file as CSV UTF-8" in problems[0]
+    assert (
+        len(problems) == 1 and "not UTF-8 text" in problems[0] and "save the file as CSV UTF-8" in problems[0]
+    )
 
 
 def test_utf8_bom_is_accepted(db):
@@ -191,17 +236,24 @@ def test_damaged_xlsx_is_reported(db):
 
 
 def test_xlsx_formula_cells_are_refused(db):
-    data = xlsx([["instrument", "party", "action", "date"],
-                 ["budapest-convention", "=CONCAT(\"F\",\"RA\")", "signed", "2001-11-23"]])
+    data = xlsx(
+        [
+            ["instrument", "party", "action", "date"],
+            ["budapest-convention", '=CONCAT("F","RA")', "signed", "2001-11-23"],
+        ]
+    )
     problems = rejected(db, data, name="chart.xlsx")
-    assert problems[0] == "chart.xlsx:2:B: formula cell '=CONCAT(\"F\",\"RA\")' (refused: enter values only)"
+    assert problems[0] == 'chart.xlsx:2:B: formula cell \'=CONCAT("F","RA")\' (refused: enter values only)'
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "file is empty"),
-    (b"   \n\n", "file is empty"),
-    (HEADER.encode(), "no data rows"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "file is empty"),
+        (b"   \n\n", "file is empty"),
+        (HEADER.encode(), "no data rows"),
+    ],
+)
 def test_empty_files(db, data, message):
     problems = rejected(db, data)
     assert len(problems) == 1 and message in problems[0]

@@ -205,15 +205,23 @@ def _show_proposal(view) -> None:
 def propose(
     instrument: Annotated[str | None, typer.Argument(help="instrument id (a single adoption change)")] = None,
     party: Annotated[str | None, typer.Argument(help="party code, name or alias")] = None,
-    action: Annotated[str | None, typer.Argument(help="signed, ratified, acceded, joined, endorsed, ...")] = None,
-    date: Annotated[str, typer.Option("--date", help="date of the action (YYYY, YYYY-MM or YYYY-MM-DD)")] = "",
-    role: Annotated[str, typer.Option("--role", help="role (e.g. supporter) if the instrument has roles")] = "",
+    action: Annotated[str | None,
+        typer.Argument(help="signed, ratified, acceded, joined, endorsed, ...")] = None,
+    date: Annotated[str,
+        typer.Option("--date", help="date of the action (YYYY, YYYY-MM or YYYY-MM-DD)")] = "",
+    role: Annotated[str,
+        typer.Option("--role", help="role (e.g. supporter) if the instrument has roles")] = "",
     note: Annotated[str | None, typer.Option("--note", help="note for the row")] = None,
-    new_date: Annotated[str | None, typer.Option("--new-date", help="correct the date of the existing row")] = None,
-    remove: Annotated[bool, typer.Option("--remove", help="remove the existing row (kept in history)")] = False,
-    import_file: Annotated[Path | None, typer.Option("--import", help="CSV or XLSX of adoption actions")] = None,
-    confirm: Annotated[list[str] | None, typer.Option("--confirm", help="confirm a suggested party: 'NAME=CODE'")] = None,
-    revert: Annotated[int | None, typer.Option("--revert", help="propose undoing approved proposal ID")] = None,
+    new_date: Annotated[str | None,
+        typer.Option("--new-date", help="correct the date of the existing row")] = None,
+    remove: Annotated[bool,
+        typer.Option("--remove", help="remove the existing row (kept in history)")] = False,
+    import_file: Annotated[Path | None,
+        typer.Option("--import", help="CSV or XLSX of adoption actions")] = None,
+    confirm: Annotated[list[str] | None,
+        typer.Option("--confirm", help="confirm a suggested party: 'NAME=CODE'")] = None,
+    revert: Annotated[int | None,
+        typer.Option("--revert", help="propose undoing approved proposal ID")] = None,
     source: Annotated[str | None, typer.Option("--source", help="sources.id backing the change")] = None,
     reason: Annotated[str, typer.Option("--reason", help="why (required)")] = "",
     user: UserOpt = None,
@@ -271,7 +279,8 @@ def propose(
         with session_scope() as session:
             exists = curation.live_row(session, "adoptions", key) is not None
             if new_date is not None and not exists:
-                fail(f"no adoption row ({instrument}, {code}, {action}, {role or '-'}, {date or 'undated'}) to re-date")
+                fail(f"no adoption row ({instrument}, {code}, {action}, {role or '-'}, "
+                     f"{date or 'undated'}) to re-date")
             if new is not None and exists and not source:
                 new.pop("source_id")
             change = curation.make_change(session, "adoptions", key, new)
@@ -279,7 +288,8 @@ def propose(
                                source_id=source or (change.before or {}).get("source_id", ""))
     view = curation.view_proposal(pid)
     if json_out:
-        print_json({"id": pid, "status": view.proposal.status, "changes": [c.to_json() for c in view.changes]})
+        print_json({"id": pid, "status": view.proposal.status,
+                    "changes": [c.to_json() for c in view.changes]})
         return
     _show_proposal(view)
     typer.echo(f"proposal #{pid} is waiting for review by someone other than {acting.name}")
@@ -288,7 +298,8 @@ def propose(
 @app.command()
 @clean_errors
 def review(
-    proposal_id: Annotated[int | None, typer.Argument(help="proposal to review (none: list the pending queue)")] = None,
+    proposal_id: Annotated[int | None,
+        typer.Argument(help="proposal to review (none: list the pending queue)")] = None,
     approve: Annotated[bool, typer.Option("--approve", help="approve and apply it (all or nothing)")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="reject it (needs --reason)")] = False,
     reason: Annotated[str, typer.Option("--reason", help="why (required to reject)")] = "",
@@ -323,7 +334,8 @@ def review(
     except curation.InvalidProposal as exc:
         for problem in exc.problems:
             typer.echo(problem, err=True)
-        fail(f"proposal #{proposal_id} no longer fits the data ({len(exc.problems)} problem(s)); nothing was applied")
+        fail(f"proposal #{proposal_id} no longer fits the data ({len(exc.problems)} problem(s)); "
+             "nothing was applied")
     typer.echo(f"proposal #{proposal_id} {proposal.status} by {acting.name}")
 
 
@@ -331,7 +343,8 @@ def review(
 @clean_errors
 def history(
     table: Annotated[str | None, typer.Option("--table", help="only this table")] = None,
-    key: Annotated[str | None, typer.Option("--key", help="only rows whose key contains this (e.g. FRA)")] = None,
+    key: Annotated[str | None,
+        typer.Option("--key", help="only rows whose key contains this (e.g. FRA)")] = None,
     proposal: Annotated[int | None, typer.Option("--proposal", help="only this proposal")] = None,
     limit: Annotated[int, typer.Option("--limit", help="newest N entries")] = 50,
     json_out: JsonOpt = False,
@@ -359,16 +372,20 @@ def history(
         if entry.op == "update":
             for column in entry.after:
                 if entry.before.get(column) != entry.after.get(column):
-                    typer.echo(f"    {column}: {entry.before.get(column) or '∅'} → {entry.after.get(column) or '∅'}")
+                    was, now = entry.before.get(column) or "∅", entry.after.get(column) or "∅"
+                    typer.echo(f"    {column}: {was} → {now}")
 
 
 @app.command()
 @clean_errors
 def dump(
-    path: Annotated[Path | None, typer.Argument(help="folder to write (default: the catalogue folder)")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="write into a non-empty non-catalogue folder")] = False,
+    path: Annotated[Path | None,
+        typer.Argument(help="folder to write (default: the catalogue folder)")] = None,
+    overwrite: Annotated[bool,
+        typer.Option("--overwrite", help="write into a non-empty non-catalogue folder")] = False,
 ):
-    """Write the database's approved state back as the catalogue data package (canonical form) and validate it."""
+    """Write the database's approved state back as the catalogue data package (canonical form);
+    the result is validated."""
     from tracker.curation import dump as dump_package
     from tracker.settings import get_settings
 
@@ -387,14 +404,18 @@ app.add_typer(users_app, name="users")
 def users_add(
     name: Annotated[str, typer.Argument(help="user name (a-z 0-9 _ . -)")],
     role: Annotated[str, typer.Option("--role", help="viewer, editor or reviewer")] = "viewer",
-    replace: Annotated[bool, typer.Option("--replace", help="reset an existing user's role and password")] = False,
-    users_file: Annotated[Path | None, typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
+    replace: Annotated[bool,
+        typer.Option("--replace", help="reset an existing user's role and password")] = False,
+    users_file: Annotated[Path | None,
+        typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
 ):
     """Add a user (the password is prompted for, or read from TRACKER_NEW_PASSWORD)."""
     import os
 
-    from tracker.curation import add_user
+    from tracker.curation import add_user, read_users
 
+    if name in read_users(users_file) and not replace:  # say so before asking for a password
+        fail(f"user {name!r} exists already (use --replace to reset their role and password)")
     password = os.environ.get("TRACKER_NEW_PASSWORD")
     if password is None:
         password = typer.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True, err=True)
@@ -405,7 +426,8 @@ def users_add(
 @users_app.command("list")
 @clean_errors
 def users_list(
-    users_file: Annotated[Path | None, typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
+    users_file: Annotated[Path | None,
+        typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
 ):
     """Names and roles in the users file."""
     from tracker.curation import read_users

@@ -94,6 +94,7 @@ def _now() -> datetime:
 
 # =========================================================================== identity
 
+
 @dataclass(frozen=True)
 class User:
     name: str
@@ -123,8 +124,14 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         want = base64.b64decode(digest)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                             p=int(p), dklen=len(want))
+        got = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            dklen=len(want),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, want)
@@ -160,7 +167,9 @@ def read_users(path: Path | str | None = None) -> dict[str, dict[str, str]]:
     out = {}
     for name, entry in users.items():
         if not isinstance(entry, dict) or entry.get("role") not in ROLES or "password" not in entry:
-            raise CurationError(f"{file}: user {name!r} needs a role ({', '.join(ROLES)}) and a password hash")
+            raise CurationError(
+                f"{file}: user {name!r} needs a role ({', '.join(ROLES)}) and a password hash"
+            )
         out[name] = {"role": entry["role"], "password": entry["password"]}
     return out
 
@@ -169,8 +178,9 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def add_user(name: str, role: str, password: str, *, path: Path | str | None = None,
-             replace: bool = False) -> User:
+def add_user(
+    name: str, role: str, password: str, *, path: Path | str | None = None, replace: bool = False
+) -> User:
     """Add a user to the users file (written atomically, mode 600). Refuses to overwrite an
     existing user unless ``replace`` (the administrator's command-line decision)."""
     if not USER_NAME.match(name or ""):
@@ -184,12 +194,19 @@ def add_user(name: str, role: str, password: str, *, path: Path | str | None = N
     if name in users and not replace:
         raise CurationError(f"user {name!r} exists already (use --replace to reset their role and password)")
     users[name] = {"role": role, "password": hash_password(password)}
-    lines = ["# Cyber Norms Alignment Tracker users, written by `tracker users add`.",
-             "# Passwords are scrypt hashes; roles: viewer, editor, reviewer.", ""]
+    lines = [
+        "# Cyber Norms Alignment Tracker users, written by `tracker users add`.",
+        "# Passwords are scrypt hashes; roles: viewer, editor, reviewer.",
+        "",
+    ]
     for user_name in sorted(users):
         entry = users[user_name]
-        lines += [f"[users.{_toml_str(user_name)}]", f"role = {_toml_str(entry['role'])}",
-                  f"password = {_toml_str(entry['password'])}", ""]
+        lines += [
+            f"[users.{_toml_str(user_name)}]",
+            f"role = {_toml_str(entry['role'])}",
+            f"password = {_toml_str(entry['password'])}",
+            "",
+        ]
     file.parent.mkdir(parents=True, exist_ok=True)
     tmp = file.with_name(file.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -209,6 +226,7 @@ def authenticate(name: str, password: str, *, path: Path | str | None = None) ->
 
 
 # =========================================================================== rows and changes
+
 
 def _fields(table: str) -> list[dict]:
     return {r["name"]: r["schema"]["fields"] for r in _reference_descriptor()["resources"]}[table]
@@ -272,7 +290,13 @@ class Change:
     after: dict[str, str] | None
 
     def to_json(self) -> dict:
-        return {"table": self.table, "op": self.op, "key": self.key, "before": self.before, "after": self.after}
+        return {
+            "table": self.table,
+            "op": self.op,
+            "key": self.key,
+            "before": self.before,
+            "after": self.after,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Change:
@@ -281,11 +305,18 @@ class Change:
     def diff(self) -> list[tuple[str, str, str]]:
         """(column, before, after) for every column that differs."""
         before, after = self.before or {}, self.after or {}
-        return [(c, before.get(c, ""), after.get(c, "")) for c in _columns(self.table)
-                if before.get(c, "") != after.get(c, "")]
+        return [
+            (c, before.get(c, ""), after.get(c, ""))
+            for c in _columns(self.table)
+            if before.get(c, "") != after.get(c, "")
+        ]
 
     def describe(self) -> str:
-        cols = ", ".join(f"{c}: {b or '∅'} → {a or '∅'}" for c, b, a in self.diff()) if self.op == "update" else ""
+        cols = (
+            ", ".join(f"{c}: {b or '∅'} → {a or '∅'}" for c, b, a in self.diff())
+            if self.op == "update"
+            else ""
+        )
         return f"{self.op} {self.table} ({_key_text(self.key)}){': ' + cols if cols else ''}"
 
 
@@ -305,13 +336,17 @@ def _where_key(table: str, key: dict[str, str]):
 def _where_row(table: str, row: dict[str, str]):
     tbl = _model(table).__table__
     values = _to_db(table, row)
-    return and_(*[tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in _columns(table)])
+    return and_(
+        *[tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in _columns(table)]
+    )
 
 
 def live_row(session, table: str, key: dict[str, str]) -> dict[str, str] | None:
     """The live row with this key as text (empty string for NULL), or None."""
     tbl = _model(table).__table__
-    found = session.execute(select(*[tbl.c[c] for c in _columns(table)]).where(_where_key(table, key))).first()
+    found = session.execute(
+        select(*[tbl.c[c] for c in _columns(table)]).where(_where_key(table, key))
+    ).first()
     return None if found is None else {c: _to_text(v) for c, v in zip(_columns(table), found, strict=True)}
 
 
@@ -343,6 +378,7 @@ def make_change(session, table: str, key: dict[str, str], new: dict[str, str] | 
 
 
 # =========================================================================== validation
+
 
 def _text_frame(session, table: str) -> pd.DataFrame:
     cols = _columns(table)
@@ -394,19 +430,33 @@ def check_changes(session, changes: list[Change], *, today: date | None = None) 
             problems.append(f"change {i}: unknown operation {ch.op!r} (add, update or remove)")
             continue
         if (ch.op == "add") != (ch.before is None) or (ch.op == "remove") != (ch.after is None):
-            problems.append(f"change {i}: {ch.op} needs {'no ' if ch.op == 'add' else ''}before-row "
-                            f"and {'no ' if ch.op == 'remove' else ''}after-row")
+            problems.append(
+                f"change {i}: {ch.op} needs {'no ' if ch.op == 'add' else ''}before-row "
+                f"and {'no ' if ch.op == 'remove' else ''}after-row"
+            )
             continue
         if ch.after is not None:
             if set(ch.after) != set(_columns(ch.table)):
-                problems.append(f"change {i}: {ch.table} rows have the columns {', '.join(_columns(ch.table))}")
+                problems.append(
+                    f"change {i}: {ch.table} rows have the columns {', '.join(_columns(ch.table))}"
+                )
                 continue
-            if not _has_surrogate_id(ch.table) and ch.op == "update" and _key_of(ch.table, ch.after) != ch.key:
-                problems.append(f"change {i}: {ch.table} key ({', '.join(key_columns(ch.table))}) cannot change; "
-                                "add a new row instead")
+            if (
+                not _has_surrogate_id(ch.table)
+                and ch.op == "update"
+                and _key_of(ch.table, ch.after) != ch.key
+            ):
+                problems.append(
+                    f"change {i}: {ch.table} key ({', '.join(key_columns(ch.table))}) cannot change; "
+                    "add a new row instead"
+                )
             field_problems: list[Problem] = []
-            _check_fields(pd.DataFrame([ch.after], columns=_columns(ch.table)), _fields(ch.table), ch.table,
-                          field_problems)
+            _check_fields(
+                pd.DataFrame([ch.after], columns=_columns(ch.table)),
+                _fields(ch.table),
+                ch.table,
+                field_problems,
+            )
             problems += [f"change {i}: {ch.table}.{p.column}: {p.message}" for p in field_problems]
     if problems:
         return problems
@@ -420,11 +470,17 @@ def check_changes(session, changes: list[Change], *, today: date | None = None) 
     after: list[Problem] = []
     _check_rules(frames, files, today, after)
     known = {(p.file, p.column, p.message) for p in baseline}
-    return sorted({f"{p.file}.{p.column}: {p.message}" if p.column else f"{p.file}: {p.message}"
-                   for p in after if (p.file, p.column, p.message) not in known})
+    return sorted(
+        {
+            f"{p.file}.{p.column}: {p.message}" if p.column else f"{p.file}: {p.message}"
+            for p in after
+            if (p.file, p.column, p.message) not in known
+        }
+    )
 
 
 # =========================================================================== proposals and review
+
 
 def _engine(engine):
     from tracker.db import get_engine
@@ -450,12 +506,21 @@ def _require(user: User, allowed: frozenset[str], action: str) -> None:
     if not isinstance(user, User):
         raise PermissionDenied(f"{action} needs a signed-in user")
     if user.role not in allowed:
-        raise PermissionDenied(f"{user.name} ({user.role}) may not {action}; needs role "
-                               f"{' or '.join(sorted(allowed))}")
+        raise PermissionDenied(
+            f"{user.name} ({user.role}) may not {action}; needs role {' or '.join(sorted(allowed))}"
+        )
 
 
-def propose(user: User, changes: list[Change], *, reason: str, source_id: str, kind: str = "edit",
-            reverts_id: int | None = None, engine=None) -> int:
+def propose(
+    user: User,
+    changes: list[Change],
+    *,
+    reason: str,
+    source_id: str,
+    kind: str = "edit",
+    reverts_id: int | None = None,
+    engine=None,
+) -> int:
     """File a proposal (nothing live changes). Returns its id. Raises InvalidProposal listing
     every problem the changes would cause."""
     from tracker.db import session_scope
@@ -471,18 +536,37 @@ def propose(user: User, changes: list[Change], *, reason: str, source_id: str, k
         _lock(session)
         added_sources = {c.after["id"] for c in changes if c.table == "sources" and c.after}
         if source_id not in added_sources and live_row(session, "sources", {"id": source_id}) is None:
-            raise CurationError(f"unknown source {source_id!r} (propose the source first, or in this proposal)")
+            raise CurationError(
+                f"unknown source {source_id!r} (propose the source first, or in this proposal)"
+            )
         problems = check_changes(session, changes)
         if problems:
             raise InvalidProposal(problems)
-        summary = "; ".join(c.describe() for c in changes[:3]) + (f"; … {len(changes)} changes" if len(changes) > 3 else "")
-        proposal = Proposal(kind=kind, author=user.name, created_at=_now(), reason=reason, source_id=source_id,
-                            changes=json.dumps([c.to_json() for c in changes], ensure_ascii=False),
-                            summary=summary[:500], status="pending", reverts_id=reverts_id)
+        summary = "; ".join(c.describe() for c in changes[:3]) + (
+            f"; … {len(changes)} changes" if len(changes) > 3 else ""
+        )
+        proposal = Proposal(
+            kind=kind,
+            author=user.name,
+            created_at=_now(),
+            reason=reason,
+            source_id=source_id,
+            changes=json.dumps([c.to_json() for c in changes], ensure_ascii=False),
+            summary=summary[:500],
+            status="pending",
+            reverts_id=reverts_id,
+        )
         session.add(proposal)
         session.flush()
-        _audit(session, actor=user.name, event="proposed", proposal_id=proposal.id, reason=reason,
-               source_id=source_id, after=_json({"changes": len(changes), "summary": proposal.summary}))
+        _audit(
+            session,
+            actor=user.name,
+            event="proposed",
+            proposal_id=proposal.id,
+            reason=reason,
+            source_id=source_id,
+            after=_json({"changes": len(changes), "summary": proposal.summary}),
+        )
         return proposal.id
 
 
@@ -504,13 +588,18 @@ def _apply_change(session, change: Change) -> None:
         new_key = _key_of(change.table, change.after)
         if new_key != change.key and live_row(session, change.table, new_key) is not None:
             raise ConflictError(f"{change.table} ({_key_text(new_key)}) exists already")
-        result = session.execute(update(tbl).where(_where_row(change.table, change.before))
-                                 .values(**_to_db(change.table, change.after)))
+        result = session.execute(
+            update(tbl)
+            .where(_where_row(change.table, change.before))
+            .values(**_to_db(change.table, change.after))
+        )
     else:
         result = session.execute(delete(tbl).where(_where_row(change.table, change.before)))
     if result.rowcount != 1:
-        raise ConflictError(f"{where} changed since the proposal was made (another approved change got "
-                            "there first); nothing was applied")
+        raise ConflictError(
+            f"{where} changed since the proposal was made (another approved change got "
+            "there first); nothing was applied"
+        )
 
 
 def get_proposal(proposal_id: int, *, engine=None) -> Proposal:
@@ -541,11 +630,15 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
         if proposal is None:
             raise CurationError(f"no proposal #{proposal_id}")
         if proposal.status != "pending":
-            raise ConflictError(f"proposal #{proposal_id} was already {proposal.status} by {proposal.reviewer} "
-                                f"at {proposal.reviewed_at:%Y-%m-%d %H:%M} UTC")
+            raise ConflictError(
+                f"proposal #{proposal_id} was already {proposal.status} by {proposal.reviewer} "
+                f"at {proposal.reviewed_at:%Y-%m-%d %H:%M} UTC"
+            )
         if proposal.author == user.name:
-            raise PermissionDenied(f"{user.name} cannot review their own proposal #{proposal_id} "
-                                   "(two-person rule: a different reviewer must approve it)")
+            raise PermissionDenied(
+                f"{user.name} cannot review their own proposal #{proposal_id} "
+                "(two-person rule: a different reviewer must approve it)"
+            )
         now = _now()
         changes = proposal_changes(proposal)
         if approve:
@@ -555,21 +648,36 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
             if problems:
                 raise InvalidProposal(problems)
         status = "approved" if approve else "rejected"
-        result = session.execute(update(Proposal.__table__)
-                                 .where(Proposal.__table__.c.id == proposal_id,
-                                        Proposal.__table__.c.status == "pending")
-                                 .values(status=status, reviewer=user.name, reviewed_at=now,
-                                         review_reason=reason or None))
+        result = session.execute(
+            update(Proposal.__table__)
+            .where(Proposal.__table__.c.id == proposal_id, Proposal.__table__.c.status == "pending")
+            .values(status=status, reviewer=user.name, reviewed_at=now, review_reason=reason or None)
+        )
         if result.rowcount != 1:
             raise ConflictError(f"proposal #{proposal_id} was reviewed by someone else meanwhile")
-        _audit(session, actor=user.name, event=status, proposal_id=proposal_id, reason=reason or proposal.reason,
-               source_id=proposal.source_id)
+        _audit(
+            session,
+            actor=user.name,
+            event=status,
+            proposal_id=proposal_id,
+            reason=reason or proposal.reason,
+            source_id=proposal.source_id,
+        )
         if approve:
             for change in changes:
-                _audit(session, actor=user.name, event="applied", proposal_id=proposal_id,
-                       table_name=change.table, op=change.op, row_key=_json(change.key),
-                       before=_json(change.before), after=_json(change.after), reason=proposal.reason,
-                       source_id=proposal.source_id)
+                _audit(
+                    session,
+                    actor=user.name,
+                    event="applied",
+                    proposal_id=proposal_id,
+                    table_name=change.table,
+                    op=change.op,
+                    row_key=_json(change.key),
+                    before=_json(change.before),
+                    after=_json(change.after),
+                    reason=proposal.reason,
+                    source_id=proposal.source_id,
+                )
         session.expire(proposal)
         session.refresh(proposal)
         session.expunge(proposal)
@@ -585,21 +693,32 @@ def propose_revert(user: User, proposal_id: int, *, reason: str, engine=None) ->
         if original is None:
             raise CurationError(f"no proposal #{proposal_id}")
         if original.status != "approved":
-            raise CurationError(f"proposal #{proposal_id} is {original.status}; only approved proposals are reverted")
+            raise CurationError(
+                f"proposal #{proposal_id} is {original.status}; only approved proposals are reverted"
+            )
         inverse: list[Change] = []
         for ch in reversed(proposal_changes(original)):
             if ch.after is not None:
                 key = _key_of(ch.table, ch.after)
                 live = live_row(session, ch.table, key)
                 if live != ch.after:
-                    raise ConflictError(f"{ch.table} ({_key_text(key)}) changed after proposal #{proposal_id}; "
-                                        "revert the later change first")
+                    raise ConflictError(
+                        f"{ch.table} ({_key_text(key)}) changed after proposal #{proposal_id}; "
+                        "revert the later change first"
+                    )
             op = {"add": "remove", "remove": "add", "update": "update"}[ch.op]
             key = _key_of(ch.table, ch.after) if ch.after is not None else ch.key
             inverse.append(Change(ch.table, op, key, ch.after, ch.before))
         source_id = original.source_id
-    return propose(user, inverse, reason=reason, source_id=source_id, kind="revert", reverts_id=proposal_id,
-                   engine=engine)
+    return propose(
+        user,
+        inverse,
+        reason=reason,
+        source_id=source_id,
+        kind="revert",
+        reverts_id=proposal_id,
+        engine=engine,
+    )
 
 
 def list_proposals(*, status: str | None = None, engine=None) -> pd.DataFrame:
@@ -610,28 +729,75 @@ def list_proposals(*, status: str | None = None, engine=None) -> pd.DataFrame:
         if status:
             query = query.where(Proposal.status == status)
         rows = session.execute(query).scalars().all()
-        data = [{"id": p.id, "kind": p.kind, "status": p.status, "author": p.author, "created_at": p.created_at,
-                 "reason": p.reason, "source_id": p.source_id, "changes": len(json.loads(p.changes)),
-                 "summary": p.summary, "reviewer": p.reviewer or "", "reviewed_at": p.reviewed_at,
-                 "review_reason": p.review_reason or "", "reverts_id": p.reverts_id} for p in rows]
-    columns = ["id", "kind", "status", "author", "created_at", "reason", "source_id", "changes", "summary",
-               "reviewer", "reviewed_at", "review_reason", "reverts_id"]
+        data = [
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "status": p.status,
+                "author": p.author,
+                "created_at": p.created_at,
+                "reason": p.reason,
+                "source_id": p.source_id,
+                "changes": len(json.loads(p.changes)),
+                "summary": p.summary,
+                "reviewer": p.reviewer or "",
+                "reviewed_at": p.reviewed_at,
+                "review_reason": p.review_reason or "",
+                "reverts_id": p.reverts_id,
+            }
+            for p in rows
+        ]
+    columns = [
+        "id",
+        "kind",
+        "status",
+        "author",
+        "created_at",
+        "reason",
+        "source_id",
+        "changes",
+        "summary",
+        "reviewer",
+        "reviewed_at",
+        "review_reason",
+        "reverts_id",
+    ]
     return pd.DataFrame(data, columns=columns)
 
 
-HISTORY_COLUMNS = ["id", "at", "event", "actor", "proposal_id", "author", "table", "op", "key", "before",
-                   "after", "reason", "source_id"]
+HISTORY_COLUMNS = [
+    "id",
+    "at",
+    "event",
+    "actor",
+    "proposal_id",
+    "author",
+    "table",
+    "op",
+    "key",
+    "before",
+    "after",
+    "reason",
+    "source_id",
+]
 
 
-def history(*, table: str | None = None, key: str | None = None, proposal_id: int | None = None,
-            limit: int | None = None, engine=None) -> pd.DataFrame:
+def history(
+    *,
+    table: str | None = None,
+    key: str | None = None,
+    proposal_id: int | None = None,
+    limit: int | None = None,
+    engine=None,
+) -> pd.DataFrame:
     """The audit log, newest first: who, when, what (table, key, before, after), why, which source.
     ``author`` is who proposed it, ``actor`` who did the event (the reviewer for applied changes)."""
     from tracker.db import session_scope
 
     a, p = AuditEntry.__table__, Proposal.__table__
-    query = (select(a, p.c.author).select_from(a.outerjoin(p, a.c.proposal_id == p.c.id))
-             .order_by(a.c.id.desc()))
+    query = (
+        select(a, p.c.author).select_from(a.outerjoin(p, a.c.proposal_id == p.c.id)).order_by(a.c.id.desc())
+    )
     if table:
         query = query.where(a.c.table_name == table)
     if key:
@@ -642,12 +808,24 @@ def history(*, table: str | None = None, key: str | None = None, proposal_id: in
         query = query.limit(limit)
     with session_scope(_engine(engine)) as session:
         rows = session.execute(query).mappings().all()
-    data = [{"id": r["id"], "at": r["at"], "event": r["event"], "actor": r["actor"],
-             "proposal_id": r["proposal_id"], "author": r["author"] or "", "table": r["table_name"] or "",
-             "op": r["op"] or "", "key": ", ".join(json.loads(r["row_key"]).values()) if r["row_key"] else "",
-             "before": json.loads(r["before"]) if r["before"] else None,
-             "after": json.loads(r["after"]) if r["after"] else None,
-             "reason": r["reason"] or "", "source_id": r["source_id"] or ""} for r in rows]
+    data = [
+        {
+            "id": r["id"],
+            "at": r["at"],
+            "event": r["event"],
+            "actor": r["actor"],
+            "proposal_id": r["proposal_id"],
+            "author": r["author"] or "",
+            "table": r["table_name"] or "",
+            "op": r["op"] or "",
+            "key": ", ".join(json.loads(r["row_key"]).values()) if r["row_key"] else "",
+            "before": json.loads(r["before"]) if r["before"] else None,
+            "after": json.loads(r["after"]) if r["after"] else None,
+            "reason": r["reason"] or "",
+            "source_id": r["source_id"] or "",
+        }
+        for r in rows
+    ]
     return pd.DataFrame(data, columns=HISTORY_COLUMNS)
 
 
@@ -656,11 +834,15 @@ def data_version(engine=None) -> int:
     from tracker.db import session_scope
 
     with session_scope(_engine(engine)) as session:
-        return session.execute(select(func.coalesce(func.max(AuditEntry.id), 0))
-                               .where(AuditEntry.event.in_(["applied", "forced_load"]))).scalar_one()
+        return session.execute(
+            select(func.coalesce(func.max(AuditEntry.id), 0)).where(
+                AuditEntry.event.in_(["applied", "forced_load"])
+            )
+        ).scalar_one()
 
 
 # --------------------------------------------------------------------------- history is append-only
+
 
 @event.listens_for(OrmSession, "before_flush")
 def _refuse_history_edits(session, _context, _instances) -> None:
@@ -677,6 +859,7 @@ def _refuse_history_bulk_edits(state) -> None:
 
 
 # =========================================================================== catalogue loads
+
 
 def _final_states(session, since: datetime | None) -> dict[tuple[str, tuple], tuple[dict | None, AuditEntry]]:
     """(table, key) -> (row as the curated edits left it or None if removed, last entry)."""
@@ -718,24 +901,38 @@ def load_conflicts(session, catalogue: Catalogue) -> list[str]:
         incoming = indexed[table].get(key)
         if incoming == row:
             continue
-        what = "restore the removed row" if row is None else (
-            "delete the row" if incoming is None else "overwrite " + ", ".join(
-                f"{c}={row[c]!r}" for c in row if row[c] != incoming.get(c)))
-        conflicts.append(f"{table} ({_key_text(dict(zip(key_columns(table), key, strict=True)))}): the load would "
-                         f"{what} (curated edit of proposal #{entry.proposal_id}, approved by {entry.actor} "
-                         f"{entry.at:%Y-%m-%d %H:%M}); dump the database first or load --force")
+        what = (
+            "restore the removed row"
+            if row is None
+            else (
+                "delete the row"
+                if incoming is None
+                else "overwrite " + ", ".join(f"{c}={row[c]!r}" for c in row if row[c] != incoming.get(c))
+            )
+        )
+        conflicts.append(
+            f"{table} ({_key_text(dict(zip(key_columns(table), key, strict=True)))}): the load would "
+            f"{what} (curated edit of proposal #{entry.proposal_id}, approved by {entry.actor} "
+            f"{entry.at:%Y-%m-%d %H:%M}); dump the database first or load --force"
+        )
     return sorted(conflicts)
 
 
 def record_forced_load(session, catalogue: Catalogue, conflicts: list[str]) -> None:
     """Record in the audit log that a forced load overwrote curated edits (each one listed)."""
     actor = os.environ.get("TRACKER_USER") or f"{getpass.getuser()} (local)"
-    _audit(session, actor=actor, event="forced_load", reason=f"forced load overwrote {len(conflicts)} curated edit(s)",
-           source_id=catalogue.origin[:500] or None, after=_json({"catalogue_version": catalogue.version,
-                                                                  "overwritten": conflicts}))
+    _audit(
+        session,
+        actor=actor,
+        event="forced_load",
+        reason=f"forced load overwrote {len(conflicts)} curated edit(s)",
+        source_id=catalogue.origin[:500] or None,
+        after=_json({"catalogue_version": catalogue.version, "overwritten": conflicts}),
+    )
 
 
 # =========================================================================== dump (round trip)
+
 
 def _catalogue_text(table: str, df: pd.DataFrame) -> pd.DataFrame:
     """A typed Catalogue frame back to the package's text form ("true"/"false", integers, "")."""
@@ -775,7 +972,9 @@ def dump(path: Path | str, *, engine=None, overwrite: bool = False) -> dict[str,
         data = catalogue_csv(name, getattr(cat, name))
         if rel.endswith(".gz"):
             buf = io.BytesIO()
-            with gzip.GzipFile(filename=Path(rel).name.removesuffix(".gz"), mode="wb", fileobj=buf, mtime=0) as gz:
+            with gzip.GzipFile(
+                filename=Path(rel).name.removesuffix(".gz"), mode="wb", fileobj=buf, mtime=0
+            ) as gz:
                 gz.write(data)
             data = buf.getvalue()
         tmp = target / (rel + ".tmp")

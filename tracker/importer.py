@@ -84,15 +84,41 @@ class ImportPlan:
             what = ""
             if r.change is not None and r.change.op == "update":
                 what = "; ".join(f"{c}: {b or '∅'} → {a or '∅'}" for c, b, a in r.change.diff())
-            data.append({"row": r.line, "status": r.status, "instrument": r.instrument_id, "party": r.party,
-                         "party_code": r.party_code or "", "action": r.action, "date": r.date,
-                         "source": r.source_id, "note": r.note, "change": what,
-                         "suggestions": ", ".join(f"{m.name} ({m.code}, {m.score:.0f})" for m in r.suggestions)})
-        return pd.DataFrame(data, columns=["row", "status", "instrument", "party", "party_code", "action", "date",
-                                           "source", "note", "change", "suggestions"])
+            data.append(
+                {
+                    "row": r.line,
+                    "status": r.status,
+                    "instrument": r.instrument_id,
+                    "party": r.party,
+                    "party_code": r.party_code or "",
+                    "action": r.action,
+                    "date": r.date,
+                    "source": r.source_id,
+                    "note": r.note,
+                    "change": what,
+                    "suggestions": ", ".join(f"{m.name} ({m.code}, {m.score:.0f})" for m in r.suggestions),
+                }
+            )
+        return pd.DataFrame(
+            data,
+            columns=[
+                "row",
+                "status",
+                "instrument",
+                "party",
+                "party_code",
+                "action",
+                "date",
+                "source",
+                "note",
+                "change",
+                "suggestions",
+            ],
+        )
 
 
 # --------------------------------------------------------------------------- reading the file
+
 
 def _cell_text(value) -> str:
     if value is None:
@@ -110,14 +136,26 @@ def _cell_text(value) -> str:
 
 def _read_csv(data: bytes, name: str, problems: list[Problem]) -> list[list[str]] | None:
     if b"\x00" in data[:65536]:
-        problems.append(Problem(name, None, None, "binary data, not a CSV text file (save the sheet as CSV UTF-8 "
-                                                  "or upload the .xlsx)"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "binary data, not a CSV text file (save the sheet as CSV UTF-8 or upload the .xlsx)",
+            )
+        )
         return None
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(name, None, None, f"not UTF-8 text (byte {exc.start}: {exc.reason}); "
-                                                  "save the file as CSV UTF-8"))
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                f"not UTF-8 text (byte {exc.start}: {exc.reason}); save the file as CSV UTF-8",
+            )
+        )
         return None
     first = text.split("\n", 1)[0]
     delimiter = max([",", ";", "\t"], key=first.count)
@@ -138,7 +176,9 @@ def _read_xlsx(data: bytes, name: str, problems: list[Problem]) -> list[list[str
         problems.append(Problem(name, None, None, "not a valid .xlsx file (damaged or not a spreadsheet)"))
         return None
     if unzipped > MAX_UNZIPPED_BYTES:
-        problems.append(Problem(name, None, None, f"spreadsheet unpacks to {unzipped // 2**20} MiB (refused)"))
+        problems.append(
+            Problem(name, None, None, f"spreadsheet unpacks to {unzipped // 2**20} MiB (refused)")
+        )
         return None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -154,9 +194,17 @@ def _read_xlsx(data: bytes, name: str, problems: list[Problem]) -> list[list[str
             cells = []
             for j, cell in enumerate(row):
                 value = cell.value
-                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
-                    problems.append(Problem(name, i, _column_letter(j), f"formula cell {str(value)[:30]!r} "
-                                                                        "(refused: enter values only)"))
+                if getattr(cell, "data_type", None) == "f" or (
+                    isinstance(value, str) and value.startswith("=")
+                ):
+                    problems.append(
+                        Problem(
+                            name,
+                            i,
+                            _column_letter(j),
+                            f"formula cell {str(value)[:30]!r} (refused: enter values only)",
+                        )
+                    )
                     value = ""
                 cells.append(_cell_text(value))
             rows.append(cells)
@@ -176,11 +224,19 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
     problems: list[Problem] = []
     name = filename or "upload"
     if len(data) > MAX_IMPORT_BYTES:
-        return [], [Problem(name, None, None, f"file is {len(data) / 2**20:.1f} MiB; the limit is "
-                                              f"{MAX_IMPORT_BYTES // 2**20} MiB (refused unread)")]
+        return [], [
+            Problem(
+                name,
+                None,
+                None,
+                f"file is {len(data) / 2**20:.1f} MiB; the limit is "
+                f"{MAX_IMPORT_BYTES // 2**20} MiB (refused unread)",
+            )
+        ]
     if not data.strip():
-        return [], [Problem(name, None, None, "file is empty (expected a header row: "
-                                              f"{', '.join(IMPORT_COLUMNS)})")]
+        return [], [
+            Problem(name, None, None, f"file is empty (expected a header row: {', '.join(IMPORT_COLUMNS)})")
+        ]
     is_xlsx = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
     table = _read_xlsx(data, name, problems) if is_xlsx else _read_csv(data, name, problems)
     if table is None:
@@ -203,7 +259,9 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
             parts.append(f"unexpected column(s) {', '.join(extra)}")
         if dupes:
             parts.append(f"repeated column(s) {', '.join(dupes)}")
-        problems.append(Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(IMPORT_COLUMNS)})"))
+        problems.append(
+            Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(IMPORT_COLUMNS)})")
+        )
         return [], problems
     if len(table) - 1 > MAX_ROWS:
         return [], [*problems, Problem(name, None, None, f"more than {MAX_ROWS} rows (refused)")]
@@ -211,7 +269,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
     for line, cells in enumerate(table[1:], 2):
         if not any(c.strip() for c in cells):
             continue
-        if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
+        if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(Problem(name, line, None, f"{len(cells)} cells but {len(header)} columns"))
             continue
         row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
@@ -221,6 +279,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
 
 
 # --------------------------------------------------------------------------- planning
+
 
 def _instrument_index(instruments: pd.DataFrame, aliases: pd.DataFrame) -> dict[str, str]:
     index: dict[str, str] = {}
@@ -238,8 +297,15 @@ def _compatible(a: str, b: str) -> bool:
     return not a or not b or a.startswith(b) or b.startswith(a)
 
 
-def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[str, str] | None = None,
-                today: date | None = None, engine=None) -> ImportPlan:
+def plan_import(
+    data: bytes,
+    filename: str,
+    *,
+    source_id: str,
+    confirmed: dict[str, str] | None = None,
+    today: date | None = None,
+    engine=None,
+) -> ImportPlan:
     """Read the file and diff it against the live adoptions; nothing is written."""
     from tracker.db import session_scope
 
@@ -248,15 +314,24 @@ def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[s
     today = today or date.today()
     confirmed = confirmed or {}
     with session_scope(_engine(engine)) as session:
-        frames = {t: _text_frame(session, t) for t in
-                  ("parties", "party_aliases", "instruments", "instrument_aliases", "adoptions", "sources")}
-    resolver = PartyResolver(SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
+        frames = {
+            t: _text_frame(session, t)
+            for t in ("parties", "party_aliases", "instruments", "instrument_aliases", "adoptions", "sources")
+        }
+    resolver = PartyResolver(
+        SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"])
+    )
     instruments = _instrument_index(frames["instruments"], frames["instrument_aliases"])
     opened = dict(zip(frames["instruments"]["id"], frames["instruments"]["opened"], strict=True))
     sources = set(frames["sources"]["id"])
     codes = set(frames["parties"]["code"])
-    enum = next(f for r in _reference_descriptor()["resources"] if r["name"] == "adoptions"
-                for f in r["schema"]["fields"] if f["name"] == "action")["constraints"]["enum"]
+    enum = next(
+        f
+        for r in _reference_descriptor()["resources"]
+        if r["name"] == "adoptions"
+        for f in r["schema"]["fields"]
+        if f["name"] == "action"
+    )["constraints"]["enum"]
     existing = frames["adoptions"]
     by_action: dict[tuple, list[dict]] = {}
     for rec in existing.to_dict("records"):
@@ -285,8 +360,14 @@ def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[s
         inst_text = raw.get("instrument", "")
         inst = instruments.get(normalise(inst_text)) if inst_text else None
         if inst_text and inst is None:
-            hints = process.extract(normalise(inst_text), {k: k for k in instruments}, scorer=fuzz.WRatio,
-                                    processor=utils.default_process, limit=3, score_cutoff=70)
+            hints = process.extract(
+                normalise(inst_text),
+                {k: k for k in instruments},
+                scorer=fuzz.WRatio,
+                processor=utils.default_process,
+                limit=3,
+                score_cutoff=70,
+            )
             hint = f"; did you mean {', '.join(sorted({instruments[h[2]] for h in hints}))}?" if hints else ""
             problem("instrument", f"unknown instrument {inst_text!r}{hint}")
             bad = True
@@ -330,8 +411,9 @@ def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[s
                     bad = True
         if bad:
             continue
-        row = ImportRow(line, inst, party_text, code, action, when, src, raw.get("note", ""),
-                        suggestions=suggestions)
+        row = ImportRow(
+            line, inst, party_text, code, action, when, src, raw.get("note", ""), suggestions=suggestions
+        )
         if code is None:
             row.status = "unresolved"
             plan_rows.append(row)
@@ -343,22 +425,48 @@ def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[s
         seen[key] = line
         candidates = by_action.get((inst, code, action), [])
         same = [r for r in candidates if r["date"] == when]
-        target = same[0] if same else (candidates[0] if len(candidates) == 1
-                                       and _compatible(candidates[0]["date"], when) else None)
+        target = (
+            same[0]
+            if same
+            else (
+                candidates[0] if len(candidates) == 1 and _compatible(candidates[0]["date"], when) else None
+            )
+        )
         if target is None:
-            after = {"instrument_id": inst, "party_code": code, "action": action, "role": "", "date": when,
-                     "source_id": src, "note": row.note}
-            row.status, row.change = "added", Change("adoptions", "add", {k: after[k] for k in
-                                                     ("instrument_id", "party_code", "action", "role", "date")},
-                                                     None, after)
+            after = {
+                "instrument_id": inst,
+                "party_code": code,
+                "action": action,
+                "role": "",
+                "date": when,
+                "source_id": src,
+                "note": row.note,
+            }
+            row.status, row.change = (
+                "added",
+                Change(
+                    "adoptions",
+                    "add",
+                    {k: after[k] for k in ("instrument_id", "party_code", "action", "role", "date")},
+                    None,
+                    after,
+                ),
+            )
         else:
-            after = {**target, "date": when or target["date"], "source_id": src, "note": row.note or target["note"]}
+            after = {
+                **target,
+                "date": when or target["date"],
+                "source_id": src,
+                "note": row.note or target["note"],
+            }
             if after == target:
                 row.status = "unchanged"
             else:
                 key_cols = ("instrument_id", "party_code", "action", "role", "date")
-                row.status, row.change = "changed", Change("adoptions", "update", {k: target[k] for k in key_cols},
-                                                           dict(target), after)
+                row.status, row.change = (
+                    "changed",
+                    Change("adoptions", "update", {k: target[k] for k in key_cols}, dict(target), after),
+                )
         plan_rows.append(row)
         if len(problems) > MAX_PROBLEMS:
             problems.append(Problem(name, None, None, f"more than {MAX_PROBLEMS} problems; stopped reading"))
@@ -368,24 +476,44 @@ def plan_import(data: bytes, filename: str, *, source_id: str, confirmed: dict[s
     return ImportPlan(name, plan_rows, sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
 
 
-def propose_import(user: User, data: bytes, filename: str, *, reason: str, source_id: str,
-                   confirmed: dict[str, str] | None = None, today: date | None = None,
-                   engine=None) -> tuple[int, ImportPlan]:
+def propose_import(
+    user: User,
+    data: bytes,
+    filename: str,
+    *,
+    reason: str,
+    source_id: str,
+    confirmed: dict[str, str] | None = None,
+    today: date | None = None,
+    engine=None,
+) -> tuple[int, ImportPlan]:
     """Plan the import and file it as one proposal; ImportRejected (no proposal) on any problem,
     including rows whose party is only a fuzzy suggestion that nobody confirmed."""
     plan = plan_import(data, filename, source_id=source_id, confirmed=confirmed, today=today, engine=engine)
     problems = list(plan.problems)
     for row in plan.by_status("unresolved"):
         hint = ", ".join(f"{m.name} ({m.code})" for m in row.suggestions)
-        problems.append(Problem(plan.filename, row.line, "party",
-                                f"{row.party!r} is not an exact name or alias; confirm one of: {hint}"))
+        problems.append(
+            Problem(
+                plan.filename,
+                row.line,
+                "party",
+                f"{row.party!r} is not an exact name or alias; confirm one of: {hint}",
+            )
+        )
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     if not plan.changes:
-        raise CurationError(f"{plan.filename}: nothing to change ({len(plan.by_status('unchanged'))} rows "
-                            "already match the live data)")
+        raise CurationError(
+            f"{plan.filename}: nothing to change ({len(plan.by_status('unchanged'))} rows "
+            "already match the live data)"
+        )
     counts = plan.counts()
-    full_reason = f"{reason} [import {plan.filename}: {counts['added']} added, {counts['changed']} changed, " \
-                  f"{counts['unchanged']} unchanged]"
-    proposal_id = propose(user, plan.changes, reason=full_reason, source_id=source_id, kind="import", engine=engine)
+    full_reason = (
+        f"{reason} [import {plan.filename}: {counts['added']} added, {counts['changed']} changed, "
+        f"{counts['unchanged']} unchanged]"
+    )
+    proposal_id = propose(
+        user, plan.changes, reason=full_reason, source_id=source_id, kind="import", engine=engine
+    )
     return proposal_id, plan

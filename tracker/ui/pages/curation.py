@@ -11,14 +11,31 @@ import streamlit as st
 from tracker import curation
 from tracker.ui.cache import get_catalogue
 
-ACTIONS = ["signed", "ratified", "acceded", "approved", "accepted", "succeeded", "joined", "endorsed",
-           "participates", "observer", "adopted_national_standard", "withdrew_signature",
-           "withdrew_ratification", "denounced", "left", "suspended"]
+ACTIONS = [
+    "signed",
+    "ratified",
+    "acceded",
+    "approved",
+    "accepted",
+    "succeeded",
+    "joined",
+    "endorsed",
+    "participates",
+    "observer",
+    "adopted_national_standard",
+    "withdrew_signature",
+    "withdrew_ratification",
+    "denounced",
+    "left",
+    "suspended",
+]
 
 cat = get_catalogue()
 st.title("Curation")
-st.caption("Every change is a proposal with a reason and a source; a second person approves it before "
-           "the data changes. Nothing is deleted: the history keeps every earlier state.")
+st.caption(
+    "Every change is a proposal with a reason and a source; a second person approves it before "
+    "the data changes. Nothing is deleted: the history keeps every earlier state."
+)
 
 # --------------------------------------------------------------------------- login
 user = st.session_state.get("curation_user")
@@ -58,8 +75,9 @@ def show_change(change: curation.Change) -> None:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
-tab_propose, tab_import, tab_review, tab_history = st.tabs(["Propose a change", "Import a chart",
-                                                            "Review queue", "History"])
+tab_propose, tab_import, tab_review, tab_history = st.tabs(
+    ["Propose a change", "Import a chart", "Review queue", "History"]
+)
 
 # --------------------------------------------------------------------------- propose
 with tab_propose:
@@ -69,7 +87,9 @@ with tab_propose:
         mode = st.radio("Change", ["Add an action", "Correct or remove a recorded action"], horizontal=True)
         inst = st.selectbox("Instrument", list(instruments), format_func=instruments.get, key="p_inst")
         party = st.selectbox("Party", list(parties), format_func=parties.get, key="p_party")
-        existing = cat.adoptions[(cat.adoptions["instrument_id"] == inst) & (cat.adoptions["party_code"] == party)]
+        existing = cat.adoptions[
+            (cat.adoptions["instrument_id"] == inst) & (cat.adoptions["party_code"] == party)
+        ]
         with st.form("propose"):
             if mode == "Add an action":
                 action = st.selectbox("Action", ACTIONS, key="p_action")
@@ -82,9 +102,13 @@ with tab_propose:
                 if existing.empty:
                     st.warning("No recorded action for this instrument and party.")
                 rows = existing.to_dict("records")
-                pick = st.selectbox("Recorded action", range(len(rows)),
-                                    format_func=lambda i: f"{rows[i]['action']} {rows[i]['date'] or '(undated)'} "
-                                                          f"[{rows[i]['source_id']}]")
+                pick = st.selectbox(
+                    "Recorded action",
+                    range(len(rows)),
+                    format_func=lambda i: (
+                        f"{rows[i]['action']} {rows[i]['date'] or '(undated)'} [{rows[i]['source_id']}]"
+                    ),
+                )
                 target = rows[pick] if rows else None
                 action = target["action"] if target else ""
                 when = st.text_input("New date", value=target["date"] if target else "")
@@ -100,13 +124,25 @@ with tab_propose:
 
                 with session_scope() as session:
                     if target is None:
-                        key = {"instrument_id": inst, "party_code": party, "action": action, "role": role.strip(),
-                               "date": when.strip()}
-                        change = curation.make_change(session, "adoptions", key,
-                                                      {"source_id": source, "note": note.strip()})
+                        key = {
+                            "instrument_id": inst,
+                            "party_code": party,
+                            "action": action,
+                            "role": role.strip(),
+                            "date": when.strip(),
+                        }
+                        change = curation.make_change(
+                            session, "adoptions", key, {"source_id": source, "note": note.strip()}
+                        )
                     else:
-                        key = {k: target[k] for k in ("instrument_id", "party_code", "action", "role", "date")}
-                        new = None if remove else {"date": when.strip(), "note": note.strip(), "source_id": source}
+                        key = {
+                            k: target[k] for k in ("instrument_id", "party_code", "action", "role", "date")
+                        }
+                        new = (
+                            None
+                            if remove
+                            else {"date": when.strip(), "note": note.strip(), "source_id": source}
+                        )
                         change = curation.make_change(session, "adoptions", key, new)
                 pid = curation.propose(user, [change], reason=reason, source_id=source)
                 st.success(f"Proposal #{pid} filed; it waits for a reviewer other than you.")
@@ -124,10 +160,14 @@ with tab_import:
     else:
         from tracker.importer import IMPORT_COLUMNS, ImportRejected, plan_import, propose_import
 
-        st.markdown(f"CSV (UTF-8) or XLSX with the columns `{', '.join(IMPORT_COLUMNS)}`. Country names "
-                    "resolve exactly (code, name or alias); close matches are only suggestions for you to confirm.")
+        st.markdown(
+            f"CSV (UTF-8) or XLSX with the columns `{', '.join(IMPORT_COLUMNS)}`. Country names "
+            "resolve exactly (code, name or alias); close matches are only suggestions for you to confirm."
+        )
         upload = st.file_uploader("Chart", type=["csv", "xlsx"])
-        source = st.selectbox("Source for rows without one", list(sources), format_func=sources.get, key="i_src")
+        source = st.selectbox(
+            "Source for rows without one", list(sources), format_func=sources.get, key="i_src"
+        )
         if upload is not None:
             data = upload.getvalue()
             confirmed = st.session_state.setdefault("import_confirmed", {})
@@ -141,17 +181,24 @@ with tab_import:
             st.dataframe(plan.diff_frame(), hide_index=True, width="stretch")
             for row in plan.by_status("unresolved"):
                 options = ["(not confirmed)"] + [m.code for m in row.suggestions]
-                choice = st.selectbox(f"Row {row.line}: {row.party!r} is", options, key=f"confirm_{row.line}",
-                                      format_func=lambda c: parties.get(c, c))
+                choice = st.selectbox(
+                    f"Row {row.line}: {row.party!r} is",
+                    options,
+                    key=f"confirm_{row.line}",
+                    format_func=lambda c: parties.get(c, c),
+                )
                 if choice != "(not confirmed)" and confirmed.get(row.party) != choice:
                     confirmed[row.party] = choice
                     st.rerun()
             reason = st.text_area("Reason (required)", key="i_reason")
             if st.button("File the import as one proposal", disabled=bool(plan.problems)):
                 try:
-                    pid, _ = propose_import(user, data, upload.name, reason=reason, source_id=source,
-                                            confirmed=confirmed)
-                    st.success(f"Proposal #{pid} filed ({counts['added']} added, {counts['changed']} changed).")
+                    pid, _ = propose_import(
+                        user, data, upload.name, reason=reason, source_id=source, confirmed=confirmed
+                    )
+                    st.success(
+                        f"Proposal #{pid} filed ({counts['added']} added, {counts['changed']} changed)."
+                    )
                     st.session_state.pop("import_confirmed", None)
                 except ImportRejected as exc:
                     for problem in exc.problems:
@@ -166,8 +213,10 @@ with tab_review:
         st.info("No proposals waiting for review.")
     for row in queue.itertuples(index=False):
         with st.expander(f"#{row.id} · {row.kind} by {row.author} · {row.summary}"):
-            st.markdown(f"**Reason:** {row.reason}  \n**Source:** {sources.get(row.source_id, row.source_id)}  \n"
-                        f"**Filed:** {row.created_at:%Y-%m-%d %H:%M} UTC")
+            st.markdown(
+                f"**Reason:** {row.reason}  \n**Source:** {sources.get(row.source_id, row.source_id)}  \n"
+                f"**Filed:** {row.created_at:%Y-%m-%d %H:%M} UTC"
+            )
             for change in curation.view_proposal(int(row.id)).changes:
                 show_change(change)
             if user is None or not user.can_review:
@@ -212,16 +261,38 @@ with tab_history:
 
         view = log.assign(change=[diff_text(e) for e in log.to_dict("records")])
         view["when"] = view["at"].map(lambda t: f"{t:%Y-%m-%d %H:%M}")
-        st.dataframe(view[["when", "event", "actor", "author", "proposal_id", "table", "op", "key", "change",
-                           "reason", "source_id"]], hide_index=True, width="stretch")
-        st.caption("The history is append-only; to undo an approved change, propose a revert "
-                   "(`tracker propose --revert ID`).")
+        st.dataframe(
+            view[
+                [
+                    "when",
+                    "event",
+                    "actor",
+                    "author",
+                    "proposal_id",
+                    "table",
+                    "op",
+                    "key",
+                    "change",
+                    "reason",
+                    "source_id",
+                ]
+            ],
+            hide_index=True,
+            width="stretch",
+        )
+        st.caption(
+            "The history is append-only; to undo an approved change, propose a revert "
+            "(`tracker propose --revert ID`)."
+        )
         if user is not None and user.can_propose:
             approved = curation.list_proposals(status="approved")
             if not approved.empty:
                 with st.form("revert"):
-                    pid = st.selectbox("Revert approved proposal", approved["id"].tolist()[::-1],
-                                       format_func=lambda i: f"#{i}: {approved.set_index('id').loc[i, 'summary']}")
+                    pid = st.selectbox(
+                        "Revert approved proposal",
+                        approved["id"].tolist()[::-1],
+                        format_func=lambda i: f"#{i}: {approved.set_index('id').loc[i, 'summary']}",
+                    )
                     reason = st.text_input("Reason for the revert")
                     if st.form_submit_button("Propose the revert"):
                         try:
@@ -229,4 +300,3 @@ with tab_history:
                             st.success(f"Revert proposal #{rid} filed; it needs a review.")
                         except curation.CurationError as exc:
                             st.error(str(exc))
-
