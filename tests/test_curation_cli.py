@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tracker import curation
-from tracker.cli import app
 from tracker.catalogue import load_catalogue
+from tracker.cli import app
 
 runner = CliRunner()
 
@@ -34,8 +34,9 @@ def as_user(monkeypatch, name):
 
 
 def test_users_add_prompts_and_lists(cli_env, tmp_path):
-    result = runner.invoke(app, ["users", "add", "carol", "--role", "reviewer"],
-                           input="carol-password\ncarol-password\n")
+    result = runner.invoke(
+        app, ["users", "add", "carol", "--role", "reviewer"], input="carol-password\ncarol-password\n"
+    )
     assert result.exit_code == 0 and "user carol (reviewer) written" in result.output
     listed = runner.invoke(app, ["users", "list"])
     assert listed.output.splitlines() == ["alice\teditor", "bob\treviewer", "carol\treviewer"]
@@ -45,9 +46,24 @@ def test_users_add_prompts_and_lists(cli_env, tmp_path):
 
 def test_propose_review_history(cli_env, monkeypatch):
     as_user(monkeypatch, "alice")
-    result = runner.invoke(app, ["propose", "budapest-convention", "Ivory Coast", "acceded", "--date", "2024-07-29",
-                                 "--new-date", "2024-07-30", "--source", "coe-chart-185", "--reason", "typo",
-                                 "--json"])
+    result = runner.invoke(
+        app,
+        [
+            "propose",
+            "budapest-convention",
+            "Ivory Coast",
+            "acceded",
+            "--date",
+            "2024-07-29",
+            "--new-date",
+            "2024-07-30",
+            "--source",
+            "coe-chart-185",
+            "--reason",
+            "typo",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     proposal = json.loads(result.stdout)
     assert proposal["status"] == "pending" and proposal["changes"][0]["after"]["date"] == "2024-07-30"
@@ -70,8 +86,22 @@ def test_propose_review_history(cli_env, monkeypatch):
 
 def test_reject_and_revert(cli_env, monkeypatch):
     as_user(monkeypatch, "alice")
-    first = runner.invoke(app, ["propose", "paris-call", "USA", "endorsed", "--date", "2021-11-10",
-                                "--source", "paris-call-data", "--reason", "joined", "--json"])
+    first = runner.invoke(
+        app,
+        [
+            "propose",
+            "paris-call",
+            "USA",
+            "endorsed",
+            "--date",
+            "2021-11-10",
+            "--source",
+            "paris-call-data",
+            "--reason",
+            "joined",
+            "--json",
+        ],
+    )
     pid = str(json.loads(first.stdout)["id"])
     as_user(monkeypatch, "bob")
     no_reason = runner.invoke(app, ["review", pid, "--reject"])
@@ -90,9 +120,13 @@ def test_reject_and_revert(cli_env, monkeypatch):
 def test_import_with_problems_creates_nothing(cli_env, monkeypatch, tmp_path):
     as_user(monkeypatch, "alice")
     chart = tmp_path / "chart.csv"
-    chart.write_text("instrument,party,action,date\nbudapest-convention,Atlantis,signed,2001\n"
-                     "budapest-convention,United Stats,signed,20011\n")
-    result = runner.invoke(app, ["propose", "--import", str(chart), "--source", "coe-chart-185", "--reason", "r"])
+    chart.write_text(
+        "instrument,party,action,date\nbudapest-convention,Atlantis,signed,2001\n"
+        "budapest-convention,United Stats,signed,20011\n"
+    )
+    result = runner.invoke(
+        app, ["propose", "--import", str(chart), "--source", "coe-chart-185", "--reason", "r"]
+    )
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert "chart.csv:2:party: unknown party 'Atlantis' (no close match; add an alias first)" in lines
@@ -104,8 +138,10 @@ def test_import_with_problems_creates_nothing(cli_env, monkeypatch, tmp_path):
 def test_import_with_confirmed_suggestion(cli_env, monkeypatch, tmp_path):
     as_user(monkeypatch, "alice")
     chart = tmp_path / "chart.csv"
-    chart.write_text("instrument,party,action,date\nbudapest-convention,United Stats,signed,2001-11-23\n"
-                     "paris-call,Korea Republic,endorsed,\n")
+    chart.write_text(
+        "instrument,party,action,date\nbudapest-convention,United Stats,signed,2001-11-23\n"
+        "paris-call,Korea Republic,endorsed,\n"
+    )
     args = ["propose", "--import", str(chart), "--source", "coe-chart-185", "--reason", "chart"]
     unconfirmed = runner.invoke(app, args)
     assert unconfirmed.exit_code == 1 and "confirm one of: United States (USA)" in unconfirmed.stderr
@@ -116,12 +152,26 @@ def test_import_with_confirmed_suggestion(cli_env, monkeypatch, tmp_path):
 
 def test_acting_user_is_required(cli_env, monkeypatch):
     monkeypatch.delenv("TRACKER_USER", raising=False)
-    result = runner.invoke(app, ["propose", "paris-call", "USA", "endorsed", "--source", "paris-call-data",
-                                 "--reason", "r"])
+    result = runner.invoke(
+        app, ["propose", "paris-call", "USA", "endorsed", "--source", "paris-call-data", "--reason", "r"]
+    )
     assert result.exit_code == 1 and "pass --user NAME or set TRACKER_USER" in result.stderr
     monkeypatch.setenv("TRACKER_PASSWORD", "nope-nope")
-    wrong = runner.invoke(app, ["propose", "paris-call", "USA", "endorsed", "--user", "alice", "--source",
-                                "paris-call-data", "--reason", "r"])
+    wrong = runner.invoke(
+        app,
+        [
+            "propose",
+            "paris-call",
+            "USA",
+            "endorsed",
+            "--user",
+            "alice",
+            "--source",
+            "paris-call-data",
+            "--reason",
+            "r",
+        ],
+    )
     assert wrong.exit_code == 1 and wrong.stderr.strip() == "error: unknown user or wrong password"
 
 
