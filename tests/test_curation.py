@@ -586,3 +586,29 @@ def test_models_and_migrations_agree(engine):
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
+
+
+# --------------------------------------------------------------------------- several app instances
+
+def test_instances_starting_together_migrate_and_load_once(database_url, mini_path):
+    """Two app instances (processes) start at the same moment against one empty database:
+    one migrates and loads, the other waits and finds everything done."""
+    import os
+    import subprocess
+    import sys
+
+    from tracker.db import make_engine
+
+    script = ("import sys; from tracker.catalogue import sync_to_database; "
+              "print(sync_to_database(sys.argv[1]).status)")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(mini_path)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
+    assert sorted(out.strip() for out, _ in outs) == ["loaded", "unchanged"]
+    engine = make_engine(database_url)
+    try:
+        assert len(catalogue_from_database(engine).adoptions) == 8
+    finally:
+        engine.dispose()

@@ -818,7 +818,7 @@ def history(
             "author": r["author"] or "",
             "table": r["table_name"] or "",
             "op": r["op"] or "",
-            "key": ", ".join(json.loads(r["row_key"]).values()) if r["row_key"] else "",
+            "key": _key_text(json.loads(r["row_key"])) if r["row_key"] else "",
             "before": json.loads(r["before"]) if r["before"] else None,
             "after": json.loads(r["after"]) if r["after"] else None,
             "reason": r["reason"] or "",
