@@ -274,7 +274,8 @@ def test_history_keeps_who_when_what_why_source(db):
     assert (applied["actor"], applied["author"], applied["op"]) == ("bob", "alice", "update")
     assert applied["before"]["date"] == "2006-01-10" and applied["after"]["date"] == "2006-01-11"
     assert (applied["reason"], applied["source_id"]) == ("chart says 2006-01-11", "coe-chart-185")
-    assert isinstance(applied["at"], pd.Timestamp | object) and applied["at"] is not None
+    proposal = curation.get_proposal(pid, engine=db)
+    assert proposal.created_at <= applied["at"] and applied["at"] == proposal.reviewed_at
 
 
 def test_revert_is_a_new_reviewed_proposal(db):

@@ -494,8 +494,8 @@ def _lock(session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
 
 
-def _audit(session, **values) -> None:
-    session.add(AuditEntry(at=_now(), **values))
+def _audit(session, *, at: datetime | None = None, **values) -> None:
+    session.add(AuditEntry(at=at or _now(), **values))
 
 
 def _json(value) -> str | None:
@@ -657,6 +657,7 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
             raise ConflictError(f"proposal #{proposal_id} was reviewed by someone else meanwhile")
         _audit(
             session,
+            at=now,
             actor=user.name,
             event=status,
             proposal_id=proposal_id,
@@ -667,6 +668,7 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
             for change in changes:
                 _audit(
                     session,
+                    at=now,
                     actor=user.name,
                     event="applied",
                     proposal_id=proposal_id,
