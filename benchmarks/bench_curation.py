@@ -80,6 +80,16 @@ def main() -> None:
     rows.append(("propose one adoption change", 1, propose_s))
     rows.append(("approve (validate + apply) one adoption change", 1, approve_s))
 
+    def party_round():
+        with session_scope(engine) as s:
+            live = curation.live_row(s, "parties", {"code": "FRA"})
+            ch = curation.make_change(s, "parties", {"code": "FRA"}, {"note": f"{live['note']} ."})
+        pid = curation.propose(ALICE, [ch], reason="benchmark", source_id=live["source_id"], engine=engine)
+        return curation.review(BOB, pid, approve=True, engine=engine)
+
+    _, party_s = timed(party_round, repeat=3)
+    rows.append(("propose + approve one party note change (re-checks referencing tables)", 1, party_s))
+
     cat = catalogue_from_database(engine)
     chart = cat.adoptions.merge(cat.parties[["code", "name"]], left_on="party_code", right_on="code")
     chart = chart[chart["role"] == ""]
@@ -119,7 +129,7 @@ def main() -> None:
     if head in text:
         start = text.index(head)
         end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end != -1 else "")
+        text = text[:start] + section + ("\n" + text[end + 1 :] if end != -1 else "")
     else:
         text = text.rstrip("\n") + "\n\n" + section
     results.write_text(text)

@@ -212,6 +212,9 @@ def test_reject_needs_reason_and_changes_nothing(db):
         ("adoptions", FRA_RATIFIED, {"date": "2001-11-23", "action": "signed"}, "duplicate key"),
         ("votes", {"resolution_id": "A/RES/74/247", "party_code": "FRA"}, {"vote": "yes"}, "recorded tally"),
         ("parties", {"code": "FRA"}, {"code": "FRX"}, "key (code) cannot change"),
+        ("parties", {"code": "CIV"}, None, "unknown code 'CIV'"),  # still voted and adopted
+        ("instruments", {"id": "budapest-convention"}, {"opened": "2010-01-01"},
+         "before budapest-convention opened"),
     ],
 )
 def test_invalid_changes_are_refused_with_every_problem(db, table, key, new, message):

@@ -406,9 +406,12 @@ def _related_tables(changes: list[Change]) -> set[str]:
     needed = set(touched)
     for name in touched:
         needed |= {fk["reference"]["resource"] for fk in schema[name].get("foreignKeys", [])}
-    if any(c.op != "add" for c in changes):  # a removed or re-keyed row may be referenced
+    if any(c.op != "add" for c in changes):  # cross-table rules (references, dates, aliases, kinds)
+        rekeyed = {c.table for c in changes if c.op == "remove" or _key_of(c.table, c.after) != c.key}
         for name, sch in schema.items():
-            if any(fk["reference"]["resource"] in touched for fk in sch.get("foreignKeys", [])):
+            refs = {fk["reference"]["resource"] for fk in sch.get("foreignKeys", [])}
+            # the 300k votes only matter when a row they point to goes away or changes its key
+            if refs & touched and (name != "votes" or refs & rekeyed):
                 needed.add(name)
     if "votes" in touched or "resolutions" in touched:
         needed |= {"votes", "resolutions"}
