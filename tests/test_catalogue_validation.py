@@ -104,7 +104,8 @@ def test_missing_and_unexpected_columns(mini_path):
 @pytest.mark.parametrize("path", ["../outside.csv", "/etc/passwd", "https://example.org/x.csv"])
 def test_paths_outside_the_package_are_refused(mini_path, path):
     edit(mini_path, "datapackage.json", '"path": "crosswalk.csv"', f'"path": "{path}"')
-    assert problems(mini_path) == [f"datapackage.json: resource 'crosswalk': path {path!r} is outside the package (refused)"]
+    expected = f"datapackage.json: resource 'crosswalk': path {path!r} is outside the package (refused)"
+    assert problems(mini_path) == [expected]
 
 
 def test_not_utf8(mini_path):

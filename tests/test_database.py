@@ -20,7 +20,8 @@ from tracker.settings import normalise_database_url
 
 def snapshot(engine) -> dict[str, int | str]:
     with engine.connect() as conn:
-        counts = {n: conn.execute(select(func.count()).select_from(m)).scalar_one() for n, m in CATALOGUE_TABLES.items()}
+        counts = {n: conn.execute(select(func.count()).select_from(m)).scalar_one()
+                  for n, m in CATALOGUE_TABLES.items()}
         state = conn.execute(select(CatalogueState.content_hash)).scalar()
     return {**counts, "hash": state}
 

@@ -31,6 +31,7 @@ PACKAGE_FILE = "datapackage.json"
 MAX_FILE_BYTES = 64 * 1024 * 1024  # a larger resource is refused, not parsed
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"  # as written in datapackage.json
 
 # Status derived from the latest action. Ties on one date resolve by rank (a signature and a
 # ratification on the same day leave the party bound; an exit on the same day wins).
@@ -207,14 +208,13 @@ def _check_fields(df: pd.DataFrame, fields: list[dict], rel: str, problems: list
             bad = filled & ~col.str.fullmatch(cons["pattern"])
             for i, v in zip(lines[bad.to_numpy()], col[bad], strict=True):
                 problems.append(Problem(rel, int(i), name, f"{v[:60]!r} does not match the pattern {cons['pattern']}"))
-        if ftype == "date" or (ftype == "string" and "\\d{4}(-\\d{2}" in cons.get("pattern", "")):
-            exact = ftype == "date"
+        if ftype == "date" or cons.get("pattern") == PARTIAL_DATE_PATTERN:
+            exact = ftype == "date"  # a full date; partial-date fields have their shape checked by the pattern
+            form = "YYYY-MM-DD" if exact else "YYYY, YYYY-MM or YYYY-MM-DD"
             for i, v in zip(lines[filled.to_numpy()], col[filled], strict=True):
-                bounds = date_bounds(v)
-                if bounds is None or (exact and len(v) != 10):
-                    if PARTIAL_DATE.match(v) or exact:
-                        form = "YYYY-MM-DD" if exact else "YYYY, YYYY-MM or YYYY-MM-DD"
-                        problems.append(Problem(rel, int(i), name, f"{v!r} is not a valid date ({form})"))
+                shaped = PARTIAL_DATE.match(v) is not None
+                if (exact and (len(v) != 10 or date_bounds(v) is None)) or (shaped and date_bounds(v) is None):
+                    problems.append(Problem(rel, int(i), name, f"{v!r} is not a valid date ({form})"))
         elif ftype == "integer":
             bad = filled & ~col.str.fullmatch(r"-?\d+")
             for i, v in zip(lines[bad.to_numpy()], col[bad], strict=True):
@@ -336,7 +336,8 @@ def _check_rules(frames: dict[str, pd.DataFrame], files: dict[str, str], today: 
             starts = df[col].map(lambda v: (date_bounds(v) or (None,))[0] if v else None)
             future = starts.map(lambda d: d is not None and d > today)
             for i in _rows(df, future):
-                problems.append(Problem(files[name], i, col, f"{df.iloc[i - 2][col]!r} is in the future (today is {today})"))
+                value = df.iloc[i - 2][col]
+                problems.append(Problem(files[name], i, col, f"{value!r} is in the future (today is {today})"))
 
     if {"adoptions", "instruments"} <= frames.keys():
         opened = dict(zip(frames["instruments"]["id"], frames["instruments"]["opened"], strict=True))
@@ -666,7 +667,11 @@ def catalogue_from_database(engine=None) -> Catalogue:
     with engine.connect() as conn:
         for name, model in CATALOGUE_TABLES.items():
             cols = [f["name"] for f in schema[name]["fields"]]
-            df = pd.read_sql_table(model.__tablename__, conn, columns=cols)
+            quoted = ", ".join(f'"{c}"' for c in cols)  # plain driver query: reflection-free and fast
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute(f'SELECT {quoted} FROM "{model.__tablename__}"')
+            df = pd.DataFrame.from_records(cursor.fetchall(), columns=cols)
+            cursor.close()
             for f in schema[name]["fields"]:
                 if f.get("type") not in ("boolean", "integer"):
                     df[f["name"]] = df[f["name"]].astype(object).where(df[f["name"]].notna(), "")
