@@ -6,6 +6,7 @@ st.set_page_config(page_title="Cyber Norms Alignment Tracker", page_icon="🌐",
 
 PAGES = [
     st.Page("tracker/ui/pages/overview.py", title="Overview", icon="🗺️", default=True),
+    st.Page("tracker/ui/pages/curation.py", title="Curation", icon="✍️"),
 ]
 
 page = st.navigation(PAGES)

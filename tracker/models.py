@@ -177,3 +177,46 @@ CATALOGUE_TABLES: dict[str, type[SQLModel]] = {
     "votes": Vote,
     "crosswalk": Crosswalk,
 }
+
+
+# --------------------------------------------------------------------------- curation (issue 8)
+
+class Proposal(SQLModel, table=True):
+    """A proposed change to the catalogue; nothing changes the live tables until a second person
+    approves it. ``changes`` is JSON: a list of {table, op, key, before, after} (see curation.py)."""
+
+    __tablename__ = "proposals"
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # edit, import, revert
+    author: str = Field(index=True)
+    created_at: datetime
+    reason: str
+    source_id: str
+    changes: str
+    summary: str
+    status: str = Field(default="pending", index=True)  # pending, approved, rejected
+    reviewer: str | None = None
+    reviewed_at: datetime | None = None
+    review_reason: str | None = None
+    reverts_id: int | None = Field(default=None, foreign_key="proposals.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """The history: append-only (the code refuses updates and deletes; so do database triggers).
+
+    One row per event (proposed, approved, rejected, forced load) and one per applied change,
+    with the row's state before and after as JSON."""
+
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str
+    event: str  # proposed, approved, rejected, applied, forced_load
+    proposal_id: int | None = Field(default=None, foreign_key="proposals.id", index=True)
+    table_name: str | None = None
+    op: str | None = None  # add, update, remove
+    row_key: str | None = None  # JSON of the natural key
+    before: str | None = None  # JSON row or NULL
+    after: str | None = None  # JSON row or NULL
+    reason: str | None = None
+    source_id: str | None = None

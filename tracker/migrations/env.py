@@ -1,6 +1,7 @@
 """Alembic environment: uses the engine handed over by tracker.db.migrate, or DATABASE_URL."""
 
 from alembic import context
+from sqlalchemy import text
 from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -13,9 +14,14 @@ config = context.config
 def run_migrations_online() -> None:
     engine = config.attributes.get("connection_engine") or make_engine()
     with engine.connect() as connection:
+        connection.info["writer"] = True  # SQLite: BEGIN IMMEDIATE, so concurrent starts queue
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=connection.dialect.name == "sqlite")
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # Several app instances may start at once: one migrates, the others wait and
+                # then find the database current (PostgreSQL DDL is transactional).
+                connection.execute(text("SELECT pg_advisory_xact_lock(727275)"))
             context.run_migrations()
         connection.commit()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from tracker.catalogue import Catalogue, catalogue_from_database, sync_to_database
+from tracker.catalogue import Catalogue, CatalogueError, catalogue_from_database, sync_to_database
 from tracker.settings import get_settings
 
 
@@ -16,16 +16,29 @@ def ensure_database() -> str:
     def progress(done: int, total: int, label: str) -> None:
         bar.progress(min(done / max(total, 1), 1.0), text=f"Loading {label}… {done:,} of {total:,} rows")
 
-    result = sync_to_database(get_settings().catalogue_path, progress=progress)
+    try:
+        result = sync_to_database(get_settings().catalogue_path, progress=progress)
+    except CatalogueError as exc:
+        # A newer catalogue folder would overwrite approved curated edits: keep serving the
+        # database (the system of record) and say so; `tracker dump` / `tracker load --force` decide.
+        if not all(p.file == "database" for p in exc.problems):
+            raise
+        bar.empty()
+        st.warning(f"The catalogue folder was not loaded: it would overwrite {len(exc.problems)} approved "
+                   "curated edit(s). Serving the database as curated; see `tracker load`.")
+        return "curated"
     bar.empty()
     return result.content_hash
 
 
 @st.cache_resource(show_spinner="Reading the catalogue…")
-def catalogue(content_hash: str) -> Catalogue:
-    """The catalogue from the database (the system of record), keyed by what was loaded."""
+def catalogue(content_hash: str, edits: int = 0) -> Catalogue:
+    """The catalogue from the database (the system of record), keyed by what was loaded and by
+    the approved curated edits since (so every app instance sees an approval on its next run)."""
     return catalogue_from_database()
 
 
 def get_catalogue() -> Catalogue:
-    return catalogue(ensure_database())
+    from tracker.curation import data_version
+
+    return catalogue(ensure_database(), data_version())
