@@ -559,6 +559,26 @@ def _records(name: str, df: pd.DataFrame) -> list[dict]:
     return out.to_dict("records")
 
 
+def _parents_first(rows: list[dict]) -> list[dict]:
+    """Order instrument rows so a parent_id row is inserted before its children (self foreign key)."""
+    by_id = {r["id"]: r for r in rows}
+    out: list[dict] = []
+    placed: set = set()
+
+    def place(row: dict, depth: int = 0) -> None:
+        if row["id"] in placed or depth > len(rows):
+            return
+        parent = by_id.get(row.get("parent_id"))
+        if parent is not None:
+            place(parent, depth + 1)
+        placed.add(row["id"])
+        out.append(row)
+
+    for row in rows:
+        place(row)
+    return out
+
+
 def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool = False,
                      progress=None) -> LoadResult:
     """Load the catalogue into the database in one transaction.
@@ -608,7 +628,7 @@ def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool
         for model in reversed(CATALOGUE_TABLES.values()):
             session.exec(delete(model))
         for name, model in CATALOGUE_TABLES.items():
-            rows = _records(name, tables[name])
+            rows = _parents_first(_records(name, tables[name])) if name == "instruments" else _records(name, tables[name])
             for start in range(0, len(rows), 20000):
                 chunk = rows[start:start + 20000]
                 if chunk:

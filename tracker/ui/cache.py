@@ -1,11 +1,24 @@
-"""Every Streamlit cache lives here. Cache DataFrames and plain objects, never ORM objects."""
+"""Every Streamlit cache lives here. Cache DataFrames and plain objects, never ORM objects.
+
+Everything heavy is keyed by the catalogue version (the content hash of what was loaded),
+so a new load invalidates it; pages filter the cached frames outside the caches.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
 from tracker.catalogue import Catalogue, catalogue_from_database, sync_to_database
 from tracker.settings import get_settings
+
+ASSETS = Path(__file__).parent / "assets"
+KOSOVO_GEO_ID = "XKX"  # the 110m geometry has an unnamed-id feature called "Kosovo"; we give it this id
+DROPPED_GEOMETRIES = {"010"}  # Antarctica: no party, only takes space
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,3 +42,162 @@ def catalogue(content_hash: str) -> Catalogue:
 
 def get_catalogue() -> Catalogue:
     return catalogue(ensure_database())
+
+
+# --------------------------------------------------------------------------- map geometry
+
+@st.cache_resource(show_spinner=False)
+def world_topology() -> dict:
+    """Natural Earth 110m countries (npm world-atlas 2.0.2, ISC) with Kosovo given an id."""
+    topo = json.loads((ASSETS / "countries-110m.json").read_text("utf-8"))
+    geoms = topo["objects"]["countries"]["geometries"]
+    kept = []
+    for g in geoms:
+        if g.get("id") in DROPPED_GEOMETRIES:
+            continue
+        if not g.get("id") and g.get("properties", {}).get("name") == "Kosovo":
+            g = {**g, "id": KOSOVO_GEO_ID}
+        kept.append(g)
+    topo["objects"] = {"countries": {**topo["objects"]["countries"], "geometries": kept}}
+    return topo
+
+
+@st.cache_resource(show_spinner=False)
+def small_state_points() -> dict[str, tuple[float, float]]:
+    """iso_numeric -> (lon, lat) for parties too small for a 110m polygon (from the 50m file)."""
+    raw = json.loads((ASSETS / "small-states.json").read_text("utf-8"))
+    return {k: (v[0], v[1]) for k, v in raw.items()}
+
+
+@st.cache_data(show_spinner=False)
+def party_geo(version: str) -> pd.DataFrame:
+    """One row per party: code, name, geo_id (topology id), how it is drawn (polygon/point/none)."""
+    cat = get_catalogue()
+    topo_ids = {g.get("id") for g in world_topology()["objects"]["countries"]["geometries"]}
+    points = small_state_points()
+    p = cat.parties[["code", "name", "kind", "iso_numeric", "un_member"]].copy()
+    p["geo_id"] = p["iso_numeric"].where(p["code"] != "XKX", KOSOVO_GEO_ID)
+    p["drawn"] = "none"
+    p.loc[p["geo_id"].isin(topo_ids), "drawn"] = "polygon"
+    is_point = (p["drawn"] == "none") & p["geo_id"].isin(points.keys())
+    p.loc[is_point, "drawn"] = "point"
+    p["lon"] = p["geo_id"].map(lambda g: points.get(g, (None, None))[0])
+    p["lat"] = p["geo_id"].map(lambda g: points.get(g, (None, None))[1])
+    return p.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- catalogue-derived frames
+
+@st.cache_data(show_spinner=False)
+def status_as_of(version: str, as_of: date | None) -> pd.DataFrame:
+    """cat.status(as_of) joined with party and instrument names (a DataFrame copy per call)."""
+    cat = get_catalogue()
+    s = cat.status(as_of)
+    s["party"] = s["party_code"].map(cat._party_names())
+    names = dict(zip(cat.instruments["id"], cat.instruments["short_name"].where(
+        cat.instruments["short_name"] != "", cat.instruments["name"]), strict=True))
+    s["instrument"] = s["instrument_id"].map(names)
+    return s
+
+
+@st.cache_data(show_spinner=False)
+def adoptions_dated(version: str) -> pd.DataFrame:
+    """Adoption rows with the first and last day their (partial) date can mean, newest first."""
+    from tracker.catalogue import date_bounds
+
+    cat = get_catalogue()
+    ad = cat.adoptions.copy()
+    bounds = ad["date"].map(lambda d: date_bounds(d) if d else None)
+    ad["first_day"] = pd.to_datetime(bounds.map(lambda b: b[0] if b else None))
+    ad["last_day"] = pd.to_datetime(bounds.map(lambda b: b[1] if b else None))
+    ad["party"] = ad["party_code"].map(cat._party_names())
+    ad["instrument"] = ad["instrument_id"].map(dict(zip(cat.instruments["id"], cat.instruments["name"],
+                                                         strict=True)))
+    return ad.sort_values(["last_day", "instrument_id", "party_code"], ascending=[False, True, True],
+                          na_position="last").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False)
+def group_membership(version: str, as_of: date | None) -> pd.DataFrame:
+    """Members of each group on a date (role member, joined on or before, not left)."""
+    from tracker.catalogue import date_bounds
+
+    cat = get_catalogue()
+    gm = cat.group_members.copy()
+    day = as_of or date.today()
+
+    def on(joined: str, left: str) -> bool:
+        j, lft = date_bounds(joined) if joined else None, date_bounds(left) if left else None
+        return (j is None or j[1] <= day) and (lft is None or lft[0] > day)
+
+    mask = [on(j, lft) for j, lft in zip(gm["joined"], gm["left"], strict=True)]
+    return gm[mask].reset_index(drop=True)
+
+
+MEMBER_ROLES = ("member", "founding_member")
+
+
+def group_members(version: str, group_id: str, as_of: date | None = None) -> list[str]:
+    """Codes of the full members (member or founding member) of a group on a date."""
+    gm = group_membership(version, as_of)
+    return gm.loc[(gm["group_id"] == group_id) & gm["role"].isin(MEMBER_ROLES), "party_code"].tolist()
+
+
+@st.cache_data(show_spinner=False)
+def cyber_votes(version: str) -> pd.DataFrame:
+    """Votes on the cyber resolutions (topic cyber_security or cybercrime), with date and series."""
+    cat = get_catalogue()
+    res = cat.resolutions[cat.resolutions["topic"].isin(["cyber_security", "cybercrime"])]
+    v = cat.votes[cat.votes["resolution_id"].isin(res["id"])]
+    return v.merge(res[["id", "date", "title", "series", "topic"]], left_on="resolution_id", right_on="id",
+                   how="left").drop(columns="id")
+
+
+# --------------------------------------------------------------------------- search (issue 4)
+
+@st.cache_resource(show_spinner="Building the search index…")
+def search_index(version: str):
+    """The rapidfuzz index over instruments, norms, clauses and parties, built once per version."""
+    from tracker.search import SearchIndex
+
+    return SearchIndex(get_catalogue())
+
+
+def search_available() -> bool:
+    try:
+        import tracker.search as search_module
+    except ImportError:
+        return False
+    return hasattr(search_module, "SearchIndex")
+
+
+# --------------------------------------------------------------------------- analytics (issue 5)
+
+def analytics_module():
+    """tracker.analytics if the analytics issue has landed on this branch, else None."""
+    try:
+        from tracker import analytics
+    except ImportError:
+        return None
+    return analytics if hasattr(analytics, "alignment") else None
+
+
+# --------------------------------------------------------------------------- metadata and quality
+
+@st.cache_data(show_spinner=False)
+def package_metadata() -> dict:
+    """The data package descriptor without its resources (title, version, licences, sources)."""
+    path = get_settings().catalogue_path / "datapackage.json"
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    meta.pop("resources", None)
+    return meta
+
+
+@st.cache_data(show_spinner="Checking data quality…")
+def quality_report_text(version: str) -> str:
+    from tracker.quality import quality_report
+
+    return quality_report(get_settings().catalogue_path)
