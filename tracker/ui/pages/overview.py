@@ -26,12 +26,12 @@ with right:
     mode = st.radio("Colour the map by", modes, key="overview_mode")
     if mode == modes[0]:
         options = tracked.index.tolist()
-        wanted = st.query_params.get(ui.INSTRUMENT_KEY, "budapest-convention")
+        wanted = st.query_params.get("instrument", "budapest-convention")
         if "overview_instrument" not in st.session_state:
             st.session_state["overview_instrument"] = wanted if wanted in options else options[0]
         inst_id = st.selectbox("Instrument", options, key="overview_instrument",
                                format_func=lambda i: f"{label(i)} ({tracked.loc[i, 'parties']} parties recorded)")
-        ui.sync_url(item=inst_id)
+        ui.sync_url(instrument=inst_id)
     else:
         focus = ui.pick_party(cat, "Alignment with")
     as_of = ui.as_of_slider(cat)
