@@ -1,0 +1,319 @@
+"""Search: quality on the query set, ranking rules, filters, bad input, CLI."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from tests.fixtures import make_catalogue
+from tests.search_fixture import search_catalogue
+from tracker import cli
+from tracker.parties import UnknownParty
+from tracker.search import KINDS, Hit, SearchIndex, prepare
+
+QUERIES = Path(__file__).with_name("search_queries.csv")
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex(search_catalogue())
+
+
+def query_set() -> list[dict]:
+    with QUERIES.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def top(index, query, **kw) -> Hit:
+    hits = index.search(query, **kw)
+    assert hits, f"no hit for {query!r}"
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- the query set
+
+def test_query_set_is_large_varied_and_points_at_real_entries(index):
+    rows = query_set()
+    assert len(rows) >= 150
+    assert len({r["query"] for r in rows}) == len(rows), "a query is listed twice"
+    assert {r["expected_kind"] for r in rows} == set(KINDS)
+    known = dict(zip(index.ids, index.kinds, strict=True))
+    for r in rows:
+        assert known.get(r["expected_id"]) == r["expected_kind"], r
+
+
+def test_query_set_top1_and_mrr(index):
+    rows = query_set()
+    top1, reciprocal, misses = 0, 0.0, []
+    for r in rows:
+        hits = index.search(r["query"], limit=10)
+        found = [(h.id, h.kind) for h in hits]
+        want = (r["expected_id"], r["expected_kind"])
+        if want in found:
+            rank = found.index(want) + 1
+            reciprocal += 1 / rank
+            top1 += rank == 1
+        if not found or found[0] != want:
+            misses.append((r["query"], r["expected_id"], found[:3]))
+    assert top1 / len(rows) >= 0.95, misses
+    assert reciprocal / len(rows) >= 0.97, misses
+
+
+# --------------------------------------------------------------------------- known traps
+
+@pytest.mark.parametrize(("query", "expected", "never"), [
+    ("Ivory Coast", "CIV", "HRV"),
+    ("ivory cost", "CIV", "HRV"),
+    ("Republic of Korea", "KOR", "PRK"),
+    ("republic of koera", "KOR", "PRK"),
+    ("Kosovo", "XKX", "SRB"),
+    ("Kosvo", "XKX", "SRB"),
+    ("Czech Republic", "CZE", "SVK"),
+    ("Turkey", "TUR", "TKM"),
+    ("DPRK", "PRK", "KOR"),
+])
+def test_country_traps(index, query, expected, never):
+    hits = index.search(query, kind="party")
+    assert hits[0].id == expected
+    assert never not in [h.id for h in hits[:1]]
+
+
+def test_fuzzy_search_never_changes_party_resolution(index):
+    # search only suggests; the identity code still refuses to assign fuzzy names
+    from tracker.parties import PartyResolver
+
+    resolver = PartyResolver(search_catalogue())
+    assert resolver.resolve("Ivory Coast") == "CIV"
+    assert resolver.resolve("ivory cost") is None
+    assert index.search("ivory cost")[0].id == "CIV"
+
+
+# --------------------------------------------------------------------------- ranking rules
+
+def test_exact_then_prefix_then_fuzzy(index):
+    hits = index.search("convention 108", limit=10)
+    assert [h.id for h in hits[:2]] == ["convention-108", "convention-108-plus"]
+    assert hits[0].score == 100.0
+    assert 90 <= hits[1].score < 100
+    assert all(h.score < 90 for h in hits[2:])
+    assert hits == sorted(hits, key=lambda h: -h.score)
+
+
+def test_plus_sign_is_not_dropped(index):
+    assert top(index, "108+").id == "convention-108-plus"
+    assert top(index, "108").id != "convention-108-plus"
+
+
+def test_short_text_inside_a_long_query_is_not_flattered(index):
+    # "CRI" is a substring of "cybercrime"; it must not score like a match
+    hits = {h.id: h for h in index.search("cybercrime convention", limit=20)}
+    assert "counter-ransomware-initiative" not in hits or hits["counter-ransomware-initiative"].score < 70
+
+
+def test_one_word_query_does_not_put_a_description_first():
+    cat = make_catalogue(instruments=[
+        {"id": "aaa", "name": "Long Named Agreement", "short_name": "LNA",
+         "description": "A very long description that mentions Budapest, cybercrime, ransomware, evidence, "
+                        "privacy, security and many other words a diplomat might type " * 3},
+        {"id": "budapest-convention", "name": "Convention on Cybercrime", "short_name": "Budapest Convention"},
+    ])
+    idx = SearchIndex(cat)
+    for query in ("budapest", "cybercrime"):
+        hits = idx.search(query)
+        assert hits[0].id == "budapest-convention", query
+        weak = [h for h in hits if h.id == "aaa"]
+        assert weak and weak[0].via == "description word" and weak[0].score <= 50
+    # a word found only in a description is still found, weakly
+    hit = top(idx, "ransomware")
+    assert (hit.id, hit.via, hit.matched) == ("aaa", "description word", "ransomware")
+
+
+def test_hit_is_small_and_frozen(index):
+    hit = top(index, "wassenar")
+    assert (hit.id, hit.kind, hit.matched) == ("wassenaar-arrangement", "instrument", "Wassenaar")
+    assert hit.name.startswith("Wassenaar Arrangement")
+    assert 0 < hit.score < 90
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        hit.score = 1  # type: ignore[misc]
+    assert set(hit.as_dict()) == {"id", "kind", "name", "score", "matched", "via"}
+
+
+def test_matched_says_what_matched(index):
+    assert (top(index, "ETS 185").matched, top(index, "ETS 185").via) == ("ETS 185", "treaty number")
+    assert top(index, "ccra").via == "short name"
+    assert top(index, "dual control").via == "synonym"
+    clause = top(index, "A.5.3")
+    assert (clause.id, clause.kind, clause.via) == ("iso-iec-27001#A.5.3", "clause", "clause id")
+    assert clause.name == "ISO/IEC 27001 A.5.3 Segregation of duties"
+    assert top(index, "res 74/247").via == "symbol"
+
+
+def test_norm_outranks_a_clause_with_the_same_words(index):
+    hits = index.search("separation of duties")
+    assert hits[0].id == "two-person-rule" and hits[0].kind == "norm"
+    assert "nist-sp-800-53#AC-5" in [h.id for h in hits]
+
+
+def test_diacritics_and_case_fold_the_same(index):
+    assert prepare("Côte d’Ivoire") == prepare("cote d'ivoire") == "cote d ivoire"
+    assert top(index, "TÜRKIYE").id == top(index, "turkiye").id == "TUR"
+
+
+# --------------------------------------------------------------------------- filters
+
+def test_kind_filter(index):
+    assert {h.kind for h in index.search("security", kind="norm", limit=20)} == {"norm"}
+    assert {h.kind for h in index.search("27001", kind=["clause", "instrument"], limit=20)} <= {"clause",
+                                                                                                  "instrument"}
+    assert index.search("Ivory Coast", kind="instrument") == [] or \
+        all(h.kind == "instrument" for h in index.search("Ivory Coast", kind="instrument"))
+
+
+def test_attribute_filters(index):
+    hits = index.search("convention", pillar="values", limit=50)
+    assert hits and all(h.kind in ("instrument", "norm", "clause") for h in hits)
+    cat = search_catalogue()
+    pillar = dict(zip(cat.instruments["id"], cat.instruments["pillar"], strict=True))
+    assert all(pillar[h.id.split("#")[0]] == "values" for h in hits)
+    sovereign = {h.id for h in index.search("convention", stance="sovereign", limit=50)}
+    assert sovereign == {"un-cybercrime-convention", "arab-cybercrime-convention",
+                         "un-cybercrime-convention#Art. 24"} or "budapest-convention" not in sovereign
+    assert "budapest-convention" not in sovereign
+    privacy = {h.id for h in index.search("convention", value_cluster="privacy", limit=50)}
+    assert "convention-108" in privacy and "budapest-convention" not in privacy
+    coe = {h.id for h in index.search("convention", body="council of europe", limit=50)}
+    assert "budapest-convention" in coe and "un-cybercrime-convention" not in coe
+
+
+def test_adopted_by_filter(index):
+    hits = {h.id for h in index.search("convention", adopted_by="France", limit=50)}
+    assert {"budapest-convention", "convention-108"} <= hits
+    assert "un-cybercrime-convention" not in hits
+    # a norm carried by an adopted standard, and that standard's clause
+    derived = {h.id for h in index.search("segregation of duties", adopted_by="FRA", limit=50)}
+    assert {"two-person-rule", "iso-iec-27001#A.5.3"} <= derived
+    assert "nist-sp-800-53#AC-5" not in derived
+    # a signature alone is not adoption
+    assert index.search("UN Cybercrime Convention", adopted_by="Russia") == []
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"kind": "treaty"}, "unknown kind"),
+    ({"kind": []}, "unknown kind"),
+    ({"pillar": "money"}, "unknown pillar"),
+    ({"stance": "closed"}, "unknown stance"),
+    ({"value_cluster": "speed"}, "unknown value cluster"),
+    ({"body": "  "}, "empty body"),
+    ({"limit": 0}, "limit must be a positive integer"),
+    ({"limit": -3}, "limit must be a positive integer"),
+    ({"limit": "5"}, "limit must be a positive integer"),
+    ({"limit": True}, "limit must be a positive integer"),
+])
+def test_bad_arguments_raise_one_clear_error(index, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        index.search("budapest", **kwargs)
+
+
+def test_unknown_adopting_party_names_candidates(index):
+    with pytest.raises(UnknownParty, match="did you mean.*CIV"):
+        index.search("budapest", adopted_by="Ivory Cost")
+
+
+# --------------------------------------------------------------------------- bad input
+
+BAD_QUERIES = ["", "   ", "\t\n", "x" * 10_000, "budapest " * 2_000, "\x00\x01\x1b[31m\x7f", "😀🔥🇫🇷",
+               "مرحبا بالعالم", "שלום עולם", "\u202ebudapest\u202c", "'; DROP TABLE parties; --",
+               ".*+?[](){}|^$\\", "%_%", "A/RES/", "/", "+", "#", "ﬁ", "\ud7ff"]
+
+
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_queries_return_a_list(index, query):
+    hits = index.search(query, limit=5)
+    assert isinstance(hits, list) and len(hits) <= 5
+    assert all(isinstance(h, Hit) for h in hits)
+
+
+def test_empty_and_symbol_only_queries_return_nothing(index):
+    for query in ("", "   ", "😀🔥", "\x00\x01", ".*?", None):
+        assert index.search(query) == []
+
+
+def test_long_query_is_cut_not_slow(index):
+    assert top(index, "wassenaar " + "x" * 10_000).id == "wassenaar-arrangement"
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(max_size=300), limit=st.integers(1, 30))
+def test_any_text_gives_sorted_hits(index, query, limit):
+    hits = index.search(query, limit=limit)
+    assert isinstance(hits, list) and len(hits) <= limit
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert len({h.id for h in hits}) == len(hits)
+    assert all(0 < h.score <= 100 and h.kind in KINDS for h in hits)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(noise=st.text(alphabet=st.one_of(st.characters(categories=["Cc", "Cf", "Zs", "P"]),
+                                        st.sampled_from("😀🔥✅⚠️🇫🇷")), max_size=20))
+def test_noise_around_an_acronym_does_not_break_it(index, noise):
+    assert top(index, f"{noise}CCRA{noise}").id == "ccra"
+
+
+# --------------------------------------------------------------------------- catalogues
+
+def test_empty_catalogue():
+    idx = SearchIndex(make_catalogue())
+    assert idx.search("budapest") == []
+
+
+def test_bundled_catalogue_resolutions_and_parties():
+    from tracker.catalogue import load_catalogue
+
+    idx = SearchIndex(load_catalogue())
+    for query in ("A/RES/74/247", "74/247", "res 74/247", "a/res/74/247"):
+        hit = top(idx, query)
+        assert (hit.id, hit.kind) == ("A/RES/74/247", "resolution")
+    assert top(idx, "Côte d'Ivoire", kind="party").id == "CIV"
+    assert top(idx, "CIV").id == "CIV"
+
+
+# --------------------------------------------------------------------------- CLI
+
+@pytest.fixture
+def runner(monkeypatch):
+    monkeypatch.setattr(cli, "load_cat", lambda path=None: search_catalogue())
+    return CliRunner()
+
+
+def test_cli_json(runner):
+    result = runner.invoke(cli.app, ["search", "wassenar", "--json", "--limit", "3"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data[0]["id"] == "wassenaar-arrangement"
+    assert set(data[0]) == {"id", "kind", "name", "score", "matched"}
+    assert len(data) <= 3
+
+
+def test_cli_kind_and_table(runner):
+    result = runner.invoke(cli.app, ["search", "Ivory Coast", "--kind", "party"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[1].split()[0] == "CIV"
+    empty = runner.invoke(cli.app, ["search", "😀"])
+    assert empty.exit_code == 0 and "(no rows)" in empty.stdout
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["search", "x", "--kind", "treaty"], "unknown kind"),
+    (["search", "x", "--limit", "0"], "limit must be a positive integer"),
+])
+def test_cli_bad_input_is_one_line(runner, args, message):
+    result = runner.invoke(cli.app, args)
+    assert result.exit_code != 0
+    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
