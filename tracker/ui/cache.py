@@ -201,3 +201,30 @@ def quality_report_text(version: str) -> str:
     from tracker.quality import quality_report
 
     return quality_report(get_settings().catalogue_path)
+
+
+# --------------------------------------------------------------------------- exports (issue 7)
+
+def freeze(params: dict) -> str:
+    """Builder keyword arguments as a stable cache key."""
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+EXPORT_BUILDERS = {
+    "brief": "country_brief",
+    "bloc": "bloc_summary",
+    "compare": "comparison",
+    "adoptions": "adoptions_table",
+    "votes": "votes_table",
+    "alignment": "alignment_table",
+}
+
+
+@st.cache_data(show_spinner="Preparing the export…", max_entries=32)
+def export_report(version: str, kind: str, frozen: str):
+    """The export Report (tracker.export) for these arguments; raises its one-line errors."""
+    from tracker import export
+
+    params = json.loads(frozen)
+    builder = getattr(export, EXPORT_BUILDERS[kind])
+    return builder(get_catalogue(), **params)

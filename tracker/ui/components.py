@@ -215,17 +215,51 @@ def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
 
 
-def export_spot(label: str, *, key: str, make=None, file_name: str = "", mime: str = "") -> None:
-    """EXPORTS (issue 7): a download button once tracker.export provides ``make`` -> bytes."""
-    if make is None:
-        st.caption(f"⬇ {label}: the export will appear here when the export module is available.")
-        return
-    try:
-        data = make()
-    except Exception as exc:  # an export failure must not break the page
-        st.warning(f"{label} is not available: {exc}")
-        return
-    st.download_button(label, data, file_name=file_name, mime=mime, key=key)
+EXPORT_NOTE = ("CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
+               "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers.")
+
+
+def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | None = None, **params) -> None:
+    """Download buttons for one export (tracker.export): prepared on request, rendered on click.
+
+    ``kind`` is one of cache.EXPORT_BUILDERS (brief, bloc, compare, adoptions, votes); ``params``
+    are the builder's keyword arguments. Preparing runs in a fragment, so the page does not
+    rerun and a page switch never waits for an export.
+    """
+    from tracker import export
+
+    formats = list(formats or export.FORMATS)
+
+    @st.fragment
+    def spot() -> None:
+        with st.container(border=True):
+            st.markdown(f"**{label}**")
+            ready = st.session_state.get(f"{key}_ready") == params
+            if not ready:
+                if st.button("Prepare the download", key=f"{key}_prepare"):
+                    st.session_state[f"{key}_ready"] = params
+                    ready = True
+                else:
+                    st.caption("Formats: " + ", ".join(f.upper() for f in formats) + ". " + EXPORT_NOTE)
+                    return
+            try:
+                report = cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
+            except ValueError as exc:  # NoDataError / ExportError: one-line reason, never an empty file
+                st.info(f"Nothing to export: {exc}")
+                return
+            cols = st.columns(len(formats))
+            for col, fmt in zip(cols, formats, strict=True):
+                col.download_button(fmt.upper(), data=_renderer(report, fmt), file_name=export.filename(report, fmt),
+                                    mime=export.MEDIA_TYPES.get(fmt), key=f"{key}_{fmt}", on_click="ignore")
+            st.caption(f"As of {report.as_of} · catalogue {report.catalogue_version} · {EXPORT_NOTE}")
+
+    spot()
+
+
+def _renderer(report, fmt: str):
+    from tracker import export
+
+    return lambda: export.render(report, fmt)
 
 
 def status_group(status: pd.Series) -> pd.Series:

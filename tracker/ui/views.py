@@ -109,7 +109,9 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
     st.caption(f"{len(src)} sources cited for this entry, its adoptions and crosswalk rows.")
     st.dataframe(src, hide_index=True, width="stretch",
                  column_config={"url": st.column_config.LinkColumn("url")})
-    ui.export_spot("Download this instrument's adopters (CSV)", key=f"export_{inst_id}")
+    if row["kind"] != "norm" and cat.coverage().loc[inst_id, "tracked"]:
+        ui.export_spot(f"Export the adopters of {label(inst_id)}", key=f"export_{inst_id}", kind="adoptions",
+                       instrument=inst_id)
 
 
 def adopters_section(cat: Catalogue, inst_id: str) -> None:

@@ -83,4 +83,8 @@ else:
     else:
         st.dataframe(shown, hide_index=True, width="stretch")
 
-ui.export_spot("Download this comparison (XLSX / CSV / JSON)", key="export_compare")
+if len(codes) >= 2:
+    ui.export_spot("Export this comparison", key="export_compare", kind="compare", parties=codes)
+if group and members:
+    ui.export_spot(f"Export a bloc summary of {groups.loc[group, 'name']}", key="export_compare_bloc", kind="bloc",
+                   group_id=group)

@@ -88,4 +88,5 @@ with tab_votes:
 with tab_partners:
     views.partners_section(cat, code)
 
-ui.export_spot("Download the country brief (PDF / Markdown / XLSX)", key="export_brief")
+ui.export_spot(f"Export a country brief for {party['name']} (gaps against the EU)", key="export_brief", kind="brief",
+               party=code, bloc="eu" if "eu" in set(cat.groups["id"]) else None)

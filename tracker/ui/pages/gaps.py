@@ -39,4 +39,5 @@ with tab_instrument:
                            index=tracked.index("budapest-convention") if "budapest-convention" in tracked else 0)
     views.next_adopters(cat, inst_id)
 
-ui.export_spot("Download the gap analysis (XLSX / CSV)", key="export_gaps")
+ui.export_spot("Export a country brief with these gaps", key="export_gaps", kind="brief", party=code,
+               bloc=ref if kind == "a group" else [ref])

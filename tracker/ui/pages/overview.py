@@ -90,4 +90,6 @@ else:
     st.dataframe(recent[["date", "party", "action", "instrument", "source_id"]]
                  .rename(columns={"source_id": "source"}), hide_index=True, width="stretch", height=280)
 
-ui.export_spot("Download adoptions on this date (CSV)", key="overview_export")
+if mode == modes[0]:
+    ui.export_spot(f"Export the adopters of {label(inst_id)} on {as_of}", key="overview_export", kind="adoptions",
+                   as_of=as_of.isoformat(), instrument=inst_id)

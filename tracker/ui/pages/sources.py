@@ -57,4 +57,8 @@ st.code(f"{meta.get('title', 'Cyber Norms Alignment Tracker catalogue')}, versio
         f"{', '.join(lic.get('name', '') for lic in meta.get('licenses', []))}. "
         "Cite the row-level source (sources.csv) for any single fact.", language=None)
 
-ui.export_spot("Download the raw data (CSV / JSON, unmodified for machine use)", key="export_raw")
+st.subheader("Raw tables")
+st.caption("For analysts: every (instrument, party) status today, and every recorded vote on the cyber "
+           "resolutions. The catalogue itself (CSV files + datapackage.json) is the unmodified machine format.")
+ui.export_spot("All adoption statuses", key="export_raw_adoptions", kind="adoptions", formats=["csv", "xlsx", "json"])
+ui.export_spot("Votes on the cyber resolutions", key="export_raw_votes", kind="votes", formats=["csv", "xlsx", "json"])
