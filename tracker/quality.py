@@ -15,8 +15,12 @@ def quality_report(path: Path | str | None = None) -> str:
     counts = status.groupby(["instrument_id", "status"]).size().unstack(fill_value=0)
     coverage = cat.coverage()
     for inst in cat.instruments.itertuples():
-        by_status = ", ".join(f"{s} {n}" for s, n in counts.loc[inst.id].items() if n) if inst.id in counts.index else "no adoption data"
-        lines.append(f"  {inst.id}: {by_status} (as of {inst.as_of}; sources as of {coverage.loc[inst.id, 'sources_as_of'] or '-'})")
+        if inst.id in counts.index:
+            by_status = ", ".join(f"{s} {n}" for s, n in counts.loc[inst.id].items() if n)
+        else:
+            by_status = "no adoption data"
+        newest = coverage.loc[inst.id, "sources_as_of"] or "-"
+        lines.append(f"  {inst.id}: {by_status} (as of {inst.as_of}; sources as of {newest})")
     un = cat.parties[cat.parties["un_member"]]
     lines.append(f"UN member states: {len(un)} (expected 193)")
     return "\n".join(lines)

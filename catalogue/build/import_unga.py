@@ -71,12 +71,17 @@ def dgacm_source(session: str) -> dict:
                       "unofficial copies prepared by DGACM from the official files; snapshot 42a69b67")
 
 
+def tally(r) -> list[str]:
+    """The source's stated yes/no/abstain, falling back to the per-country count where a figure is blank."""
+    stated = (r.stated_yes, r.stated_no, r.stated_abstain)
+    return [x.replace(".0", "") if x else c for x, c in zip(stated, (r.yes, r.no, r.abstain), strict=True)]
+
+
 def discrepancy(r) -> str:
     """Voeten's stated totals sometimes differ from its per-country coding (e.g. Zimbabwe coded
     absent in the 71st session); keep both and say so rather than patch either."""
-    stated = [x.replace(".0", "") for x in (r.stated_yes, r.stated_no, r.stated_abstain)]
-    counted = [r.yes, r.no, r.abstain]
-    if not r.stated_yes or stated == counted:
+    stated, counted = tally(r), [r.yes, r.no, r.abstain]
+    if stated == counted:
         return ""
     return (f"known discrepancy: stated tally {'-'.join(stated)}, per-country votes count {'-'.join(counted)} "
             "(source coding kept as is; see the Voeten caveat in catalogue/README.md)")
@@ -123,12 +128,12 @@ def main(src: Path, out: Path) -> None:
             sid, key = f"unga-dgacm-{session.lower()}", ("unxml", r.resolution)
             sources.setdefault(sid, dgacm_source(session))
         key_to_rid[key] = (r.rid, sid)
-        kind = "amendment" if r.amend == "1.0" else "paragraph" if r.para == "1.0" else "whole"
+        kind = "amendment" if r.amend in ("1", "1.0") else "paragraph" if r.para in ("1", "1.0") else "whole"
+        yes, no, abstain = tally(r)
         resolutions.append({
             "id": r.rid, "symbol": r.resolution, "date": r.date, "title": r.title, "forum": "UNGA", "committee": "",
             "topic": "general", "series": "", "recorded_vote": "true", "vote_kind": kind,
-            "yes": r.stated_yes.replace(".0", "") or r.yes, "no": r.stated_no.replace(".0", "") or r.no,
-            "abstain": r.stated_abstain.replace(".0", "") or r.abstain,
+            "yes": yes, "no": no, "abstain": abstain,
             "tally_source": "stated totals of the source record" if r.stated_yes else "counted from the per-country votes",
             "instrument_id": "", "source_id": sid, "note": discrepancy(r),
         })

@@ -1,0 +1,390 @@
+"""Alignment between parties: votes (raw agreement, Cohen's kappa, Scott's pi) and adoptions.
+
+- **votes**: yes=1, abstain=0.5, no=0, absent = missing. Raw agreement counts an abstention
+  against a yes or no as half an agreement (for display); the chance-corrected scores
+  (Häge 2011) are for analysis: two states that vote yes on almost everything agree 95% of
+  the time by circumstance, not choice.
+- **adoptions**: each tracked instrument is an item and each party's status on it (as of the
+  date) a graded answer: bound party / member / adopted standard 1.0, endorsed or
+  participant 0.8, signed 0.5, observer 0.3, no action / withdrawn / left 0. The same
+  chance-corrected measure gives the adoption kappa; the weighted Jaccard of the portfolios
+  and the number of shared instruments are reported beside it.
+- **combined** = 0.5 x vote kappa + 0.5 x adoption kappa. A signal without enough evidence
+  for a pair (fewer than ``min_votes`` co-votes, fewer than ``min_instruments`` instruments
+  that either party adopted) is dropped and the other carries the pair alone; with neither,
+  the pair is NaN with its counts, never a silent zero.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from tracker.analytics._blas import single_thread
+from tracker.analytics.agreement import pair_stats
+from tracker.analytics.votes import CLASSES, row_mask, to_date, vote_data
+from tracker.catalogue import Catalogue, date_bounds
+from tracker.parties import PartyResolver
+
+STATUS_WEIGHT = {"party": 1.0, "member": 1.0, "adopted": 1.0, "endorsed": 0.8, "participant": 0.8,
+                 "signed": 0.5, "observer": 0.3}
+LEVELS = (0.0, 0.3, 0.5, 0.8, 1.0)
+COMBINED_WEIGHTS = {"votes": 0.5, "adoptions": 0.5}
+BASES = ("combined", "votes", "adoptions")
+SCORES = ("kappa", "pi", "agreement")
+MIN_VOTES = 10
+MIN_INSTRUMENTS = 3
+
+
+def weights_text(weights=None) -> str:
+    w = weights or COMBINED_WEIGHTS
+    return (f"combined = {w['votes']:g} x vote kappa + {w['adoptions']:g} x adoption kappa "
+            "(a signal without enough evidence for a pair is dropped; the other carries it)")
+
+
+@dataclass
+class AlignmentTables:
+    """Every party x party table behind an alignment (same index and columns)."""
+
+    parties: list[str]
+    co_votes: pd.DataFrame
+    agreement: pd.DataFrame
+    kappa: pd.DataFrame
+    pi: pd.DataFrame
+    instruments_either: pd.DataFrame  # instruments adopted by at least one of the pair
+    shared_instruments: pd.DataFrame  # adopted by both
+    adoption_kappa: pd.DataFrame
+    adoption_similarity: pd.DataFrame  # weighted Jaccard of the portfolios
+    combined: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    def score(self, basis: str = "combined", score: str = "kappa") -> pd.DataFrame:
+        if basis == "votes":
+            out = {"kappa": self.kappa, "pi": self.pi, "agreement": self.agreement}[score]
+        elif basis == "adoptions":
+            out = self.adoption_kappa if score != "agreement" else self.adoption_similarity
+        else:
+            out = self.combined
+        return out
+
+
+def check_basis(basis: str) -> None:
+    if basis not in BASES:
+        raise ValueError(f"unknown basis {basis!r}; choose one of {', '.join(BASES)}")
+
+
+def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
+    """(level indices instruments x parties, level values) for tracked instruments, or None."""
+    if cat.adoptions.empty:
+        return None
+    st = cat.status(as_of)
+    if st.empty:
+        return None
+    parties = parties or sorted(cat.parties["code"])
+    tracked = sorted(set(cat.adoptions["instrument_id"]))
+    row = {i: k for k, i in enumerate(tracked)}
+    col = {p: k for k, p in enumerate(parties)}
+    level = st["status"].map(STATUS_WEIGHT).fillna(0.0)
+    idx = np.zeros((len(tracked), len(parties)), dtype=np.int8)  # no action: level 0
+    lv = {v: k for k, v in enumerate(LEVELS)}
+    for inst, party, w in zip(st["instrument_id"], st["party_code"], level, strict=True):
+        if party in col and inst in row:
+            idx[row[inst], col[party]] = lv[w]
+    return idx, np.array(LEVELS)
+
+
+def _frame(a: np.ndarray, parties: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(a, index=pd.Index(parties, name="party"), columns=pd.Index(parties, name="other"))
+
+
+def alignment_tables(cat: Catalogue, *, as_of=None, topic="all", since=None, min_votes: int = MIN_VOTES,
+                     min_instruments: int = MIN_INSTRUMENTS, weights: dict | None = None) -> AlignmentTables:
+    """All party x party tables (votes and adoptions) for the window ``since``..``as_of``."""
+    weights = weights or COMBINED_WEIGHTS
+    data = vote_data(cat)
+    parties = list(data.parties)
+    mask = row_mask(data, topic=topic, since=since, as_of=as_of)
+    with single_thread():
+        votes = pair_stats(data.classes[mask], (0.0, 0.5, 1.0))
+        levels = adoption_levels(cat, as_of=to_date(as_of, end=True) if as_of else None, parties=parties)
+        n_p = len(parties)
+        if levels is not None:
+            idx, values = levels
+            adopted = (idx > 0).astype(np.float32)
+            either = len(idx) - (1 - adopted).T @ (1 - adopted)
+            shared = adopted.T @ adopted
+            ad = pair_stats(idx, values)
+            w = values[idx]
+            num = np.minimum(w[:, :, None], w[:, None, :]).sum(axis=0)
+            den = np.maximum(w[:, :, None], w[:, None, :]).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                jacc = np.where(den > 0, num / den, np.nan)
+            ad_kappa = np.where(either >= min_instruments, ad.kappa, np.nan)
+            jacc = np.where(either >= min_instruments, jacc, np.nan)
+        else:
+            either = shared = np.zeros((n_p, n_p))
+            ad_kappa = jacc = np.full((n_p, n_p), np.nan)
+    enough = votes.n >= min_votes
+    v_kappa = np.where(enough, votes.kappa, np.nan)
+    wv, wa = weights["votes"], weights["adoptions"]
+    has_v, has_a = np.isfinite(v_kappa), np.isfinite(ad_kappa)
+    num = np.where(has_v, wv * np.nan_to_num(v_kappa), 0) + np.where(has_a, wa * np.nan_to_num(ad_kappa), 0)
+    den = np.where(has_v, wv, 0) + np.where(has_a, wa, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        combined = np.where(den > 0, num / den, np.nan)
+    settings = {"topic": topic, "since": str(since) if since else None, "as_of": str(as_of) if as_of else None,
+                "resolutions": int(mask.sum()), "min_votes": min_votes, "min_instruments": min_instruments,
+                "weights": weights_text(weights), "adoption_data": levels is not None}
+    return AlignmentTables(
+        parties, _frame(votes.n, parties), _frame(np.where(enough, votes.agreement, np.nan), parties),
+        _frame(v_kappa, parties), _frame(np.where(enough, votes.pi, np.nan), parties),
+        _frame(np.asarray(either, dtype=np.int64), parties), _frame(np.asarray(shared, dtype=np.int64), parties),
+        _frame(ad_kappa, parties), _frame(jacc, parties), _frame(combined, parties), settings)
+
+
+def alignment(cat: Catalogue, basis: str = "combined", as_of=None, topic="all", since=None,
+              score: str = "kappa", min_votes: int = MIN_VOTES) -> pd.DataFrame:
+    """Party x party alignment. ``basis``: combined | votes | adoptions.
+
+    ``score`` (votes basis): kappa (Cohen, default), pi (Scott) or agreement (raw, abstention
+    = half). Pairs without enough evidence are NaN; ``df.attrs`` states the basis, the window
+    and the combined weights. Use ``alignment_tables`` for the evidence counts.
+    """
+    check_basis(basis)
+    if score not in SCORES:
+        raise ValueError(f"unknown score {score!r}; choose one of {', '.join(SCORES)}")
+    tables = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
+    out = tables.score(basis, score).copy()
+    out.attrs.update(basis=basis, score=score if basis != "combined" else "combined", **tables.settings)
+    return out
+
+
+# --------------------------------------------------------------------------- pairs and partners
+
+@dataclass
+class PairAlignment:
+    a: str
+    b: str
+    basis: str
+    score: float | None
+    agreement: float | None
+    kappa: float | None
+    pi: float | None
+    co_votes: int
+    adoption_kappa: float | None
+    adoption_similarity: float | None
+    shared_instruments: int
+    instruments_either: int
+    enough_evidence: bool
+    note: str
+    weights: str
+    votes: pd.DataFrame  # resolution_id, date, topic, vote_a, vote_b, agreement
+    instruments: pd.DataFrame  # instrument_id, status_a, status_b, shared
+
+    def to_dict(self, *, evidence_rows: int = 20) -> dict:
+        def num(x):
+            return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), 4)
+
+        disagreements = self.votes[self.votes["agreement"] < 1].head(evidence_rows)
+        return {
+            "a": self.a, "b": self.b, "basis": self.basis, "score": num(self.score),
+            "agreement": num(self.agreement), "kappa": num(self.kappa), "pi": num(self.pi),
+            "co_votes": self.co_votes, "adoption_kappa": num(self.adoption_kappa),
+            "adoption_similarity": num(self.adoption_similarity), "shared_instruments": self.shared_instruments,
+            "instruments_either": self.instruments_either, "enough_evidence": self.enough_evidence,
+            "note": self.note, "weights": self.weights,
+            "disagreements": disagreements.astype({"date": str}).to_dict("records"),
+            "shared": self.instruments.loc[self.instruments["shared"], "instrument_id"].tolist(),
+        }
+
+
+def _none(x) -> float | None:
+    return None if x is None or pd.isna(x) else float(x)
+
+
+def pair_alignment(cat: Catalogue, a: str, b: str, *, basis: str = "combined", as_of=None, topic="all",
+                   since=None, min_votes: int = MIN_VOTES) -> PairAlignment:
+    """Alignment of two parties with the votes and instruments behind it."""
+    check_basis(basis)
+    resolver = PartyResolver(cat)
+    a, b = resolver.require(a), resolver.require(b)
+    if a == b:
+        raise ValueError(f"{a} compared with itself; give two different parties")
+    t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
+    data = vote_data(cat)
+    mask = row_mask(data, topic=topic, since=since, as_of=as_of)
+    ca, cb = data.classes[mask, data.col_of[a]], data.classes[mask, data.col_of[b]]
+    both = (ca >= 0) & (cb >= 0)
+    meta = data.resolutions[mask].reset_index(drop=True)[both]
+    va, vb = ca[both], cb[both]
+    votes = pd.DataFrame({"resolution_id": meta["id"].to_numpy(), "date": meta["date"].to_numpy(),
+                          "topic": meta["topic"].to_numpy(), "vote_a": np.array(CLASSES, dtype=object)[va],
+                          "vote_b": np.array(CLASSES, dtype=object)[vb],
+                          "agreement": 1 - np.abs(va - vb) / 2}).sort_values("date", ascending=False)
+    instruments = _pair_instruments(cat, a, b, as_of)
+    n = int(t.co_votes.loc[a, b])
+    score = t.score(basis).loc[a, b]
+    enough = bool(pd.notna(score))
+    if enough:
+        note = f"{n} co-votes, {int(t.shared_instruments.loc[a, b])} shared instruments"
+    else:
+        need = []
+        if basis in ("combined", "votes"):
+            need.append(f"{n} co-votes (need {min_votes})")
+        if basis in ("combined", "adoptions"):
+            need.append(f"{int(t.instruments_either.loc[a, b])} instruments adopted by either "
+                        f"(need {MIN_INSTRUMENTS})" if t.settings["adoption_data"] else "no adoption data")
+        note = "not enough evidence: " + ", ".join(need)
+    return PairAlignment(a, b, basis, _none(score), _none(t.agreement.loc[a, b]), _none(t.kappa.loc[a, b]),
+                         _none(t.pi.loc[a, b]), n, _none(t.adoption_kappa.loc[a, b]),
+                         _none(t.adoption_similarity.loc[a, b]), int(t.shared_instruments.loc[a, b]),
+                         int(t.instruments_either.loc[a, b]), enough, note, t.settings["weights"], votes,
+                         instruments)
+
+
+def _pair_instruments(cat: Catalogue, a: str, b: str, as_of) -> pd.DataFrame:
+    cols = ["instrument_id", "status_a", "status_b", "shared"]
+    if cat.adoptions.empty:
+        return pd.DataFrame(columns=cols).astype({"shared": bool})
+    st = cat.status(to_date(as_of, end=True) if as_of else None)
+    st = st[st["party_code"].isin([a, b])]
+    wide = st.pivot(index="instrument_id", columns="party_code", values="status").reindex(columns=[a, b])
+    wide = wide.fillna("no action").reset_index()
+    wide.columns = cols[:3]
+    adopted = {s for s, w in STATUS_WEIGHT.items() if w >= 0.8}
+    wide["shared"] = wide["status_a"].isin(adopted) & wide["status_b"].isin(adopted)
+    return wide.sort_values(["shared", "instrument_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def partners(cat: Catalogue, party: str, n: int = 10, *, basis: str = "combined", as_of=None, topic="all",
+             since=None, min_votes: int = MIN_VOTES) -> pd.DataFrame:
+    """The ``n`` strongest and ``n`` weakest partners of ``party`` (rank, side, score, evidence).
+
+    A party with no usable evidence yields an empty frame whose ``attrs['note']`` says so
+    with the count.
+    """
+    check_basis(basis)
+    code = PartyResolver(cat).require(party)
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
+    s = t.score(basis).loc[code].drop(code).dropna()
+    cols = ["side", "rank", "partner", "name", "score", "co_votes", "shared_instruments"]
+    if s.empty:
+        out = pd.DataFrame(columns=cols)
+        total = int(t.co_votes.loc[code].drop(code).max()) if len(t.parties) > 1 else 0
+        out.attrs["note"] = (f"not enough evidence for {code}: at most {total} co-votes with any party "
+                             f"(need {min_votes})")
+        return out
+    s = s.sort_values(ascending=False, kind="stable")
+    rows = []
+    for side, part in (("strongest", s.head(n)), ("weakest", s.iloc[::-1].head(n))):
+        for rank, (other, score) in enumerate(part.items(), 1):
+            rows.append({"side": side, "rank": rank, "partner": other, "name": cat.party_name(other),
+                         "score": float(score), "co_votes": int(t.co_votes.loc[code, other]),
+                         "shared_instruments": int(t.shared_instruments.loc[code, other])})
+    out = pd.DataFrame(rows, columns=cols)
+    out.attrs.update(party=code, basis=basis, **t.settings)
+    return out
+
+
+# --------------------------------------------------------------------------- groups
+
+def group_members(cat: Catalogue, group: str | list[str] | tuple[str, ...], on: date | None = None) -> list[str]:
+    """Members of a group id on a date (joined on or before, not yet left); or a custom list."""
+    resolver = PartyResolver(cat)
+    if not isinstance(group, str):
+        codes = sorted({resolver.require(p) for p in group})
+        if not codes:
+            raise ValueError("an empty list of parties is not a group")
+        return codes
+    gid = group.strip()
+    if gid not in set(cat.groups["id"]):
+        lowered = {g.casefold(): g for g in cat.groups["id"]}
+        if gid.casefold() in lowered:
+            gid = lowered[gid.casefold()]
+        elif "," in gid:
+            return group_members(cat, [p.strip() for p in gid.split(",") if p.strip()])
+        else:
+            from difflib import get_close_matches
+
+            hint = get_close_matches(gid, list(cat.groups["id"]), n=3)
+            known = f"; did you mean {', '.join(hint)}?" if hint else (
+                "; no groups in the catalogue yet" if cat.groups.empty else "")
+            raise ValueError(f"unknown group {group!r}{known}")
+    gm = cat.group_members[(cat.group_members["group_id"] == gid) & (cat.group_members["role"].isin(
+        ["member", "founding_member"]))]
+    out = []
+    for code, joined, left in zip(gm["party_code"], gm["joined"], gm["left"], strict=True):
+        if on is not None:
+            jb = date_bounds(joined) if joined else None
+            lb = date_bounds(left) if left else None
+            if jb and jb[1] > on:
+                continue
+            if lb and lb[0] <= on:
+                continue
+        elif left:
+            continue
+        out.append(code)
+    return sorted(set(out))
+
+
+@dataclass
+class GroupAlignment:
+    party: str
+    group: str
+    members: list[str]
+    mean_kappa: float | None  # mean pairwise vote kappa with the members
+    majority_agreement: float | None  # raw agreement with the group's majority vote (membership by vote date)
+    majority_kappa: float | None
+    co_votes: int
+    per_member: pd.DataFrame
+    note: str
+
+    def to_dict(self) -> dict:
+        return {"party": self.party, "group": self.group, "members": self.members, "mean_kappa": self.mean_kappa,
+                "majority_agreement": self.majority_agreement, "majority_kappa": self.majority_kappa,
+                "co_votes": self.co_votes, "note": self.note,
+                "per_member": self.per_member.to_dict("records")}
+
+
+def group_alignment(cat: Catalogue, party: str, group: str | list[str], *, as_of=None, topic="all", since=None,
+                    min_votes: int = MIN_VOTES) -> GroupAlignment:
+    """Alignment of a party with a group (group id, or a custom list of parties).
+
+    Two views: the mean pairwise kappa with today's (``as_of``) members, and agreement with the
+    group's majority vote on each resolution among those who were members on that date.
+    """
+    code = PartyResolver(cat).require(party)
+    label = group if isinstance(group, str) else ",".join(group)
+    on = to_date(as_of, end=True) if as_of else None
+    members = [m for m in group_members(cat, group, on) if m != code]
+    t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
+    members = [m for m in members if m in t.co_votes.index]
+    per = pd.DataFrame({"member": members, "kappa": [t.kappa.loc[code, m] for m in members],
+                        "agreement": [t.agreement.loc[code, m] for m in members],
+                        "co_votes": [int(t.co_votes.loc[code, m]) for m in members]})
+    mean_kappa = _none(per["kappa"].mean()) if per["kappa"].notna().any() else None
+    data = vote_data(cat)
+    mask = row_mask(data, topic=topic, since=since, as_of=as_of)
+    rows = np.flatnonzero(mask)
+    dynamic = isinstance(group, str) and "," not in group
+    maj = np.full(len(rows), -1, dtype=np.int8)
+    for i, r in enumerate(rows):
+        mem = group_members(cat, group, data.resolutions["date"].iloc[r]) if dynamic else members
+        cols = [data.col_of[m] for m in mem if m != code and m in data.col_of]
+        v = data.classes[r, cols]
+        v = v[v >= 0]
+        if len(v):
+            maj[i] = np.bincount(v, minlength=3).argmax()
+    mine = data.classes[rows, data.col_of[code]]
+    st = pair_stats(np.stack([mine, maj], axis=1), (0.0, 0.5, 1.0))
+    n = int(st.n[0, 1])
+    enough = n >= min_votes
+    note = (f"{n} co-votes with the group majority, {len(members)} members" if enough
+            else f"not enough evidence: {n} co-votes with the group majority (need {min_votes})")
+    return GroupAlignment(code, label, members, mean_kappa, _none(st.agreement[0, 1]) if enough else None,
+                          _none(st.kappa[0, 1]) if enough else None, n, per, note)

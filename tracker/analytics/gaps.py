@@ -1,0 +1,230 @@
+"""Adoption gaps and likely next adopters.
+
+- ``gaps(cat, party, bloc=...)``: instruments most of a bloc (a group id, a list of parties,
+  or by default the party's closest partners) has adopted that the party has not, ranked by
+  the share of the bloc that adopted them; ``reference=`` compares with one party instead.
+- ``next_adopters(cat, instrument)``: non-adopters ranked by similarity-weighted neighbour
+  adoption: the share of each party's most aligned parties (combined alignment, which
+  includes votes) that adopted the instrument, weighted by alignment.
+- ``backtest_next_adopters``: hide adoptions after a cut-off, rank, and measure precision@k
+  against who actually adopted later, beside a random and a popularity baseline.
+
+Adoption means bound, member, endorser, participant or national standard on that date (a
+signature alone is not adoption). While the catalogue has no adoptions these functions
+return empty frames with a note saying so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from tracker.analytics.alignment import alignment_tables, group_members
+from tracker.analytics.votes import to_date
+from tracker.catalogue import Catalogue, date_bounds
+from tracker.parties import PartyResolver
+
+GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size",
+               "party_status"]
+NEXT_COLUMNS = ["party", "name", "score", "neighbours_adopted", "neighbours", "status"]
+
+
+def _adopted_sets(cat: Catalogue, as_of) -> tuple[dict[str, set[str]], pd.DataFrame]:
+    st = cat.status(as_of)
+    if st.empty:
+        return {}, st
+    adopted = st[st["adopted"]].groupby("instrument_id")["party_code"].apply(set).to_dict()
+    return adopted, st
+
+
+def _instrument(cat: Catalogue, instrument: str) -> str:
+    ids = set(cat.instruments["id"])
+    key = str(instrument).strip()
+    if key in ids:
+        return key
+    aliases = cat.instrument_aliases
+    hit = aliases[aliases["alias"].str.casefold() == key.casefold()]
+    if len(hit):
+        return hit["instrument_id"].iloc[0]
+    names = cat.instruments[(cat.instruments["name"].str.casefold() == key.casefold())
+                            | (cat.instruments["short_name"].str.casefold() == key.casefold())]
+    if len(names):
+        return names["id"].iloc[0]
+    from difflib import get_close_matches
+
+    hint = get_close_matches(key.lower(), sorted(ids), n=3)
+    msg = f"; did you mean {', '.join(hint)}?" if hint else ("; the catalogue has no instruments yet"
+                                                             if not ids else "")
+    raise ValueError(f"unknown instrument {instrument!r}{msg}")
+
+
+def _empty(columns, note: str) -> pd.DataFrame:
+    out = pd.DataFrame(columns=columns)
+    out.attrs["note"] = note
+    return out
+
+
+def gaps(cat: Catalogue, party: str, bloc: str | list[str] | None = None, reference: str | None = None, *,
+         as_of=None, min_share: float = 0.5, partners_n: int = 15) -> pd.DataFrame:
+    """Instruments the bloc (or the reference party) adopted that ``party`` has not, ranked."""
+    resolver = PartyResolver(cat)
+    code = resolver.require(party)
+    if bloc is not None and reference is not None:
+        raise ValueError("give either bloc= or reference=, not both")
+    if not 0 < min_share <= 1:
+        raise ValueError("min_share must be in (0, 1]")
+    when = to_date(as_of, end=True) if as_of else None
+    if reference is not None:
+        ref = resolver.require(reference)
+        if ref == code:
+            raise ValueError(f"{code} compared with itself; give a different reference party")
+        members, label = [ref], ref
+    elif bloc is not None:
+        members = [m for m in group_members(cat, bloc, when) if m != code]
+        label = bloc if isinstance(bloc, str) else ",".join(members)
+    else:
+        t = alignment_tables(cat, as_of=as_of)
+        s = t.combined.loc[code].drop(code).dropna().sort_values(ascending=False)
+        members = s.head(partners_n).index.tolist()
+        label = f"{code}'s {len(members)} closest partners"
+    if not members:
+        return _empty(GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
+    adopted, st = _adopted_sets(cat, when)
+    if not adopted:
+        return _empty(GAP_COLUMNS, "no adoption data in the catalogue yet (0 adoptions)")
+    mine = st[st["party_code"] == code].set_index("instrument_id")["status"].to_dict()
+    info = cat.instruments.set_index("id")
+    rows = []
+    for inst, who in adopted.items():
+        if code in who:
+            continue
+        n = len(who & set(members))
+        share = n / len(members)
+        if share >= min_share and n:
+            rows.append({"instrument_id": inst, "name": info["name"].get(inst, inst),
+                         "kind": info["kind"].get(inst, ""), "stance": info["stance"].get(inst, ""),
+                         "bloc_share": share, "bloc_adopters": n, "bloc_size": len(members),
+                         "party_status": mine.get(inst, "no action")})
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS).sort_values(["bloc_share", "instrument_id"],
+                                                               ascending=[False, True]).reset_index(drop=True)
+    out.attrs.update(party=code, bloc=label, members=members)
+    if out.empty:
+        out.attrs["note"] = f"no gaps: {code} has adopted everything >= {min_share:.0%} of {label} adopted"
+    return out
+
+
+def _similarity(cat: Catalogue, as_of, exclude_instrument: str | None = None) -> pd.DataFrame:
+    """Combined alignment (votes + adoptions) as of a date, without the instrument itself."""
+    if exclude_instrument is not None and not cat.adoptions.empty:
+        cat = _without_instrument(cat, exclude_instrument)
+    t = alignment_tables(cat, as_of=as_of)
+    return t.combined
+
+
+def _without_instrument(cat: Catalogue, instrument: str) -> Catalogue:
+    from dataclasses import replace
+
+    ad = cat.adoptions[cat.adoptions["instrument_id"] != instrument].reset_index(drop=True)
+    return replace(cat, adoptions=ad, _status_cache=_vote_cache(cat))
+
+
+def _vote_cache(cat: Catalogue) -> dict:
+    """The vote-matrix cache entries (votes are unchanged; adoption status must be recomputed)."""
+    return {k: v for k, v in cat._status_cache.items() if isinstance(k, tuple)}
+
+
+def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: int = 15) -> pd.DataFrame:
+    """Non-adopters of ``instrument`` most likely to adopt next (similarity-weighted neighbours).
+
+    score = sum over the party's ``k`` most aligned parties of max(alignment, 0) x adopted,
+    divided by the sum of max(alignment, 0); ties broken by the number of adopting neighbours.
+    """
+    inst = _instrument(cat, instrument)
+    if n < 1 or k < 1:
+        raise ValueError("n and k must be at least 1")
+    when = to_date(as_of, end=True) if as_of else None
+    adopted, st = _adopted_sets(cat, when)
+    who = adopted.get(inst, set())
+    if not who:
+        return _empty(NEXT_COLUMNS, f"not enough evidence: 0 adopters of {inst} "
+                                    f"{'as of ' + str(when) if when else 'in the catalogue'}")
+    sim = _similarity(cat, when, exclude_instrument=inst)
+    return _rank(cat, sim, who, st, inst, n, k)
+
+
+def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n: int, k: int) -> pd.DataFrame:
+    members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
+    candidates = [p for p in sim.index if p not in who and p in members]
+    status = st[st["instrument_id"] == inst].set_index("party_code")["status"].to_dict() if len(st) else {}
+    arr = sim.to_numpy(dtype=np.float64)
+    pos = {p: i for i, p in enumerate(sim.index)}
+    adopters = np.array([p in who for p in sim.index])
+    rows = []
+    for p in candidates:
+        s = np.nan_to_num(arr[pos[p]], nan=-np.inf).copy()
+        s[pos[p]] = -np.inf
+        top = np.argsort(-s, kind="stable")[:k]
+        top = top[np.isfinite(s[top])]
+        w = np.clip(s[top], 0, None)
+        score = float((w * adopters[top]).sum() / w.sum()) if w.sum() > 0 else 0.0
+        rows.append({"party": p, "name": cat.party_name(p), "score": score,
+                     "neighbours_adopted": int(adopters[top].sum()), "neighbours": len(top),
+                     "status": status.get(p, "no action")})
+    out = pd.DataFrame(rows, columns=NEXT_COLUMNS)
+    out = out.sort_values(["score", "neighbours_adopted", "party"], ascending=[False, False, True])
+    out = out.head(n).reset_index(drop=True)
+    out.attrs.update(instrument=inst, adopters=len(who), method=f"similarity-weighted share of {k} neighbours")
+    return out
+
+
+def backtest_next_adopters(cat: Catalogue, cutoff, *, k: int = 10, neighbours: int = 15, seed: int = 0,
+                           min_new: int = 1) -> pd.DataFrame:
+    """precision@k of next_adopters with adoptions hidden after ``cutoff``, and two baselines.
+
+    For each instrument with >= 1 adopter by the cut-off and >= ``min_new`` parties adopting
+    after it: ours (ranking from data on or before the cut-off), ``popularity`` (non-adopters
+    ranked by how many other instruments they had adopted) and ``random`` (a seeded shuffle).
+    """
+    cut = to_date(cutoff, end=True)
+    cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "ours", "popularity", "random"]
+    if cat.adoptions.empty:
+        return _empty(cols, "no adoption data in the catalogue yet (0 adoptions)")
+    before, st_before = _adopted_sets(cat, cut)
+    after, _ = _adopted_sets(cat, None)
+    members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
+    hidden = _hide_after(cat, cut)
+    counts = st_before[st_before["adopted"]].groupby("party_code").size()
+    rng = np.random.default_rng(seed)
+    rows = []
+    for inst in sorted(before):
+        had = before[inst]
+        new = (after.get(inst, set()) - had) & members
+        if len(new) < min_new:
+            continue
+        sim = _similarity(hidden, cut, exclude_instrument=inst)
+        ours = _rank(hidden, sim, had, st_before, inst, k, neighbours)["party"].tolist()
+        pool = sorted(p for p in members if p not in had)
+        pop = sorted(pool, key=lambda p: (-counts.get(p, 0), p))[:k]
+        rnd = list(rng.permutation(pool)[:k])
+        rows.append({"instrument_id": inst, "adopters_at_cutoff": len(had), "new_adopters": len(new),
+                     "ours": len(set(ours) & new) / k, "popularity": len(set(pop) & new) / k,
+                     "random": len(set(rnd) & new) / k})
+    out = pd.DataFrame(rows, columns=cols)
+    out.attrs.update(cutoff=str(cut), k=k)
+    if out.empty:
+        out.attrs["note"] = f"not enough evidence: no instrument gained adopters after {cut}"
+    return out
+
+
+def _hide_after(cat: Catalogue, cut) -> Catalogue:
+    """The catalogue without adoptions dated after ``cut`` and without votes after it."""
+    from dataclasses import replace
+
+    ad = cat.adoptions
+    keep = [not d or date_bounds(d)[1] <= cut for d in ad["date"]]
+    res = cat.resolutions
+    late = set(res.loc[pd.to_datetime(res["date"]).dt.date > cut, "id"])
+    votes = cat.votes[~cat.votes["resolution_id"].isin(late)].reset_index(drop=True)
+    return replace(cat, adoptions=ad[keep].reset_index(drop=True), votes=votes, _status_cache={})
+
+

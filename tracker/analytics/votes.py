@@ -1,0 +1,147 @@
+"""Vote matrix helpers: resolutions x parties, coded yes=1, abstain=0.5, no=0, absent=NaN.
+
+Every analytics function starts here. The full matrix is built once per catalogue (cached on
+the catalogue object, keyed on the identity of its votes and resolutions frames) and the
+filters (topic, since, as_of) select rows from it, so repeated calls are cheap.
+
+Date rules: ``as_of`` is inclusive (a vote dated on ``as_of`` counts, as in ``cat.status``);
+``before`` is strict (nothing dated on or after it counts), which is what prediction uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tracker.catalogue import Catalogue, date_bounds
+
+VOTE_CODE = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
+VOTE_CLASS = {"no": 0, "abstain": 1, "yes": 2}  # class index used by prediction
+CLASSES = ("no", "abstain", "yes")
+CYBER_TOPICS = ("cyber_security", "cybercrime")
+TOPIC_CHOICES = {
+    "all": None,
+    "cyber": CYBER_TOPICS,
+    "digital": CYBER_TOPICS + ("related_digital_rights", "related_digital_tech", "related_ict4d",
+                               "related_ai_military"),
+}
+_CACHE_KEY = "analytics.votes"
+
+
+class NotEnoughEvidence(ValueError):
+    """Raised only where a result cannot be expressed as a 'not enough evidence' row."""
+
+
+def to_date(value: Any, *, end: bool = False) -> date | None:
+    """A date from a date, datetime, Timestamp or (partial) ISO string; None stays None.
+
+    A partial date ("2019", "2019-12") means its first day, or its last day with ``end=True``.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    bounds = date_bounds(str(value).strip())
+    if bounds is None:
+        raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return bounds[1] if end else bounds[0]
+
+
+@dataclass(frozen=True)
+class VoteData:
+    """All recorded votes as arrays (rows = resolutions sorted by date, columns = parties)."""
+
+    resolutions: pd.DataFrame  # id, date (datetime.date), topic, series, title; row order = matrix rows
+    parties: list[str]
+    codes: np.ndarray  # float32 R x P: 1 yes, 0.5 abstain, 0 no, NaN absent / not a member / no row
+    classes: np.ndarray  # int8 R x P: 0 no, 1 abstain, 2 yes, -1 missing
+    row_of: dict[str, int]
+    col_of: dict[str, int]
+    dates: np.ndarray  # datetime64[D] per row
+
+
+def vote_data(cat: Catalogue) -> VoteData:
+    """The cached full vote matrix of ``cat`` (recorded whole-text votes only)."""
+    key = (_CACHE_KEY, id(cat.votes), id(cat.resolutions), len(cat.votes), len(cat.resolutions))
+    cache = cat._status_cache
+    if key not in cache:
+        for old in [k for k in cache if isinstance(k, tuple) and k and k[0] == _CACHE_KEY]:
+            del cache[old]
+        cache[key] = _build(cat)
+    return cache[key]
+
+
+def _build(cat: Catalogue) -> VoteData:
+    res = cat.resolutions
+    voted = set(cat.votes["resolution_id"].unique())
+    res = res[res["id"].isin(voted) & (res["vote_kind"].isin(["whole", ""]))]
+    res = res.assign(_d=pd.to_datetime(res["date"], errors="coerce"))
+    res = res[res["_d"].notna()].sort_values(["_d", "id"], kind="stable").reset_index(drop=True)
+    parties = sorted(set(cat.parties["code"]) | set(cat.votes["party_code"]))
+    row_of = {r: i for i, r in enumerate(res["id"])}
+    col_of = {p: j for j, p in enumerate(parties)}
+    v = cat.votes
+    rows = v["resolution_id"].map(row_of)
+    keep = rows.notna().to_numpy()
+    r_idx = rows.to_numpy()[keep].astype(np.int64)
+    c_idx = v["party_code"].map(col_of).to_numpy()[keep].astype(np.int64)
+    cls = v["vote"].map(VOTE_CLASS).fillna(-1).to_numpy()[keep].astype(np.int8)
+    classes = np.full((len(res), len(parties)), -1, dtype=np.int8)
+    classes[r_idx, c_idx] = cls
+    codes = np.where(classes >= 0, classes.astype(np.float32) / 2, np.nan).astype(np.float32)
+    meta = pd.DataFrame({"id": res["id"], "date": res["_d"].dt.date, "topic": res["topic"],
+                         "series": res["series"], "title": res["title"]})
+    return VoteData(meta, parties, codes, classes, row_of, col_of,
+                    res["_d"].to_numpy().astype("datetime64[D]"))
+
+
+def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) -> np.ndarray:
+    if topic is None or topic == "all":
+        return np.ones(len(data.resolutions), dtype=bool)
+    if isinstance(topic, str):
+        if topic in TOPIC_CHOICES:
+            topics = TOPIC_CHOICES[topic]
+        else:
+            known = sorted(set(data.resolutions["topic"]) | set(TOPIC_CHOICES))
+            if topic not in known:
+                raise ValueError(f"unknown topic {topic!r}; choose one of {', '.join(known)}")
+            topics = (topic,)
+    else:
+        topics = tuple(topic)
+    return data.resolutions["topic"].isin(topics).to_numpy()
+
+
+def row_mask(data: VoteData, *, topic=None, since=None, as_of=None, before=None,
+             exclude: tuple[str, ...] | list[str] = ()) -> np.ndarray:
+    """Rows selected by topic, ``since`` (inclusive), ``as_of`` (inclusive), ``before`` (strict)."""
+    mask = topic_mask(data, topic)
+    if since is not None:
+        mask &= data.dates >= np.datetime64(to_date(since), "D")
+    if as_of is not None:
+        mask &= data.dates <= np.datetime64(to_date(as_of, end=True), "D")
+    if before is not None:
+        mask &= data.dates < np.datetime64(to_date(before), "D")
+    if exclude:
+        mask &= ~data.resolutions["id"].isin(list(exclude)).to_numpy()
+    return mask
+
+
+def vote_matrix(cat: Catalogue, *, topic: str | list[str] | None = "all", since=None, as_of=None,
+                before=None) -> pd.DataFrame:
+    """Resolutions (rows, by date) x parties (columns): yes=1, abstain=0.5, no=0, absent=NaN."""
+    data = vote_data(cat)
+    mask = row_mask(data, topic=topic, since=since, as_of=as_of, before=before)
+    return pd.DataFrame(data.codes[mask], index=pd.Index(data.resolutions["id"][mask], name="resolution_id"),
+                        columns=pd.Index(data.parties, name="party_code"))
+
+
+def day_before(value) -> date:
+    return to_date(value) - timedelta(days=1)
