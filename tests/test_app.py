@@ -165,6 +165,8 @@ def test_unknown_entry_in_the_link_is_explained(app):
 # --------------------------------------------------------------------------- country profile
 
 def test_country_profile_usa(app, bundled):
+    from tracker import analytics
+
     at = open_page(app(), "country.py", parties=["USA"])
     assert at.title[0].value == "United States"
     votes = bundled.votes.merge(bundled.resolutions[["id", "topic"]], left_on="resolution_id", right_on="id")
@@ -177,6 +179,11 @@ def test_country_profile_usa(app, bundled):
     vote_table = [d.value for d in at.dataframe if "series" in d.value.columns][0]
     assert "A/RES/74/247" in set(vote_table["resolution_id"])
     assert vote_table.set_index("resolution_id").loc["A/RES/74/247", "vote"] == "no"
+    partners = analytics.partners(bundled, "USA", 10, topic="cyber")
+    closest = [d.value for d in at.dataframe if "shared_instruments" in d.value.columns][0]
+    assert closest["name"].tolist() == partners[partners["side"] == "strongest"]["name"].tolist()
+    axis = analytics.axis(bundled)
+    assert f"Position {axis.loc['USA', 'position']:+.2f}" in "\n".join(m.value for m in at.markdown)
 
 
 def test_selected_country_survives_a_page_switch_and_is_in_the_url(app):
@@ -209,6 +216,13 @@ def test_compare_usa_and_russia(app, bundled):
     split = int((wide["USA"] != wide["RUS"]).sum())
     assert f"{split} of {len(wide)} cyber resolutions where at least two of them cast a vote" in text
     assert split > len(wide) / 2
+    from tracker import analytics
+
+    pair = analytics.pair_alignment(bundled, "USA", "RUS", topic="cyber")
+    assert pair.score < 0 and pair.kappa < 0  # a low alignment...
+    assert metric(at, "Combined alignment") == f"{pair.score:+.2f}"
+    assert metric(at, "Vote agreement (raw)") == f"{pair.agreement:.0%}"
+    assert f"Evidence: {pair.co_votes} co-votes" in text  # ...with its evidence count
 
 
 def test_compare_needs_two_parties(app):
@@ -227,19 +241,47 @@ def test_compare_party_and_group(app, bundled):
 # --------------------------------------------------------------------------- gaps, blocs, sources
 
 def test_gaps_usa_against_the_eu(app, bundled):
+    from tracker import analytics
+
     at = open_page(app(), "gaps.py", parties=["USA"])
     table = at.dataframe[0].value
-    status = bundled.status()
-    usa = set(status[(status["party_code"] == "USA") & status["adopted"]]["instrument_id"])
-    assert not (set(table["instrument_id"]) & usa)
-    assert table["share of members adopted"].is_monotonic_decreasing
-    assert "current members of eu" in captions(at)
+    expected = analytics.gaps(bundled, "USA", bloc="eu")
+    assert table["instrument_id"].tolist() == expected["instrument_id"].tolist()
+    assert table["bloc_share"].is_monotonic_decreasing
+    assert f"{len(expected)} instruments adopted by at least half of group eu" in captions(at)
+    next_table = at.dataframe[1].value  # the second tab: likely next adopters of the Budapest Convention
+    expected_next = analytics.next_adopters(bundled, "budapest-convention", n=15)
+    assert next_table["party"].tolist() == expected_next["party"].tolist()
 
 
-def test_blocs_page_renders(app):
+def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
+    from tracker import analytics
+
     at = open_page(app(), "blocs.py")
-    assert at.title[0].value.startswith("Blocs")
-    assert [s.value for s in at.subheader][:2] == ["Likely voting blocs", "Predicted votes"]
+    result = analytics.blocs(bundled)
+    blocs_table = [d.value for d in at.dataframe if "cohesion" in d.value.columns][0]
+    assert blocs_table["label"].tolist() == result.blocs["label"].tolist()
+    assert f"{len(result.assignments)} parties placed in {len(result.blocs)} blocs" in captions(at)
+    swing = [d.value for d in at.dataframe if "reasons" in d.value.columns][0]
+    assert {"IND", "IDN", "ZAF"} & set(swing["party"])
+    backtest = [d.value for d in at.dataframe if "log_loss" in d.value.columns][0]
+    assert set(backtest["method"]) == {"always-yes", "last-in-series", "knn-15", "ours"}
+
+
+def test_predicted_votes_use_the_known_votes(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "blocs.py")
+    at.multiselect(key="known_yes").set_value(["USA"]).run()
+    at.multiselect(key="known_no").set_value(["RUS"]).run()
+    assert not at.exception
+    pred = analytics.predict_votes(bundled, "A/RES/74/247", known={"USA": "yes", "RUS": "no"})
+    counts = pred["vote"].value_counts()
+    for vote in ("yes", "no", "abstain"):
+        assert metric(at, f"Predicted {vote}") == str(int(counts.get(vote, 0)))
+    assert f"{len(pred)} parties predicted, 2 known votes given" in captions(at)
+    table = [d.value for d in at.dataframe if "p_yes" in d.value.columns][0]
+    assert table.set_index("code").loc["USA", "known"] == "yes"
 
 
 def test_sources_page(app, bundled):
@@ -250,3 +292,24 @@ def test_sources_page(app, bundled):
     assert "CC-BY-4.0" in "\n".join(m.value for m in at.markdown)
     at.text_input(key="sources_filter").input("no source is called this").run()
     assert "No source matches" in infos(at)
+
+
+def test_overview_alignment_map(app, bundled):
+    from tracker import analytics
+
+    at = app().run()
+    at.session_state["parties"] = ["FRA"]
+    at.radio(key="overview_mode").set_value("Alignment with a country").run()
+    assert not at.exception
+    m = analytics.alignment(bundled, basis="votes", topic="cyber")
+    n = int(m.loc["FRA"].drop("FRA").notna().sum())
+    assert f"{n} parties with enough evidence" in captions(at)
+
+
+def test_country_brief_export_offers_every_format(app):
+    at = open_page(app(), "country.py", parties=["CIV"])
+    at.button(key="export_brief_prepare").click().run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF"]
+    assert "neutralise" in captions(at)

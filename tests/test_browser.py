@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from browser_support import CHROMIUM, DONE, PAGES, chromium, remote, streamlit_server, wait_until_done, watch_requests
 
 pytestmark = [pytest.mark.browser,

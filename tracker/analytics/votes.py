@@ -122,7 +122,7 @@ def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) 
 def row_mask(data: VoteData, *, topic=None, since=None, as_of=None, before=None,
              exclude: tuple[str, ...] | list[str] = ()) -> np.ndarray:
     """Rows selected by topic, ``since`` (inclusive), ``as_of`` (inclusive), ``before`` (strict)."""
-    mask = topic_mask(data, topic)
+    mask = topic_mask(data, topic).copy()  # isin().to_numpy() can be read-only under copy-on-write
     if since is not None:
         mask &= data.dates >= np.datetime64(to_date(since), "D")
     if as_of is not None:

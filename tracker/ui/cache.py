@@ -228,3 +228,100 @@ def export_report(version: str, kind: str, frozen: str):
     params = json.loads(frozen)
     builder = getattr(export, EXPORT_BUILDERS[kind])
     return builder(get_catalogue(), **params)
+
+
+# --------------------------------------------------------------------------- analytics results (issue 5)
+# Keyed by the catalogue version and the arguments; the pages filter the results outside.
+
+@st.cache_data(show_spinner="Computing alignment…", max_entries=16)
+def alignment_matrix(version: str, basis: str, topic: str, as_of: date | None = None) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.alignment(get_catalogue(), basis=basis, topic=topic, as_of=as_of)
+
+
+@st.cache_data(show_spinner="Comparing…", max_entries=64)
+def pair_alignment(version: str, a: str, b: str, topic: str):
+    from tracker import analytics
+
+    return analytics.pair_alignment(get_catalogue(), a, b, topic=topic)
+
+
+@st.cache_data(show_spinner="Comparing with the group…", max_entries=64)
+def group_alignment(version: str, party: str, group: str, topic: str):
+    from tracker import analytics
+
+    return analytics.group_alignment(get_catalogue(), party, group, topic=topic)
+
+
+@st.cache_data(show_spinner="Finding partners…", max_entries=64)
+def partners(version: str, party: str, topic: str, n: int = 10) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.partners(get_catalogue(), party, n, topic=topic)
+
+
+@st.cache_data(show_spinner="Finding blocs…", max_entries=16)
+def blocs(version: str, method: str, basis: str, topic: str):
+    from tracker import analytics
+
+    return analytics.blocs(get_catalogue(), method=method, basis=basis, topic=topic)
+
+
+@st.cache_data(show_spinner="Placing parties on the open-vs-sovereign axis…", max_entries=4)
+def axis(version: str, topic: str = "cyber") -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.axis(get_catalogue(), topic=topic)
+
+
+@st.cache_data(show_spinner="Finding swing states…", max_entries=4)
+def swing_states(version: str) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.swing_states(get_catalogue())
+
+
+@st.cache_data(show_spinner="Predicting votes…", max_entries=64)
+def predict_votes(version: str, resolution: str, known: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.predict_votes(get_catalogue(), resolution, known=dict(known))
+
+
+@st.cache_data(show_spinner="Backtesting the prediction on this resolution…", max_entries=32)
+def backtest_one(version: str, resolution: str) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.run_backtest(get_catalogue(), resolutions=[resolution], seeds=range(5)).summary
+
+
+@st.cache_data(show_spinner="Ranking gaps…", max_entries=64)
+def gaps(version: str, party: str, bloc: str | None, reference: str | None) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.gaps(get_catalogue(), party, bloc=bloc, reference=reference)
+
+
+@st.cache_data(show_spinner="Ranking likely next adopters…", max_entries=64)
+def next_adopters(version: str, instrument: str, n: int = 15) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.next_adopters(get_catalogue(), instrument, n=n)
+
+
+@st.cache_data(show_spinner=False)
+def benchmark_section(title_word: str) -> str:
+    """The section of benchmarks/RESULTS.md whose heading contains ``title_word`` ('' if none)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "RESULTS.md"
+    try:
+        text = path.read_text("utf-8")
+    except OSError:
+        return ""
+    out, keep = [], False
+    for line in text.splitlines():
+        if line.startswith("## "):
+            keep = title_word.casefold() in line.casefold()
+        if keep:
+            out.append(line)
+    return "\n".join(out)

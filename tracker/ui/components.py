@@ -152,14 +152,14 @@ def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
     """
     geo = cache.party_geo(cache.get_catalogue().version)
     data = frame.merge(geo[["code", "geo_id", "drawn", "lon", "lat"]], on="code", how="inner")
-    fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
-    data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
     if "name" not in data:
         data["name"] = data["code"].map(cache.get_catalogue()._party_names())
+    fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
+    data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
     topo = cache.world_topology()
     source = alt.InlineData(values=topo, format=alt.DataFormat(type="topojson", feature="countries"))
     if quantitative:
-        scale = alt.Scale(scheme=scheme or "viridis", domain=domain) if domain else alt.Scale(scheme=scheme or "viridis")
+        scale = alt.Scale(scheme=scheme or "viridis", **({"domain": domain} if domain else {}))
         enc = alt.Color(f"{color}:Q", title=legend_title, scale=scale, legend=alt.Legend(orient="bottom"))
     else:
         scale = alt.Scale(domain=domain, range=range_) if domain else alt.Scale(range=range_ or OKABE_ITO)
@@ -263,7 +263,13 @@ def _renderer(report, fmt: str):
 
 
 def status_group(status: pd.Series) -> pd.Series:
-    return status.map(STATUS_GROUPS).fillna(NO_ACTION)
+    return pd.Series([STATUS_GROUPS.get(x, NO_ACTION) if isinstance(x, str) else NO_ACTION for x in status],
+                     index=status.index, dtype=object)
+
+
+def text_or(values: pd.Series, default: str = "") -> pd.Series:
+    """Text values with missing ones replaced (safe whatever dtype a merge left behind)."""
+    return pd.Series([x if isinstance(x, str) else default for x in values], index=values.index, dtype=object)
 
 
 def instrument_label(cat: Catalogue):

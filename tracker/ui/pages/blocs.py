@@ -2,8 +2,7 @@
 
 import streamlit as st
 
-from tracker.ui import cache
-from tracker.ui import views
+from tracker.ui import cache, views
 
 cat = cache.get_catalogue()
 st.title("Blocs and predicted votes")

@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from tracker.ui import cache
+from tracker.ui import cache, views
 from tracker.ui import components as ui
-from tracker.ui import views
 
 cat = cache.get_catalogue()
 st.title("Compare")
@@ -39,7 +38,7 @@ label = ui.instrument_label(cat)
 table = pd.DataFrame(index=pd.Index(tracked, name="instrument_id"))
 for c in codes:
     s = status[status["party_code"] == c].set_index("instrument_id")
-    table[names.get(c, c)] = s["status"].reindex(table.index).fillna("—")
+    table[names.get(c, c)] = ui.text_or(s["status"].reindex(table.index), "—")
 if group and members:
     s = status[status["party_code"].isin(members) & status["adopted"]]
     share = s.groupby("instrument_id")["party_code"].nunique() / len(members)

@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from tracker.ui import cache
+from tracker.ui import cache, views
 from tracker.ui import components as ui
-from tracker.ui import views
 
 cat = cache.get_catalogue()
 code = ui.pick_party(cat)

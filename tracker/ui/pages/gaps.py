@@ -2,9 +2,8 @@
 
 import streamlit as st
 
-from tracker.ui import cache
+from tracker.ui import cache, views
 from tracker.ui import components as ui
-from tracker.ui import views
 
 cat = cache.get_catalogue()
 st.title("Gaps")
@@ -29,7 +28,7 @@ with tab_party:
                                index=opts.index("GBR") if "GBR" in opts else 0,
                                format_func=lambda c: f"{names.get(c, c)} ({c})")
             ui.sync_url(ref=ref)
-    views.party_gaps(cat, code, ref, is_group=(kind == "a group"))
+    views.analytics_gaps(cat, code, ref, is_group=(kind == "a group"))
 
 with tab_instrument:
     coverage = cat.coverage()

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from tracker.ui import cache
+from tracker.ui import cache, views
 from tracker.ui import components as ui
-from tracker.ui import views
 
 cat = cache.get_catalogue()
 st.title("Cyber Norms Alignment Tracker")
@@ -34,6 +33,9 @@ with right:
         ui.sync_url(instrument=inst_id)
     else:
         focus = ui.pick_party(cat, "Alignment with")
+        st.radio("Evidence", ["votes", "combined", "adoptions"], key="overview_basis", horizontal=True,
+                 help="votes: cyber resolutions; combined: all votes and adoption portfolios; adoptions: "
+                      "shared instruments only.")
     as_of = ui.as_of_slider(cat)
 status = cache.status_as_of(cat.version, as_of)
 
@@ -43,7 +45,7 @@ with left:
         frame = cat.parties[["code", "name"]].merge(s[["party_code", "status", "since"]], left_on="code",
                                                     right_on="party_code", how="left")
         frame["Status"] = ui.status_group(frame["status"])
-        frame["since"] = frame["since"].fillna("")
+        frame["since"] = ui.text_or(frame["since"])
         chart = ui.world_map(frame, color="Status", title=f"{inst_id and label(inst_id)}: status on {as_of}",
                              legend_title="Status", domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE,
                              tooltip=["since"])
