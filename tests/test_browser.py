@@ -77,13 +77,16 @@ def test_overview_map_is_drawn(server, app_page, tmp_path):
 
 def test_selected_parties_survive_navigation_and_are_in_the_url(server, app_page):
     page = app_page
+    page.set_default_timeout(120_000)  # a first visit computes the page's analytics (cold caches)
     page.goto(f"{server}/compare?parties=USA,RUS")
     wait_until_done(page)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert "United States" in page.content() and "Russian Federation" in page.content()
+    page.get_by_text("Russian Federation (RUS)").first.wait_for()
+    assert "United States (USA)" in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
     page.get_by_role("link", name="Country profile").click()
     page.wait_for_url("**/country**")
-    page.wait_for_selector(DONE)
     page.wait_for_function("() => document.querySelector('h1') && "
                            "document.querySelector('h1').innerText.includes('United States')")
+    page.wait_for_selector(DONE)
+    assert page.locator('[data-testid="stException"]').count() == 0
     assert "parties=USA" in page.url

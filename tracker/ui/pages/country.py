@@ -38,7 +38,8 @@ c[3].metric("Cyber votes recorded", int((my_votes["vote"] != "absent").sum()),
             help=f"Yes/no/abstain votes on the {cyber['resolution_id'].nunique()} UN cyber resolutions with a "
                  "recorded vote (absences not counted).")
 
-tab_adopt, tab_votes, tab_partners = st.tabs(["Adoptions and gaps", "UN cyber votes", "Partners, bloc, position"])
+tab_adopt, tab_groups, tab_votes, tab_partners = st.tabs(
+    ["Adoptions and gaps", "Groups", "UN cyber votes", "Partners, bloc, position"])
 with tab_adopt:
     st.subheader("What it adopted, and when")
     if adopted.empty:
@@ -71,6 +72,18 @@ with tab_adopt:
             via = "; ".join(f"{r.instrument} {r.clause} ({r.relationship}, confidence {r.confidence})"
                             for r in df.itertuples())
             st.markdown(f"- **{label(n)}** via {via}")
+
+with tab_groups:
+    st.subheader("Political groupings")
+    gm = cat.group_members[cat.group_members["party_code"] == code]
+    if gm.empty:
+        ui.empty_state(f"{party['name']} is not recorded in any of the {len(cat.groups)} groupings tracked "
+                       "(EU, NATO, G77, AU, ASEAN, SCO, BRICS, ...).")
+    else:
+        gnames = dict(zip(cat.groups["id"], cat.groups["name"], strict=True))
+        st.caption(f"{len(gm)} membership rows ({int((gm['left'] == '').sum())} current), each with a source.")
+        st.dataframe(gm.assign(group=gm["group_id"].map(gnames))[["group", "role", "joined", "left", "source_id"]],
+                     hide_index=True, width="stretch")
 
 with tab_votes:
     st.subheader("UN General Assembly votes on cyber resolutions")
