@@ -32,6 +32,7 @@ STATUS_DOMAIN = ["Bound / member / endorsed", "Signed only", "Observer", "Withdr
 STATUS_RANGE = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#DDDDDD"]
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NOT_IN_CATALOGUE = "#F4F4F4"
+WORLD_DATASET = "natural-earth-110m"
 
 PARTIES_KEY = "parties"  # the shared selection: session_state[PARTIES_KEY] and ?parties=A,B
 INSTRUMENT_KEY = "item"  # the open catalogue entry: ?item=<instrument id>
@@ -143,7 +144,7 @@ def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of p
 def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
               domain: list | None = None, range_: list | None = None, scheme: str | None = None,
               quantitative: bool = False, tooltip: Sequence[str] = (), height: int = 420,
-              point_parties: bool = True) -> alt.LayerChart:
+              point_parties: bool = True) -> dict:
     """An offline choropleth: ``frame`` has one row per party code (column ``code``) and ``color``.
 
     Geometry is Natural Earth 110m embedded inline (no URL, no CDN). Parties too small for a
@@ -156,8 +157,9 @@ def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
         data["name"] = data["code"].map(cache.get_catalogue()._party_names())
     fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
     data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
-    topo = cache.world_topology()
-    source = alt.InlineData(values=topo, format=alt.DataFormat(type="topojson", feature="countries"))
+    # The topology is referenced by name and added to the finished spec below: Altair deep-copies
+    # every inline value on each chained call, which cost ~1 s per map with the geometry inline.
+    source = alt.Data(name=WORLD_DATASET, format=alt.DataFormat(type="topojson", feature="countries"))
     if quantitative:
         scale = alt.Scale(scheme=scheme or "viridis", **({"domain": domain} if domain else {}))
         enc = alt.Color(f"{color}:Q", title=legend_title, scale=scale, legend=alt.Legend(orient="bottom"))
@@ -182,13 +184,16 @@ def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
         layers.append(alt.Chart(pts.drop(columns=["drawn", "geo_id"])).mark_circle(size=28, stroke="#333333",
                                                                                   strokeWidth=0.5, opacity=1)
                       .encode(longitude="lon:Q", latitude="lat:Q", color=enc, tooltip=tips))
-    return (alt.layer(*layers).project(type="equalEarth")
-            .properties(title=title, height=height, width="container")
-            .configure_view(stroke=None))
+    chart = (alt.layer(*layers).project(type="equalEarth")
+             .properties(title=title, height=height, width="container")
+             .configure_view(stroke=None))
+    spec = chart.to_dict()
+    spec.setdefault("datasets", {})[WORLD_DATASET] = cache.world_topology()  # inline: nothing is fetched
+    return spec
 
 
-def show_map(chart: alt.LayerChart, *, key: str | None = None) -> None:
-    st.altair_chart(chart, width="stretch", key=key)
+def show_map(spec: dict, *, key: str | None = None) -> None:
+    st.vega_lite_chart(spec=spec, width="stretch", key=key)
 
 
 def map_notes(cat: Catalogue, frame: pd.DataFrame, color: str) -> None:

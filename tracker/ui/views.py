@@ -140,9 +140,9 @@ def adopters_section(cat: Catalogue, inst_id: str) -> None:
                                                 right_on="party_code", how="left")
     frame["Status"] = ui.status_group(frame["status"])
     frame["since"] = ui.text_or(frame["since"])
-    ui.show_map(ui.world_map(frame, color="Status", title=f"Status on {as_of}", legend_title="Status",
-                             domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE, tooltip=["since"], height=360),
-                key=f"map_{inst_id}")
+    spec = cache.map_spec(cat.version, frame, color="Status", title=f"Status on {as_of}", legend_title="Status",
+                          domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE, tooltip=["since"], height=360)
+    ui.show_map(spec, key=f"map_{inst_id}")
     ui.map_notes(cat, frame, "Status")
     timeline(cat, inst_id)
     with st.expander(f"All {len(s)} parties with a recorded status"):
@@ -206,12 +206,11 @@ def norm_section(cat: Catalogue, norm_id: str) -> None:
                "evidence (\"via ISO/IEC 27001 national adoption, confidence medium\"), never asserted directly.")
     frame = best.rename(columns={"party_code": "code"})
     frame["Carried via"] = "confidence " + frame["confidence"]
-    ui.show_map(ui.world_map(frame[["code", "Carried via", "via"]], color="Carried via",
-                             title="Parties carrying the norm (best crosswalk confidence)",
-                             legend_title="Carried via", domain=["confidence high", "confidence medium",
-                                                                  "confidence low"],
-                             range_=["#0072B2", "#56B4E9", "#E69F00"], tooltip=["via"], height=340),
-                key=f"normmap_{norm_id}")
+    spec = cache.map_spec(cat.version, frame[["code", "Carried via", "via"]], color="Carried via",
+                          title="Parties carrying the norm (best crosswalk confidence)", legend_title="Carried via",
+                          domain=["confidence high", "confidence medium", "confidence low"],
+                          range_=["#0072B2", "#56B4E9", "#E69F00"], tooltip=["via"], height=340)
+    ui.show_map(spec, key=f"normmap_{norm_id}")
     st.dataframe(carriers.rename(columns={"party_code": "code"}), hide_index=True, width="stretch")
 
 
@@ -256,8 +255,9 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
         return
     frame["name"] = frame["code"].map(names)
     title = f"Alignment with {names.get(focus, focus)} on {as_of} ({basis})"
-    ui.show_map(ui.world_map(frame, color="Alignment", title=title, legend_title="kappa", quantitative=True,
-                             scheme="blueorange", domain=[-1, 1]), key="overview_align_map")
+    spec = cache.map_spec(cat.version, frame, color="Alignment", title=title, legend_title="kappa",
+                          quantitative=True, scheme="blueorange", domain=[-1, 1])
+    ui.show_map(spec, key="overview_align_map")
     st.caption(f"{len(frame)} parties with enough evidence (at least 10 co-votes or shared-instrument "
                f"evidence). {SCORE_HELP} Blue = aligned, orange = opposed; grey = not enough evidence.")
     ui.map_notes(cat, frame.assign(Alignment=frame["Alignment"].map(_fmt)), "Alignment")
@@ -427,9 +427,9 @@ def blocs_section(cat: Catalogue) -> None:
     labels = b.blocs.set_index("bloc")["label"]
     a["Bloc"] = a["bloc"].map(lambda x: f"{x}: {labels.get(x, '')}")
     domain = [f"{x}: {labels[x]}" for x in labels.index]
-    ui.show_map(ui.world_map(a[["code", "Bloc"]], color="Bloc", title=f"Blocs ({method}, {basis}, {topic})",
-                             legend_title="Bloc", domain=domain, range_=BLOC_COLOURS[:len(domain)]),
-                key="blocs_map")
+    spec = cache.map_spec(cat.version, a[["code", "Bloc"]], color="Bloc", title=f"Blocs ({method}, {basis}, {topic})",
+                          legend_title="Bloc", domain=domain, range_=BLOC_COLOURS[:len(domain)])
+    ui.show_map(spec, key="blocs_map")
     detail = b.details
     st.caption(f"{len(a)} parties placed in {len(labels)} blocs; {len(b.excluded)} left out for too little "
                f"evidence ({', '.join(b.excluded[:12])}{'…' if len(b.excluded) > 12 else ''})."
@@ -510,10 +510,10 @@ def prediction_section(cat: Catalogue) -> None:
                     help=f"On the {len(scored)} parties whose vote was not given as known and who voted.")
     st.caption(f"{len(frame)} parties predicted, {len(known)} known votes given; nothing dated on or after the "
                "vote is used, and of the resolution's own votes only the known ones.")
-    ui.show_map(ui.world_map(frame[["code", "predicted", "confidence"]].rename(columns={"predicted": "Predicted"}),
-                             color="Predicted", title=f"Predicted votes on {rid}", legend_title="Predicted vote",
-                             domain=VOTES, range_=VOTE_COLOURS, tooltip=["confidence"], height=360),
-                key="predict_map")
+    spec = cache.map_spec(cat.version, frame[["code", "predicted", "confidence"]].rename(
+        columns={"predicted": "Predicted"}), color="Predicted", title=f"Predicted votes on {rid}",
+        legend_title="Predicted vote", domain=VOTES, range_=VOTE_COLOURS, tooltip=["confidence"], height=360)
+    ui.show_map(spec, key="predict_map")
     st.dataframe(frame[["name", "code", "predicted", "p_yes", "p_no", "p_abstain", "known", "actual"]]
                  .sort_values("p_yes"), hide_index=True, width="stretch", height=320)
 

@@ -46,9 +46,9 @@ with left:
                                                     right_on="party_code", how="left")
         frame["Status"] = ui.status_group(frame["status"])
         frame["since"] = ui.text_or(frame["since"])
-        chart = ui.world_map(frame, color="Status", title=f"{inst_id and label(inst_id)}: status on {as_of}",
-                             legend_title="Status", domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE,
-                             tooltip=["since"])
+        chart = cache.map_spec(cat.version, frame, color="Status",
+                               title=f"{inst_id and label(inst_id)}: status on {as_of}", legend_title="Status",
+                               domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE, tooltip=["since"])
         ui.show_map(chart, key="overview_map")
         adopted = int(s["adopted"].sum())
         st.caption(f"{adopted} of {len(cat.parties)} parties in the catalogue had adopted "
