@@ -313,3 +313,10 @@ def test_country_brief_export_offers_every_format(app):
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF"]
     assert "neutralise" in captions(at)
+
+
+def test_export_formats_offered_are_the_export_modules():
+    from tracker import export
+    from tracker.ui import components
+
+    assert components.EXPORT_FORMATS == export.FORMATS

@@ -6,6 +6,8 @@ so a new load invalidates it; pages filter the cached frames outside the caches.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 from datetime import date
 from pathlib import Path
@@ -172,22 +174,15 @@ def search_index(version: str):
 
 
 def search_available() -> bool:
-    try:
-        import tracker.search as search_module
-    except ImportError:
-        return False
-    return hasattr(search_module, "SearchIndex")
+    return importlib.util.find_spec("tracker.search") is not None
 
 
 # --------------------------------------------------------------------------- analytics (issue 5)
 
-def analytics_module():
-    """tracker.analytics if the analytics issue has landed on this branch, else None."""
-    try:
-        from tracker import analytics
-    except ImportError:
-        return None
-    return analytics if hasattr(analytics, "alignment") else None
+def analytics_available() -> bool:
+    """Whether tracker.analytics is installed, checked without importing it (its import, with scipy
+    and networkx, takes seconds; it happens only on the pages that compute something)."""
+    return importlib.util.find_spec("tracker.analytics") is not None
 
 
 # --------------------------------------------------------------------------- metadata and quality

@@ -220,6 +220,7 @@ def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
 
 
+EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf")  # tracker.export.FORMATS (checked by a test)
 EXPORT_NOTE = ("CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
                "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers.")
 
@@ -231,9 +232,7 @@ def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | Non
     are the builder's keyword arguments. Preparing runs in a fragment, so the page does not
     rerun and a page switch never waits for an export.
     """
-    from tracker import export
-
-    formats = list(formats or export.FORMATS)
+    formats = list(formats or EXPORT_FORMATS)
 
     @st.fragment
     def spot() -> None:
@@ -247,6 +246,8 @@ def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | Non
                 else:
                     st.caption("Formats: " + ", ".join(f.upper() for f in formats) + ". " + EXPORT_NOTE)
                     return
+            from tracker import export  # imported on request: fpdf2 and openpyxl take a while to load
+
             try:
                 report = cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
             except ValueError as exc:  # NoDataError / ExportError: one-line reason, never an empty file

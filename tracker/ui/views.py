@@ -232,7 +232,7 @@ def _fmt(x, pattern: str = "{:+.2f}") -> str:
 
 
 def analytics_ready() -> bool:
-    if cache.analytics_module() is None:
+    if not cache.analytics_available():
         ui.empty_state("This view needs the analytics module, which is not part of this build.")
         return False
     return True

@@ -17,7 +17,7 @@ st.caption(f"Catalogue version {cat.version} · newest source read {cat.sources[
 coverage = cat.coverage()
 tracked = coverage[coverage["tracked"]].sort_values("parties", ascending=False)
 label = ui.instrument_label(cat)
-an = cache.analytics_module()
+an = cache.analytics_available()
 
 left, right = st.columns([3, 1])
 with right:
