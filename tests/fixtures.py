@@ -13,17 +13,29 @@ from tracker.catalogue import CANONICAL_ORDER, Catalogue, _reference_descriptor
 
 DEFAULTS = {
     "parties": {"kind": "state", "un_member": "true", "source_id": "test"},
-    "instruments": {"kind": "treaty", "pillar": "values", "stance": "neutral", "stance_reason": "test",
-                    "body": "Test body", "url": "https://example.org/", "description": "test",
-                    "source_id": "test", "as_of": "2025-01-01"},
+    "instruments": {
+        "kind": "treaty",
+        "pillar": "values",
+        "stance": "neutral",
+        "stance_reason": "test",
+        "body": "Test body",
+        "url": "https://example.org/",
+        "description": "test",
+        "source_id": "test",
+        "as_of": "2025-01-01",
+    },
     "instrument_aliases": {"alias_kind": "synonym"},
     "groups": {"kind": "political", "source_id": "test", "as_of": "2025-01-01"},
     "group_members": {"role": "member", "source_id": "test"},
     "resolutions": {"forum": "UNGA", "topic": "general", "recorded_vote": "false", "source_id": "test"},
     "votes": {"source_id": "test"},
     "adoptions": {"source_id": "test"},
-    "crosswalk": {"relationship": "intersects-with", "rationale": "test", "confidence": "medium",
-                  "source_id": "test"},
+    "crosswalk": {
+        "relationship": "intersects-with",
+        "rationale": "test",
+        "confidence": "medium",
+        "source_id": "test",
+    },
     "sources": {"title": "Test source", "publisher": "test", "as_of": "2025-01-01"},
 }
 

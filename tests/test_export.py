@@ -204,6 +204,11 @@ def test_neutralise(value, expected):
     assert ex.neutralise(value) == expected
 
 
+def test_every_format_has_a_media_type_and_a_note():
+    assert set(ex.MEDIA_TYPES) == set(ex.FORMAT_NOTES) == set(ex.WRITERS) == set(ex.FORMATS)
+    assert "not neutralised" in ex.FORMAT_NOTES["json"]
+
+
 # --------------------------------------------------------------------------- CSV / JSON / Markdown shape
 
 
@@ -381,6 +386,18 @@ def test_bloc_membership_follows_the_as_of_date(mini):
     assert list(in_2020["party_code"]) == ["FRA", "USA"]
 
 
+def test_observers_are_listed_in_memberships_but_are_not_bloc_members(mini):
+    frames = {k: v.copy() for k, v in mini.tables().items()}
+    extra = {"group_id": "g7", "party_code": "KOR", "role": "observer", "joined": "2000", "left": "",
+             "source_id": "unga-test", "note": ""}
+    frames["group_members"] = pd.concat([frames["group_members"], pd.DataFrame([extra])], ignore_index=True)
+    cat = Catalogue.from_frames(frames, version=mini.version)
+    members = ex.bloc_summary(cat, group_id="g7", as_of="2024-01-01").section("members").table
+    assert "KOR" not in set(members["party_code"])
+    memberships = ex.country_brief(cat, "KOR", as_of="2024-01-01").section("memberships").table
+    assert memberships[["group_id", "role"]].values.tolist() == [["g7", "observer"]]
+
+
 def test_bloc_adoption_rates_and_gaps(mini):
     report = ex.bloc_summary(mini, members=["France", "USA", "KOR"], as_of="2024-01-01")
     rates = report.section("instruments").table.set_index("instrument_id")
@@ -555,3 +572,105 @@ def test_cli_error_leaves_an_existing_file_untouched(mini_path, tmp_path):
     )
     assert result.exit_code != 0 and out.read_text() == "previous"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["brief.csv", "mini"]
+
+
+def test_filename_is_safe_and_names_the_subject(mini):
+    reports = golden_reports(mini)
+    assert ex.filename(reports["brief_civ"], "pdf") == "country-brief-CIV-2025-01-01.pdf"
+    assert ex.filename(reports["bloc_g7"], "xlsx") == "bloc-summary-g7-2024-01-01.xlsx"
+    assert ex.filename(reports["compare"], "md") == "comparison-FRA-KOR-CIV-2025-01-01.md"
+
+
+# --------------------------------------------------------------------------- analytics sections (bundled data)
+
+
+@pytest.fixture(scope="module")
+def eu_summary(bundled):
+    return ex.bloc_summary(bundled, group_id="eu")
+
+
+def test_bloc_cohesion_lists_every_member_least_aligned_first(eu_summary):
+    members = eu_summary.section("members").table
+    cohesion = eu_summary.section("cohesion").table
+    assert set(cohesion["party_code"]) == set(members["party_code"])
+    combined = cohesion["mean_combined"].dropna()
+    assert list(combined) == sorted(combined)
+    assert cohesion["mean_vote_kappa"].dropna().between(-1, 1).all()
+    assert "mean pairwise vote kappa" in eu_summary.section("cohesion").text
+
+
+def test_bloc_swing_states_are_members_or_at_the_edge(eu_summary):
+    cohesion = eu_summary.section("cohesion").table
+    swing = eu_summary.section("swing").table
+    edge = cohesion["mean_combined"].min()
+    assert len(swing) <= ex.SWING_ROWS
+    for row in swing.itertuples():
+        assert row.reasons
+        assert row.in_bloc or row.mean_alignment_with_bloc >= edge - 1e-4
+    assert list(swing["swing_score"]) == sorted(swing["swing_score"], reverse=True)
+    assert "Cohesion:" in eu_summary.method
+
+
+def test_brief_partners_gaps_and_prediction(bundled):
+    from tracker import analytics
+
+    report = ex.country_brief(bundled, "India", resolution="A/RES/74/247")
+    partners = report.section("partners").table
+    strongest = partners[partners["side"] == "strongest"]["score"]
+    weakest = partners[partners["side"] == "weakest"]["score"]
+    assert len(strongest) and strongest.min() >= weakest.max()
+    assert report.chart is not None and report.chart.labels == list(partners[partners.side == "strongest"]
+                                                                     .head(8)["party"])
+    assert report.section("gaps").title == "Gaps against its closest partners"
+    pred = report.section("prediction").table.iloc[0]
+    probs = {v: pred[f"p_{v}"] for v in ("yes", "no", "abstain")}
+    assert sum(probs.values()) == pytest.approx(1, abs=1e-3)
+    assert pred["predicted_vote"] == max(probs, key=probs.get)
+    direct = analytics.predict_votes(bundled, "A/RES/74/247", known={}).loc["IND"]
+    assert pred["predicted_vote"] == direct["vote"]
+    actual = bundled.votes[(bundled.votes.resolution_id == "A/RES/74/247") & (bundled.votes.party_code == "IND")]
+    assert pred["actual_vote"] == actual["vote"].iloc[0]
+
+
+def test_brief_prediction_before_the_vote_hides_the_actual_vote(bundled):
+    report = ex.country_brief(bundled, "IND", resolution="A/RES/74/247", as_of="2019-06-30")
+    assert report.section("prediction").table.iloc[0]["actual_vote"] == ""
+
+
+def test_brief_alignment_with_bloc(bundled):
+    report = ex.country_brief(bundled, "TUR", bloc="eu")
+    assert "Alignment of Türkiye with European Union" in report.section("bloc_alignment").text
+    assert report.section("gaps").title.startswith("Gaps against European Union")
+
+
+def test_comparison_pairwise_alignment_matches_the_analytics(bundled):
+    from tracker import analytics
+
+    report = ex.comparison(bundled, ["USA", "CHN", "IND"])
+    table = report.section("alignment").table
+    assert [tuple(p) for p in table[["party_a", "party_b"]].values] == [("USA", "CHN"), ("USA", "IND"),
+                                                                       ("CHN", "IND")]
+    direct = analytics.pair_alignment(bundled, "USA", "CHN")
+    assert table.iloc[0]["vote_kappa"] == pytest.approx(direct.kappa, abs=1e-4)
+    assert table.iloc[0]["co_votes"] == direct.co_votes
+
+
+def test_alignment_table_pairs_and_evidence(bundled):
+    from tracker import analytics
+
+    report = ex.alignment_table(bundled, parties=["USA", "Russia", "France"], basis="votes")
+    table = report.section("alignment").table
+    assert len(table) == 3
+    matrix = analytics.alignment(bundled, basis="votes")
+    for row in table.itertuples():
+        assert row.score == pytest.approx(matrix.loc[row.party_a, row.party_b], abs=1e-4)
+    assert (table["co_votes"] > 0).all()
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda c: ex.alignment_table(c, basis="vibes"), "unknown basis"),
+    (lambda c: ex.country_brief(c, "IND", resolution="A/RES/99/999"), "A/RES/99/999"),
+])
+def test_analytics_bad_input(bundled, call, message):
+    with pytest.raises(ValueError, match=message):
+        call(bundled)

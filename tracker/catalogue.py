@@ -667,7 +667,11 @@ def catalogue_from_database(engine=None) -> Catalogue:
     with engine.connect() as conn:
         for name, model in CATALOGUE_TABLES.items():
             cols = [f["name"] for f in schema[name]["fields"]]
-            df = pd.read_sql_table(model.__tablename__, conn, columns=cols)
+            quoted = ", ".join(f'"{c}"' for c in cols)  # plain driver query: reflection-free and fast
+            cursor = conn.connection.driver_connection.cursor()
+            cursor.execute(f'SELECT {quoted} FROM "{model.__tablename__}"')
+            df = pd.DataFrame.from_records(cursor.fetchall(), columns=cols)
+            cursor.close()
             for f in schema[name]["fields"]:
                 if f.get("type") not in ("boolean", "integer"):
                     df[f["name"]] = df[f["name"]].astype(object).where(df[f["name"]].notna(), "")

@@ -42,7 +42,9 @@ def clean_errors(func):
                 typer.echo(str(problem), err=True)
             fail(f"{len(exc.problems)} problem(s) in the catalogue; nothing was changed")
         except (ValueError, KeyError, LookupError, OSError) as exc:
-            fail(str(exc).strip("'\"") or exc.__class__.__name__)
+            # KeyError quotes its message; show the message itself
+            message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+            fail(str(message) or exc.__class__.__name__)
         except Exception as exc:  # a database that cannot be reached, etc.: still one line
             fail(f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
@@ -160,13 +162,20 @@ def info(json_out: JsonOpt = False):
 def search_cmd(query: Annotated[str, typer.Argument(help="what you remember: a name, acronym, treaty number, "
                                                          "clause id, country or resolution symbol")],
                kind: Annotated[str | None, typer.Option(
-                   "--kind", help="only this kind: instrument, norm, clause, party, group or resolution")] = None,
+                   "--kind", help="instrument, norm, clause, party, group or resolution")] = None,
                limit: Annotated[int, typer.Option("--limit", help="at most this many hits")] = 10,
                json_out: JsonOpt = False):
     """Find a standard, norm, clause, country, group or resolution from a half-remembered name."""
-    from tracker.search import SearchIndex, hits_frame
+    from tracker.search import SearchIndex, check_options, hits_frame
 
-    hits = SearchIndex(load_cat()).search(query, kind=kind, limit=limit)
+    check_options(kind=kind, limit=limit)  # bad options fail before the catalogue is loaded
+    with typer.progressbar(length=2, label="Loading catalogue", file=sys.stderr) as bar:
+        cat = load_cat()
+        bar.label = "Building search index"
+        bar.update(1)
+        index = SearchIndex(cat)
+        bar.update(1)
+    hits = index.search(query, kind=kind, limit=limit)
     if json_out:
         print_json([{k: v for k, v in h.as_dict().items() if k != "via"} for h in hits])
     else:
@@ -280,7 +289,10 @@ def swing(as_of: AsOfOpt = None, limit: Annotated[int, typer.Option("--limit")] 
     """Swing states on cyber votes, each with its reasons."""
     from tracker.analytics import swing_states
 
-    out = swing_states(load_cat(), as_of=as_of).head(limit)
+    cat = load_cat()
+    with typer.progressbar(length=1, label="Finding swing states", file=sys.stderr) as bar:
+        out = swing_states(cat, as_of=as_of).head(limit)
+        bar.update(1)
     if json_out:
         print_json(_records(out))
         return

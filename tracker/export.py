@@ -107,9 +107,22 @@ MEDIA_TYPES = {
     "pdf": "application/pdf",
 }
 BINARY_FORMATS = frozenset({"xlsx", "pdf"})
+# One line per format for download buttons and --help: which exports are safe for spreadsheets and
+# which carry the raw values for machines.
+FORMAT_NOTES = {
+    "csv": "CSV (RFC 4180, UTF-8): spreadsheet-safe, formula-like text is prefixed with '",
+    "xlsx": "Excel workbook: one sheet per section plus About and Sources; spreadsheet-safe",
+    "json": "JSON: raw values for machines (not neutralised for spreadsheets)",
+    "md": "Markdown: the brief as text, tables and numbered sources",
+    "pdf": "PDF: a printable one- or two-page A4 brief",
+}
 CYBER_TOPICS = ("cyber_security", "cybercrime")
 FONT_DIR = Path(__file__).parent / "assets" / "fonts"
 VOTE_CHOICES = ("yes", "no", "abstain")
+MEMBER_ROLES = ("member", "founding_member")
+PARTNERS_N = 5  # strongest and weakest partners in a country brief
+SWING_ROWS = 15
+ALIGNMENT_BASES = ("combined", "votes", "adoptions")
 GAP_THRESHOLD = 0.5  # an instrument "defines" a bloc when at least half its members adopted it
 
 STATUS_METHOD = (
@@ -130,8 +143,11 @@ BLOC_METHOD = (
     "among members that voted, and cohesion is the share of them voting with it."
 )
 GROUP_METHOD = (
-    "Group membership on the as-of date: joined on or before it and not left by then (a partial "
-    "date counts from its last day); a membership without a joined date counts as standing."
+    "A bloc's members are the group's members and founding members on the as-of date: surely "
+    "joined by then (a partial join date counts from its last day) and not possibly left (a "
+    "partial exit date counts from its first day); a membership without a join date counts as "
+    "standing. Observers, partners and suspended members are listed in a country's memberships "
+    "but are not bloc members."
 )
 
 
@@ -222,6 +238,8 @@ _LABELS = {
     "resolution_id": "Resolution",
     "un_regional_group": "UN regional group",
     "group_id": "Group id",
+    "co_votes": "Co-votes",
+    "median_co_votes": "Median co-votes",
 }
 
 
@@ -286,12 +304,19 @@ def _resolve_group(cat: Catalogue, text: str) -> str:
     raise ExportError(f"unknown group {text!r}{hint}")
 
 
-def members_on(cat: Catalogue, group_id: str, as_of: date) -> pd.DataFrame:
-    """Members of a group on ``as_of``: party_code, role, joined, source_id (one row per party)."""
+def members_on(cat: Catalogue, group_id: str, as_of: date, *, roles=MEMBER_ROLES) -> pd.DataFrame:
+    """Members of a group on ``as_of``: party_code, role, joined, source_id (one row per party).
+
+    Joined on or before ``as_of`` (a partial date from its last day: surely joined), not left by
+    then (a partial date from its first day: possibly left). An undated membership stands on
+    every date (the join date is unknown, not absent). ``roles=None`` keeps every role
+    (observers, partners, suspended members).
+    """
     gm = cat.group_members[cat.group_members["group_id"] == group_id]
+    if roles is not None:
+        gm = gm[gm["role"].isin(roles)]
     joined = gm["joined"].map(_known_by)
-    left = gm["left"].map(_known_by)
-    # an undated membership stands on every date (the join date is unknown, not absent)
+    left = gm["left"].map(lambda v: (date_bounds(v) or (None,))[0] if v else None)
     on = joined.map(lambda d: d is None or d <= as_of) & left.map(lambda d: d is None or d > as_of)
     out = gm[on.to_numpy()].drop_duplicates("party_code", keep="last")
     return out[["party_code", "role", "joined", "source_id"]].sort_values("party_code").reset_index(drop=True)
@@ -300,7 +325,7 @@ def members_on(cat: Catalogue, group_id: str, as_of: date) -> pd.DataFrame:
 def _memberships(cat: Catalogue, code: str, as_of: date) -> pd.DataFrame:
     rows = []
     for gid in sorted(set(cat.group_members.loc[cat.group_members["party_code"] == code, "group_id"])):
-        m = members_on(cat, gid, as_of)
+        m = members_on(cat, gid, as_of, roles=None)
         m = m[m["party_code"] == code]
         if len(m):
             rows.append(
@@ -390,7 +415,17 @@ def _analytics():
         from tracker import analytics
     except ImportError:
         return None
-    return analytics
+    needed = (
+        "alignment",
+        "alignment_tables",
+        "partners",
+        "group_alignment",
+        "pair_alignment",
+        "gaps",
+        "swing_states",
+        "predict_votes",
+    )
+    return analytics if all(hasattr(analytics, name) for name in needed) else None
 
 
 # --------------------------------------------------------------------------- builders: raw tables
@@ -509,61 +544,86 @@ def votes_table(
 def alignment_table(
     cat: Catalogue, as_of: Any = None, *, basis: str = "combined", parties: Sequence[str] | None = None
 ) -> Report:
-    """The party x party alignment matrix from the analytics (long format: one row per pair)."""
-    analytics = _analytics()
-    if analytics is None or not hasattr(analytics, "alignment"):
-        raise ExportError(
-            "the alignment export needs tracker.analytics, which is not installed in this build"
-        )
+    """Alignment for every pair of parties (long format: one row per pair) with its evidence:
+    the score on ``basis`` (combined, votes or adoptions), raw vote agreement, vote kappa, co-votes,
+    adoption kappa and shared instruments. Pairs without enough evidence have an empty score."""
+    an = _analytics()
+    if an is None:
+        raise ExportError("the alignment export needs tracker.analytics, which is not in this build")
+    if basis not in ALIGNMENT_BASES:
+        raise ExportError(f"unknown basis {basis!r} (choose one of {', '.join(ALIGNMENT_BASES)})")
     day = _as_of(as_of)
-    matrix = analytics.alignment(cat, basis=basis, as_of=day)
-    codes = list(matrix.index)
+    t = an.alignment_tables(cat, as_of=day)
+    index = list(t.kappa.index)
+    codes = index
     if parties:
         resolver = PartyResolver(cat)
-        wanted = [_resolve_party(cat, p, resolver) for p in parties]
-        codes = [c for c in wanted if c in matrix.index]
-    rows = []
-    for i, a in enumerate(codes):
-        for b in codes[i + 1 :]:
-            v = matrix.at[a, b] if b in matrix.columns else np.nan
-            if pd.notna(v):
-                rows.append(
-                    {
-                        "party_a": a,
-                        "party_a_name": cat.party_name(a),
-                        "party_b": b,
-                        "party_b_name": cat.party_name(b),
-                        "score": round(float(v), 4),
-                    }
-                )
-    if not rows:
-        raise NoDataError(f"no alignment scores as of {day} for this selection")
-    table = pd.DataFrame(rows)
+        wanted = list(dict.fromkeys(_resolve_party(cat, p, resolver) for p in parties))
+        missing = [c for c in wanted if c not in index]
+        if missing:
+            raise NoDataError(f"no votes or adoptions to align for {', '.join(missing)} as of {day}")
+        codes = wanted
+    pos = [index.index(c) for c in codes]
+    ia, ib = np.triu_indices(len(codes), k=1)
+    a_idx, b_idx = np.array(pos)[ia], np.array(pos)[ib]
+
+    def pick(frame: pd.DataFrame) -> np.ndarray:
+        return np.round(frame.to_numpy(dtype=float)[a_idx, b_idx], 4) + 0.0  # + 0.0: no negative zero
+
+    table = pd.DataFrame(
+        {
+            "party_a": [codes[i] for i in ia],
+            "party_a_name": [cat.party_name(codes[i]) for i in ia],
+            "party_b": [codes[i] for i in ib],
+            "party_b_name": [cat.party_name(codes[i]) for i in ib],
+            "score": pick(t.score(basis)),
+            "vote_agreement": pick(t.agreement),
+            "vote_kappa": pick(t.kappa),
+            "co_votes": pick(t.co_votes).astype(int),
+            "adoption_kappa": pick(t.adoption_kappa),
+            "shared_instruments": pick(t.shared_instruments).astype(int),
+        }
+    )
+    table = table[(table["co_votes"] > 0) | (table["shared_instruments"] > 0) | table["score"].notna()]
+    if table.empty:
+        raise NoDataError(f"no alignment evidence as of {day} for this selection")
+    table = table.reset_index(drop=True)
     section = Section(
         "alignment",
         f"Alignment ({basis})",
         table,
-        formats={"score": "decimal"},
-        notes=f"{len(table)} pairs of {len(codes)} parties.",
+        formats={
+            "score": "decimal",
+            "vote_agreement": "percent",
+            "vote_kappa": "decimal",
+            "adoption_kappa": "decimal",
+        },
+        notes=(
+            f"{len(table)} pairs of {len(codes)} parties; an empty score means not enough evidence "
+            "(see co-votes and shared instruments). Every vote and adoption behind these scores cites its "
+            "source in the votes and adoptions exports."
+        ),
+        compact=("party_a_name", "party_b_name", "score", "vote_agreement", "co_votes", "shared_instruments"),
     )
     return Report(
         kind="alignment",
         title="Alignment between parties",
         subtitle=f"basis: {basis}, as of {day}",
         as_of=day.isoformat(),
-        method=_method(_alignment_method(basis), VOTE_METHOD),
+        method=_method(_alignment_method(basis, an), VOTE_METHOD),
         catalogue_version=_cat_version(cat),
         sections=[section],
         sources=[],
-        parameters={"as_of": day.isoformat(), "basis": basis, "parties": list(parties) if parties else None},
+        parameters={"as_of": day.isoformat(), "basis": basis, "parties": codes if parties else None},
     )
 
 
-def _alignment_method(basis: str) -> str:
+def _alignment_method(basis: str, an) -> str:
     return (
-        f"Alignment ({basis}) from tracker.analytics: vote agreement coded yes/abstain/no with "
-        "absent as missing, chance-corrected (Cohen's kappa), and adoption-portfolio similarity; "
-        "see the analytics documentation for the weights of the combined score."
+        f"Alignment ({basis}) from tracker.analytics: votes coded yes=1, abstain=0.5, no=0 with absent as "
+        "missing; raw agreement counts an abstention against yes or no as half; kappa is Cohen's "
+        "chance-corrected agreement on all recorded UNGA votes up to the as-of date; adoption kappa compares "
+        f"graded adoption portfolios; {_weights_text(an)}."
     )
 
 
@@ -805,9 +865,11 @@ def bloc_summary(
             gap_table,
             formats={"adoption_rate": "percent"},
             notes=f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the members but not by all.",
+            compact=("instrument", "adoption_rate", "not_adopted_by"),
         )
     )
-    sections.extend(_bloc_analytics_sections(cat, codes, day))
+    extra, analytics_method = _bloc_analytics(cat, codes, day, bloc.label)
+    sections.extend(extra)
 
     chart = None
     top = rates.head(10)
@@ -820,7 +882,9 @@ def bloc_summary(
             1.0,
             [False] * len(top),
         )
-    method = _method(GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD)
+    method = _method(
+        GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD, analytics_method
+    )
     return Report(
         kind="bloc_summary",
         title=f"Bloc summary: {bloc.label}",
@@ -839,9 +903,115 @@ def bloc_summary(
     )
 
 
-def _bloc_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) -> list[Section]:
-    """Cohesion and swing states from tracker.analytics (empty until the analytics are merged)."""
-    return []
+def _bloc_analytics(cat: Catalogue, codes: Sequence[str], day: date, label: str) -> tuple[list[Section], str]:
+    """Cohesion and swing states at the bloc's edge, from tracker.analytics; ([], "") without it."""
+    an = _analytics()
+    if an is None:
+        return [], ""
+    sections: list[Section] = []
+    t = an.alignment_tables(cat, as_of=day)
+    present = [c for c in codes if c in t.kappa.index]
+    mean_combined: dict[str, float] = {}
+    if len(present) >= 2:
+        kappa = t.kappa.loc[present, present].to_numpy(dtype=float)
+        comb = t.combined.loc[present, present].to_numpy(dtype=float)
+        co = t.co_votes.loc[present, present].to_numpy(dtype=float)
+        off = ~np.eye(len(present), dtype=bool)
+        rows = []
+        for i, c in enumerate(present):
+            k, m, n = kappa[i][off[i]], comb[i][off[i]], co[i][off[i]]
+            mean_combined[c] = float(np.nanmean(m)) if np.isfinite(m).any() else float("nan")
+            rows.append(
+                {
+                    "party_code": c,
+                    "party": cat.party_name(c),
+                    "mean_vote_kappa": round(float(np.nanmean(k)), 4) if np.isfinite(k).any() else None,
+                    "mean_combined": round(mean_combined[c], 4) if np.isfinite(mean_combined[c]) else None,
+                    "median_co_votes": int(np.median(n)) if len(n) else 0,
+                }
+            )
+        table = (
+            pd.DataFrame(rows)
+            .sort_values(["mean_combined", "party_code"], na_position="first", kind="stable")
+            .reset_index(drop=True)
+        )
+        upper = np.triu(off)
+        pairs = int(np.isfinite(kappa[upper]).sum())
+        mk = np.nanmean(kappa[upper]) if pairs else float("nan")
+        mc = np.nanmean(comb[upper]) if np.isfinite(comb[upper]).any() else float("nan")
+        text = (
+            (
+                f"Cohesion of {label}: mean pairwise vote kappa {mk:.2f} over {pairs} of {int(upper.sum())} "
+                f"member pairs with enough co-votes; mean combined alignment {mc:.2f}. The least aligned "
+                "members come first: they sit at the bloc's edge."
+            )
+            if pairs
+            else (f"Cohesion of {label}: not enough evidence (no member pair has enough co-votes).")
+        )
+        sections.append(
+            Section(
+                "cohesion",
+                "Cohesion",
+                table,
+                text=text,
+                formats={"mean_vote_kappa": "decimal", "mean_combined": "decimal"},
+                compact=("party", "mean_vote_kappa", "mean_combined", "median_co_votes"),
+            )
+        )
+    else:
+        sections.append(
+            Section(
+                "cohesion",
+                "Cohesion",
+                text=f"Cohesion of {label}: not enough evidence ({len(present)} member(s) with votes).",
+            )
+        )
+    swing = an.swing_states(cat, as_of=day)
+    finite = [v for v in mean_combined.values() if np.isfinite(v)]
+    edge = min(finite) if finite else float("inf")
+    rows = []
+    for r in swing.itertuples(index=False):
+        inside = r.party in codes
+        if r.party in t.combined.index and present:
+            vals = t.combined.loc[r.party, [c for c in present if c != r.party]].to_numpy(dtype=float)
+            closeness = float(np.nanmean(vals)) if np.isfinite(vals).any() else float("nan")
+        else:
+            closeness = float("nan")
+        if inside or (np.isfinite(closeness) and closeness >= edge):
+            reasons = r.reasons if isinstance(r.reasons, str) else "; ".join(map(str, r.reasons))
+            rows.append(
+                {
+                    "party_code": r.party,
+                    "party": r.name,
+                    "in_bloc": inside,
+                    "mean_alignment_with_bloc": round(closeness, 4) if np.isfinite(closeness) else None,
+                    "swing_score": float(r.score),
+                    "reasons": reasons,
+                }
+            )
+    swing_table = pd.DataFrame(
+        rows, columns=["party_code", "party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "reasons"]
+    ).head(SWING_ROWS)
+    sections.append(
+        Section(
+            "swing",
+            "Swing states at the bloc's edge",
+            swing_table,
+            formats={"mean_alignment_with_bloc": "decimal"},
+            notes=(
+                "Swing states (tracker.analytics: yes on rival drafts, changed votes, between blocs, "
+                "uncertain "
+                "predicted votes) that are members, or non-members at least as aligned with the bloc as its "
+                f"least aligned member; at most {SWING_ROWS}, highest swing score first."
+            ),
+            compact=("party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "reasons"),
+        )
+    )
+    method = (
+        "Cohesion: mean pairwise chance-corrected vote agreement (Cohen's kappa, all recorded UNGA votes, "
+        "absent as missing) and combined alignment (" + _weights_text(an) + ")."
+    )
+    return sections, method
 
 
 # --------------------------------------------------------------------------- builders: country brief
@@ -1011,8 +1181,11 @@ def country_brief(
                 ),
             )
         )
-    extra = _brief_analytics_sections(cat, code, day, resolution)
+    extra, partner_chart, analytics_method = _brief_analytics(
+        cat, code, day, resolution, bloc_info, with_gaps=gap_table is None
+    )
     sections.extend(extra)
+    chart = chart or partner_chart
     if chart is None and len(vote_table):
         chart = Chart(
             f"Votes of {pname} on cyber resolutions",
@@ -1022,7 +1195,9 @@ def country_brief(
             None,
             [False] * 4,
         )
-    method = _method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "")
+    method = _method(
+        STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "", analytics_method
+    )
     subtitle = f"Adoptions, memberships and voting record as of {day}"
     if bloc_info is not None:
         subtitle += f"; gaps against {bloc_info.label}"
@@ -1045,11 +1220,169 @@ def country_brief(
     )
 
 
-def _brief_analytics_sections(cat: Catalogue, code: str, day: date, resolution: str | None) -> list[Section]:
-    """Closest partners and predicted vote from tracker.analytics (empty until merged)."""
+def _brief_analytics(
+    cat: Catalogue, code: str, day: date, resolution: str | None, bloc: _Bloc | None, *, with_gaps: bool
+) -> tuple[list[Section], Chart | None, str]:
+    """Closest partners, alignment with the bloc, gaps against the closest partners (when no bloc
+    is given) and a predicted vote, from tracker.analytics; ([], None, "") without it."""
+    an = _analytics()
+    if an is None:
+        if resolution is not None:
+            raise ExportError("a predicted vote needs tracker.analytics, which is not in this build")
+        return [], None, ""
+    pname = cat.party_name(code)
+    sections: list[Section] = []
+    chart = None
+    partners = an.partners(cat, code, n=PARTNERS_N, as_of=day)
+    if partners.empty:
+        sections.append(
+            Section(
+                "partners",
+                "Closest and most distant partners",
+                text=partners.attrs.get("note", f"not enough evidence for {code}"),
+            )
+        )
+    else:
+        table = pd.DataFrame(
+            {
+                "side": partners["side"],
+                "rank": partners["rank"],
+                "party_code": partners["partner"],
+                "party": partners["name"],
+                "score": partners["score"].round(4),
+                "co_votes": partners["co_votes"],
+                "shared_instruments": partners["shared_instruments"],
+            }
+        )
+        sections.append(
+            Section(
+                "partners",
+                "Closest and most distant partners",
+                table,
+                formats={"score": "decimal"},
+                notes=(
+                    "Combined alignment on all recorded UNGA votes and adoption portfolios up to the as-of "
+                    "date; 1 = always together, 0 = no better than chance, below 0 = opposed."
+                ),
+                compact=("side", "rank", "party", "score", "co_votes", "shared_instruments"),
+            )
+        )
+        strongest = table[table["side"] == "strongest"].head(8)
+        chart = Chart(
+            f"Closest partners of {pname} (combined alignment)",
+            list(strongest["party"]),
+            [max(0.0, float(v)) for v in strongest["score"]],
+            "decimal",
+            1.0,
+            [False] * len(strongest),
+        )
+    if bloc is not None:
+        # the members on the as-of date, as a list: the group's majority on each vote is taken among
+        # them (a group id would recompute the membership on every vote date, which is slow)
+        ga = an.group_alignment(cat, code, list(bloc.members["party_code"]), as_of=day)
+        parts = [f"Alignment of {pname} with {bloc.label}: {ga.note}."]
+        if ga.mean_kappa is not None:
+            parts.append(f"Mean vote kappa with the members: {ga.mean_kappa:.2f}.")
+        if ga.majority_agreement is not None:
+            parts.append(
+                f"Agreement with the bloc's majority vote: {ga.majority_agreement:.0%}"
+                + (f" (kappa {ga.majority_kappa:.2f})." if ga.majority_kappa is not None else ".")
+            )
+        sections.append(Section("bloc_alignment", f"Alignment with {bloc.label}", text=" ".join(parts)))
+    if with_gaps:
+        g = an.gaps(cat, code, as_of=day)
+        label = g.attrs.get("bloc", "its closest partners")
+        if g.empty:
+            sections.append(
+                Section("gaps", "Gaps against its closest partners", text=g.attrs.get("note", "no gaps"))
+            )
+        else:
+            table = pd.DataFrame(
+                {
+                    "instrument_id": g["instrument_id"],
+                    "instrument": g["instrument_id"].map(_instrument_names(cat)),
+                    "partner_adoption_rate": g["bloc_share"].astype(float).round(4),
+                    "partner_adopters": g["bloc_adopters"],
+                    "partners": g["bloc_size"],
+                    "party_status": g["party_status"].replace({"no action": "no action recorded"}),
+                }
+            )
+            sections.append(
+                Section(
+                    "gaps",
+                    "Gaps against its closest partners",
+                    table,
+                    formats={"partner_adoption_rate": "percent"},
+                    notes=f"Instruments adopted by at least half of {label} that {pname} has not adopted.",
+                )
+            )
     if resolution is not None:
-        raise ExportError("a predicted vote needs tracker.analytics, which is not installed in this build")
-    return []
+        sections.append(_prediction_section(cat, an, code, resolution, day))
+    method = (
+        "Partners and alignment: chance-corrected agreement (Cohen's kappa) on all recorded UNGA "
+        "votes with absent as missing, and adoption-portfolio kappa; " + _weights_text(an) + "."
+    )
+    if resolution is not None:
+        method += (
+            " Predicted vote: tracker.analytics.predict_votes with no revealed votes, using only data "
+            "dated before the resolution (or before the as-of date, if earlier)."
+        )
+    return sections, chart, method
+
+
+def _weights_text(an) -> str:
+    try:
+        from tracker.analytics.alignment import weights_text
+    except ImportError:
+        return "combined = votes and adoptions weighted as documented in tracker.analytics"
+    return weights_text()
+
+
+def _prediction_section(cat: Catalogue, an, code: str, resolution: str, day: date) -> Section:
+    meta = cat.resolutions
+    hit = meta[(meta["id"] == resolution) | (meta["symbol"] == resolution)]
+    res_day = date.fromisoformat(hit["date"].iloc[0]) if len(hit) and hit["date"].iloc[0] else None
+    before = day if res_day is None or day < res_day else None  # None: the day before the vote
+    pred = an.predict_votes(cat, resolution, known={}, as_of=before)
+    rid = pred.attrs.get("resolution", resolution)
+    pname = cat.party_name(code)
+    if code not in pred.index:
+        return Section(
+            "prediction",
+            f"Predicted vote on {rid}",
+            text=f"No prediction for {pname}: it is not among the voting members on this resolution.",
+        )
+    row = pred.loc[code]
+    actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["party_code"] == code)]
+    shown_actual = "" if actual.empty or (res_day is not None and res_day > day) else actual["vote"].iloc[0]
+    tally = pred["vote"].value_counts()
+    table = pd.DataFrame(
+        [
+            {
+                "resolution_id": rid,
+                "party_code": code,
+                "party": pname,
+                "predicted_vote": row["vote"],
+                "p_yes": round(float(row["p_yes"]), 4),
+                "p_no": round(float(row["p_no"]), 4),
+                "p_abstain": round(float(row["p_abstain"]), 4),
+                "actual_vote": shown_actual,
+            }
+        ]
+    )
+    text = (
+        f"Predicted vote of {pname} on {rid}: {row['vote']} "
+        f"(p = {max(row['p_yes'], row['p_no'], row['p_abstain']):.2f})."
+        f" Predicted overall: " + ", ".join(f"{int(tally.get(c, 0))} {c}" for c in VOTE_CHOICES) + "."
+    )
+    return Section(
+        "prediction",
+        f"Predicted vote on {rid}",
+        table,
+        text=text,
+        formats={"p_yes": "percent", "p_no": "percent", "p_abstain": "percent"},
+        notes="Actual vote shown only when it was cast on or before the as-of date.",
+    )
 
 
 # --------------------------------------------------------------------------- builders: comparison
@@ -1159,7 +1492,8 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
             compact=("resolution_id", "date", *codes, "same_vote"),
         ),
     ]
-    sections.extend(_comparison_analytics_sections(cat, codes, day))
+    extra, analytics_method = _comparison_analytics(cat, codes, day)
+    sections.extend(extra)
     chart = Chart(
         "Instruments adopted",
         [cat.party_name(c) for c in codes],
@@ -1173,7 +1507,7 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         title="Comparison: " + " / ".join(cat.party_name(c) for c in codes),
         subtitle=f"Adoptions, memberships and cyber votes as of {day}",
         as_of=day.isoformat(),
-        method=_method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD),
+        method=_method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, analytics_method),
         catalogue_version=_cat_version(cat),
         sections=sections,
         sources=_collect_sources(cat, sections),
@@ -1182,8 +1516,62 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
     )
 
 
-def _comparison_analytics_sections(cat: Catalogue, codes: Sequence[str], day: date) -> list[Section]:
-    return []
+def _comparison_analytics(cat: Catalogue, codes: Sequence[str], day: date) -> tuple[list[Section], str]:
+    """Pairwise alignment with its evidence, from tracker.analytics; ([], "") without it."""
+    an = _analytics()
+    if an is None:
+        return [], ""
+    rows = []
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            pa = an.pair_alignment(cat, a, b, as_of=day)
+            rows.append(
+                {
+                    "party_a": a,
+                    "party_b": b,
+                    "combined": _round(pa.score),
+                    "vote_agreement": _round(pa.agreement),
+                    "vote_kappa": _round(pa.kappa),
+                    "co_votes": pa.co_votes,
+                    "adoption_kappa": _round(pa.adoption_kappa),
+                    "shared_instruments": pa.shared_instruments,
+                    "note": pa.note,
+                }
+            )
+    table = pd.DataFrame(rows)
+    section = Section(
+        "alignment",
+        "Pairwise alignment",
+        table,
+        formats={
+            "combined": "decimal",
+            "vote_agreement": "percent",
+            "vote_kappa": "decimal",
+            "adoption_kappa": "decimal",
+        },
+        notes=(
+            "Vote agreement counts an abstention against yes or no as half; kappa corrects for chance "
+            "(1 = always together, 0 = chance, below 0 = opposed); empty = not enough evidence."
+        ),
+        compact=(
+            "party_a",
+            "party_b",
+            "combined",
+            "vote_agreement",
+            "vote_kappa",
+            "co_votes",
+            "shared_instruments",
+        ),
+    )
+    method = (
+        "Alignment: tracker.analytics pair alignment on all recorded UNGA votes (absent as missing) and "
+        "adoption portfolios; " + _weights_text(an) + "."
+    )
+    return [section], method
+
+
+def _round(x: Any, digits: int = 4) -> float | None:
+    return None if x is None or pd.isna(x) else round(float(x), digits)
 
 
 # --------------------------------------------------------------------------- cell values
@@ -1657,12 +2045,18 @@ def _pdf_text(text: Any) -> str:
 
 PDF_ROW_LIMITS = (14, 10, 7, 5, 3)
 PDF_MAX_COLUMNS = 8
+PDF_CELL_CHARS = 120  # longer cells are cut in the PDF (the other formats keep the full text)
+PDF_ROW_BUDGET = 60  # first guess: table rows the two pages hold, shared between the tables
 
 
 def to_pdf(report: Report) -> bytes:
     """A print-ready A4 brief of one or two pages: title, dates, chart, tables (long ones cut, with a
     pointer to the full export), method, numbered sources. Tables shrink until it fits two pages."""
-    for i, limit in enumerate(PDF_ROW_LIMITS):
+    tables = sum(1 for s in report.sections if s.table is not None and len(s.table))
+    start = next(
+        (i for i, n in enumerate(PDF_ROW_LIMITS) if n * tables <= PDF_ROW_BUDGET), len(PDF_ROW_LIMITS) - 1
+    )
+    for i, limit in enumerate(PDF_ROW_LIMITS[start:], start=start):
         pdf = _layout_pdf(report, limit)  # layout is cheaper than embedding the font (output)
         if pdf.pages_count <= 2 or i == len(PDF_ROW_LIMITS) - 1:
             break
@@ -1826,6 +2220,10 @@ def _pdf_section_text(pdf, s: Section, epw: float) -> None:
     pdf.ln(1)
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _fit(pdf, text: str, width: float) -> str:
     if pdf.get_string_width(text) <= width:
         return text
@@ -1886,7 +2284,7 @@ def _pdf_table(
             if sid in refs and refs[sid] not in cited:
                 cited.append(refs[sid])
     head = [_pdf_text(s.label(c)) for c in cols]
-    body = [[_pdf_text(x) for x in row] for row in _display_rows(s, shown, refs)]
+    body = [[_pdf_text(_cut(x, PDF_CELL_CHARS)) for x in row] for row in _display_rows(s, shown, refs)]
     pdf.set_font("DejaVu", "", 7)
     lengths = [
         min(max([pdf.get_string_width(head[j]) + 2] + [pdf.get_string_width(r[j]) + 2 for r in body]), 70)

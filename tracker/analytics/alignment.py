@@ -10,13 +10,14 @@
   chance-corrected measure gives the adoption kappa; the weighted Jaccard of the portfolios
   and the number of shared instruments are reported beside it.
 - **combined** = 0.5 x vote kappa + 0.5 x adoption kappa. A signal without enough evidence
-  for a pair (fewer than ``min_votes`` co-votes, fewer than ``min_instruments`` instruments
-  that either party adopted) is dropped and the other carries the pair alone; with neither,
-  the pair is NaN with its counts, never a silent zero.
+  for a pair (fewer than ``min_votes`` co-votes; fewer than ``min_instruments`` instruments
+  that either party adopted, or a party that adopted none) is dropped and the other carries
+  the pair alone; with neither, the pair is NaN with its counts, never a silent zero.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -96,6 +97,21 @@ def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None
     return idx, np.array(LEVELS)
 
 
+def _vote_stats(cat: Catalogue, data, mask: np.ndarray):
+    """Pairwise vote statistics for the selected rows, cached beside the vote matrix."""
+    key = ("analytics.votestats", id(data), hashlib.sha1(np.packbits(mask).tobytes()).hexdigest())
+    cache = cat._status_cache
+    if key not in cache:
+        stale = [k for k in cache if isinstance(k, tuple) and k[0] == key[0] and k[1] != id(data)]
+        for k in stale:
+            del cache[k]
+        if sum(1 for k in cache if isinstance(k, tuple) and k[0] == key[0]) > 16:
+            for k in [k for k in cache if isinstance(k, tuple) and k[0] == key[0]]:
+                del cache[k]
+        cache[key] = pair_stats(data.classes[mask], (0.0, 0.5, 1.0))
+    return cache[key]
+
+
 def _frame(a: np.ndarray, parties: list[str]) -> pd.DataFrame:
     return pd.DataFrame(a, index=pd.Index(parties, name="party"), columns=pd.Index(parties, name="other"))
 
@@ -108,7 +124,7 @@ def alignment_tables(cat: Catalogue, *, as_of=None, topic="all", since=None, min
     parties = list(data.parties)
     mask = row_mask(data, topic=topic, since=since, as_of=as_of)
     with single_thread():
-        votes = pair_stats(data.classes[mask], (0.0, 0.5, 1.0))
+        votes = _vote_stats(cat, data, mask)
         levels = adoption_levels(cat, as_of=to_date(as_of, end=True) if as_of else None, parties=parties)
         n_p = len(parties)
         if levels is not None:
@@ -122,8 +138,11 @@ def alignment_tables(cat: Catalogue, *, as_of=None, topic="all", since=None, min
             den = np.maximum(w[:, :, None], w[:, None, :]).sum(axis=0)
             with np.errstate(invalid="ignore", divide="ignore"):
                 jacc = np.where(den > 0, num / den, np.nan)
-            ad_kappa = np.where(either >= min_instruments, ad.kappa, np.nan)
-            jacc = np.where(either >= min_instruments, jacc, np.nan)
+            # a party that adopted nothing has no portfolio to compare: not enough evidence
+            active = adopted.sum(axis=0) > 0
+            usable = (either >= min_instruments) & active[:, None] & active[None, :]
+            ad_kappa = np.where(usable, ad.kappa, np.nan)
+            jacc = np.where(usable, jacc, np.nan)
         else:
             either = shared = np.zeros((n_p, n_p))
             ad_kappa = jacc = np.full((n_p, n_p), np.nan)
@@ -228,16 +247,19 @@ def pair_alignment(cat: Catalogue, a: str, b: str, *, basis: str = "combined", a
     n = int(t.co_votes.loc[a, b])
     score = t.score(basis).loc[a, b]
     enough = bool(pd.notna(score))
-    if enough:
-        note = f"{n} co-votes, {int(t.shared_instruments.loc[a, b])} shared instruments"
-    else:
-        need = []
-        if basis in ("combined", "votes"):
-            need.append(f"{n} co-votes (need {min_votes})")
-        if basis in ("combined", "adoptions"):
-            need.append(f"{int(t.instruments_either.loc[a, b])} instruments adopted by either "
-                        f"(need {MIN_INSTRUMENTS})" if t.settings["adoption_data"] else "no adoption data")
-        note = "not enough evidence: " + ", ".join(need)
+    parts = []
+    if basis in ("combined", "votes"):
+        used = pd.notna(t.kappa.loc[a, b])
+        parts.append(f"{n} co-votes" + ("" if used else f" (need {min_votes}; votes not used)"))
+    if basis in ("combined", "adoptions"):
+        if not t.settings["adoption_data"]:
+            parts.append("no adoption data")
+        else:
+            used = pd.notna(t.adoption_kappa.loc[a, b])
+            parts.append(f"{int(t.shared_instruments.loc[a, b])} shared instruments of "
+                         f"{int(t.instruments_either.loc[a, b])} adopted by either"
+                         + ("" if used else f" (need {MIN_INSTRUMENTS} and both adopting; adoptions not used)"))
+    note = ("" if enough else "not enough evidence: ") + ", ".join(parts)
     return PairAlignment(a, b, basis, _none(score), _none(t.agreement.loc[a, b]), _none(t.kappa.loc[a, b]),
                          _none(t.pi.loc[a, b]), n, _none(t.adoption_kappa.loc[a, b]),
                          _none(t.adoption_similarity.loc[a, b]), int(t.shared_instruments.loc[a, b]),
@@ -252,7 +274,7 @@ def _pair_instruments(cat: Catalogue, a: str, b: str, as_of) -> pd.DataFrame:
     st = cat.status(to_date(as_of, end=True) if as_of else None)
     st = st[st["party_code"].isin([a, b])]
     wide = st.pivot(index="instrument_id", columns="party_code", values="status").reindex(columns=[a, b])
-    wide = wide.fillna("no action").reset_index()
+    wide = wide.astype(object).where(wide.notna(), "no action").reset_index()
     wide.columns = cols[:3]
     adopted = {s for s, w in STATUS_WEIGHT.items() if w >= 0.8}
     wide["shared"] = wide["status_a"].isin(adopted) & wide["status_b"].isin(adopted)
@@ -311,7 +333,7 @@ def group_members(cat: Catalogue, group: str | list[str] | tuple[str, ...], on: 
         else:
             from difflib import get_close_matches
 
-            hint = get_close_matches(gid, list(cat.groups["id"]), n=3)
+            hint = get_close_matches(gid.casefold(), list(cat.groups["id"]), n=3, cutoff=0.4)
             known = f"; did you mean {', '.join(hint)}?" if hint else (
                 "; no groups in the catalogue yet" if cat.groups.empty else "")
             raise ValueError(f"unknown group {group!r}{known}")

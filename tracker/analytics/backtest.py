@@ -17,13 +17,14 @@ list are scored, as the last-vote baseline needs one.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from tracker.analytics import predict as P
+from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
 from tracker.analytics.votes import to_date
 from tracker.catalogue import Catalogue
@@ -39,6 +40,7 @@ class BacktestResult:
     per_resolution: pd.DataFrame  # resolution, method, accuracy, macro_f1, log_loss, n_scored
     summary: pd.DataFrame  # method -> mean accuracy, macro_f1, log_loss
     seconds: float
+    predictions: dict = field(default_factory=dict)  # (resolution, seed) -> ours' probabilities (keep_predictions)
 
 
 def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
@@ -87,10 +89,17 @@ def baseline_probs(ctx: P.Context, method: str, known_idx, known_cls, targets) -
 
 
 def run_backtest(cat: Catalogue, resolutions=CONTESTED, seeds=range(5), frac: float = 0.2,
-                 methods=METHODS, require_predecessor: bool | None = None) -> BacktestResult:
+                 methods=METHODS, require_predecessor: bool | None = None,
+                 keep_predictions: bool = False) -> BacktestResult:
+    with single_thread():
+        return _run(cat, resolutions, seeds, frac, methods, require_predecessor, keep_predictions)
+
+
+def _run(cat, resolutions, seeds, frac, methods, require_predecessor, keep_predictions) -> BacktestResult:
     started = time.perf_counter()
     require_predecessor = frac == 0 if require_predecessor is None else require_predecessor
     rows_out = []
+    kept: dict = {}
     listed = set(resolutions)
     for rid in resolutions:
         row = P.resolve_resolution(cat, rid)
@@ -112,10 +121,12 @@ def run_backtest(cat: Catalogue, resolutions=CONTESTED, seeds=range(5), frac: fl
             y = truth[targets].astype(np.int64)
             for method in methods:
                 if method == "ours":
-                    ctx.extra.clear() if False else None
                     known = {d.parties[j]: int(c) for j, c in zip(known_idx, known_cls, strict=True)}
                     prob, _parties, _info = P.predict_core(cat, ctx, known)
                     prob = prob[targets]
+                    if keep_predictions:
+                        kept[(row["id"], seed)] = pd.DataFrame(
+                            prob, index=[d.parties[j] for j in targets], columns=["p_no", "p_abstain", "p_yes"])
                 else:
                     prob = baseline_probs(ctx, method, known_idx, known_cls, targets)
                 pred = prob.argmax(axis=1)
@@ -125,9 +136,9 @@ def run_backtest(cat: Catalogue, resolutions=CONTESTED, seeds=range(5), frac: fl
     raw = pd.DataFrame(rows_out)
     if raw.empty:
         empty = pd.DataFrame(columns=["accuracy", "macro_f1", "log_loss"])
-        return BacktestResult(raw, empty, time.perf_counter() - started)
+        return BacktestResult(raw, empty, time.perf_counter() - started, kept)
     per = (raw.groupby(["resolution", "method"], sort=False)
            .agg(accuracy=("accuracy", "mean"), macro_f1=("macro_f1", "mean"), log_loss=("log_loss", "mean"),
                 n_scored=("n_scored", "mean"), n_known=("n_known", "mean")).reset_index())
     summary = per.groupby("method", sort=False)[["accuracy", "macro_f1", "log_loss"]].mean()
-    return BacktestResult(per, summary, time.perf_counter() - started)
+    return BacktestResult(per, summary, time.perf_counter() - started, kept)

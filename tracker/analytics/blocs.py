@@ -17,6 +17,8 @@ between-bloc matrix of mean kappa. Parties with too little evidence are listed a
 
 from __future__ import annotations
 
+import contextlib
+import warnings
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -27,7 +29,7 @@ from scipy.spatial.distance import squareform
 
 from tracker.analytics._blas import single_thread
 from tracker.analytics.alignment import STATUS_WEIGHT, alignment_tables, check_basis
-from tracker.analytics.votes import CYBER_TOPICS, row_mask, to_date, vote_data
+from tracker.analytics.votes import row_mask, to_date, vote_data
 from tracker.catalogue import Catalogue
 
 METHODS = ("hierarchical", "louvain")
@@ -163,15 +165,16 @@ def blocs(cat: Catalogue, method: str = "hierarchical", basis: str = "votes", *,
             sub = arr[np.ix_(labels == a, labels == b)]
             if a == b:
                 sub = sub[~np.eye(len(sub), dtype=bool)]
-            between.loc[a, b] = np.nanmean(sub) if np.isfinite(sub).any() else np.nan
+            between.loc[a, b] = _mean(sub.ravel())
     rows = []
     defining_votes = _defining_votes(cat, assign, topic, since, as_of)
     defining_inst = _defining_instruments(cat, assign, as_of)
     for b in ids:
         members = assign.loc[assign["bloc"] == b, "party"].tolist()
         sub = score.loc[members, members].to_numpy(dtype=np.float64)
-        centrality = np.nanmean(np.where(np.eye(len(members), dtype=bool), np.nan, sub), axis=1) \
-            if len(members) > 1 else np.array([np.nan])
+        with _quiet():
+            centrality = np.nanmean(np.where(np.eye(len(members), dtype=bool), np.nan, sub), axis=1) \
+                if len(members) > 1 else np.array([np.nan])
         anchor = members[int(np.nanargmax(centrality))] if np.isfinite(centrality).any() else members[0]
         anchor = next((p for p in NOTABLE if p in members), anchor)
         rows.append({"bloc": int(b), "label": f"bloc around {cat.party_name(anchor)} ({anchor})",
@@ -198,7 +201,7 @@ def _defining_votes(cat, assign, topic, since, as_of, top: int = 3) -> dict[int,
         inside, outside = codes[:, labels == b], codes[:, labels != b]
         if not outside.shape[1]:
             continue
-        with np.errstate(invalid="ignore"), np.testing.suppress_warnings() if False else _quiet():
+        with np.errstate(invalid="ignore"), _quiet():
             gap = np.abs(np.nanmean(inside, axis=1) - np.nanmean(outside, axis=1))
         order = np.argsort(-np.nan_to_num(gap))[:top]
         out[int(b)] = [f"{ids[i]} ({np.nanmean(inside[i]):.2f} vs {np.nanmean(outside[i]):.2f})"
@@ -206,22 +209,12 @@ def _defining_votes(cat, assign, topic, since, as_of, top: int = 3) -> dict[int,
     return out
 
 
+@contextlib.contextmanager
 def _quiet():
-    import warnings
-
-    ctx = warnings.catch_warnings()
-    ctx.__enter__()
-    warnings.simplefilter("ignore", RuntimeWarning)
-
-    class _Exit:
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            ctx.__exit__(*exc)
-            return False
-
-    return _Exit()
+    """Silence numpy's 'mean of empty slice' (an all-missing row is expected and gives NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def _defining_instruments(cat, assign, as_of, top: int = 5) -> dict[int, list[str]]:
@@ -326,6 +319,12 @@ def _anchor(cat, parties, as_of) -> tuple[np.ndarray, str]:
 
 # --------------------------------------------------------------------------- swing states
 
+def _mean(values) -> float:
+    arr = np.asarray(values, dtype=np.float64)
+    arr = arr[np.isfinite(arr)]
+    return float(arr.mean()) if len(arr) else np.nan
+
+
 def _session(res_id: str) -> str:
     parts = str(res_id).split("/")
     return parts[2] if len(parts) > 3 else ""
@@ -386,7 +385,7 @@ def swing_states(cat: Catalogue, *, as_of=None, min_reasons: int = 1, predict: b
         score = alignment_tables(cat, as_of=as_of, topic="cyber", min_votes=5).kappa
         lab = dict(zip(res.assignments["party"], res.assignments["bloc"], strict=True))
         for p, b in lab.items():
-            means = {bb: np.nanmean([score.loc[p, q] for q, x in lab.items() if x == bb and q != p] or [np.nan])
+            means = {bb: _mean([score.loc[p, q] for q, x in lab.items() if x == bb and q != p])
                      for bb in set(lab.values())}
             own = means.get(b)
             others = {bb: m for bb, m in means.items() if bb != b and np.isfinite(m)}

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from tracker.analytics.alignment import alignment_tables, group_members
-from tracker.analytics.votes import to_date
+from tracker.analytics.votes import to_date, vote_data
 from tracker.catalogue import Catalogue, date_bounds
 from tracker.parties import PartyResolver
 
 GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size",
                "party_status"]
+ACTIVITY_WEIGHT = 0.5  # share of the score from how many other (same-stance) instruments the party adopted
 NEXT_COLUMNS = ["party", "name", "score", "neighbours_adopted", "neighbours", "status"]
 
 
@@ -50,11 +51,16 @@ def _instrument(cat: Catalogue, instrument: str) -> str:
                             | (cat.instruments["short_name"].str.casefold() == key.casefold())]
     if len(names):
         return names["id"].iloc[0]
-    from difflib import get_close_matches
+    from rapidfuzz import fuzz, process, utils
 
-    hint = get_close_matches(key.lower(), sorted(ids), n=3)
+    labels = {i: i for i in ids}
+    labels.update({a: i for a, i in zip(aliases["alias"], aliases["instrument_id"], strict=True)})
+    labels.update({n: i for n, i in zip(cat.instruments["name"], cat.instruments["id"], strict=True)})
+    hits = process.extract(key, {lab: lab for lab in labels}, scorer=fuzz.WRatio, processor=utils.default_process,
+                           limit=10, score_cutoff=70)
+    hint = list(dict.fromkeys(labels[h[2]] for h in hits))[:3]
     msg = f"; did you mean {', '.join(hint)}?" if hint else ("; the catalogue has no instruments yet"
-                                                             if not ids else "")
+                                                             if not ids else "; no close match")
     raise ValueError(f"unknown instrument {instrument!r}{msg}")
 
 
@@ -133,11 +139,15 @@ def _vote_cache(cat: Catalogue) -> dict:
     return {k: v for k, v in cat._status_cache.items() if isinstance(k, tuple)}
 
 
-def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: int = 15) -> pd.DataFrame:
+def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: int = 15,
+                  activity_weight: float | None = None) -> pd.DataFrame:
     """Non-adopters of ``instrument`` most likely to adopt next (similarity-weighted neighbours).
 
-    score = sum over the party's ``k`` most aligned parties of max(alignment, 0) x adopted,
-    divided by the sum of max(alignment, 0); ties broken by the number of adopting neighbours.
+    score = (1 - a) x neighbour share + a x activity, where the neighbour share is the
+    alignment-weighted share of the party's ``k`` most aligned parties (combined alignment
+    without this instrument, weights max(alignment, 0)) that adopted it, and activity is the
+    number of other instruments of the same stance (any, for neutral ones) the party adopted,
+    relative to the most active party; a = ACTIVITY_WEIGHT (0.5) unless ``activity_weight``.
     """
     inst = _instrument(cat, instrument)
     if n < 1 or k < 1:
@@ -149,12 +159,22 @@ def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: i
         return _empty(NEXT_COLUMNS, f"not enough evidence: 0 adopters of {inst} "
                                     f"{'as of ' + str(when) if when else 'in the catalogue'}")
     sim = _similarity(cat, when, exclude_instrument=inst)
-    return _rank(cat, sim, who, st, inst, n, k)
+    return _rank(cat, sim, who, st, inst, n, k, activity_weight)
 
 
-def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n: int, k: int) -> pd.DataFrame:
+def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n: int, k: int,
+          activity_weight: float | None = None, skip: set[str] = frozenset()) -> pd.DataFrame:
+    a = ACTIVITY_WEIGHT if activity_weight is None else activity_weight
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
-    candidates = [p for p in sim.index if p not in who and p in members]
+    others = None
+    if len(st):
+        stance = dict(zip(cat.instruments["id"], cat.instruments["stance"], strict=True))
+        pool = st[st["adopted"] & (st["instrument_id"] != inst)]
+        if stance.get(inst) in ("open", "sovereign"):  # activity on the same side only
+            pool = pool[pool["instrument_id"].map(stance) == stance[inst]]
+        others = pool.groupby("party_code").size()
+    top_activity = float(others.max()) if others is not None and len(others) else 0.0
+    candidates = [p for p in sim.index if p not in who and p not in skip and p in members]
     status = st[st["instrument_id"] == inst].set_index("party_code")["status"].to_dict() if len(st) else {}
     arr = sim.to_numpy(dtype=np.float64)
     pos = {p: i for i, p in enumerate(sim.index)}
@@ -166,8 +186,9 @@ def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n:
         top = np.argsort(-s, kind="stable")[:k]
         top = top[np.isfinite(s[top])]
         w = np.clip(s[top], 0, None)
-        score = float((w * adopters[top]).sum() / w.sum()) if w.sum() > 0 else 0.0
-        rows.append({"party": p, "name": cat.party_name(p), "score": score,
+        share = float((w * adopters[top]).sum() / w.sum()) if w.sum() > 0 else 0.0
+        activity = float(others.get(p, 0)) / top_activity if top_activity else 0.0
+        rows.append({"party": p, "name": cat.party_name(p), "score": (1 - a) * share + a * activity,
                      "neighbours_adopted": int(adopters[top].sum()), "neighbours": len(top),
                      "status": status.get(p, "no action")})
     out = pd.DataFrame(rows, columns=NEXT_COLUMNS)
@@ -178,35 +199,45 @@ def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n:
 
 
 def backtest_next_adopters(cat: Catalogue, cutoff, *, k: int = 10, neighbours: int = 15, seed: int = 0,
-                           min_new: int = 1) -> pd.DataFrame:
+                           min_new: int = 1, activity_weight: float | None = None) -> pd.DataFrame:
     """precision@k of next_adopters with adoptions hidden after ``cutoff``, and two baselines.
 
     For each instrument with >= 1 adopter by the cut-off and >= ``min_new`` parties adopting
     after it: ours (ranking from data on or before the cut-off), ``popularity`` (non-adopters
     ranked by how many other instruments they had adopted) and ``random`` (a seeded shuffle).
+
+    Positives are only adoptions with an explicit date after the cut-off. An undated adoption
+    row counts from its source's as-of date (often the day the page was read), so it says
+    nothing about *when* the party adopted: such (instrument, party) pairs are neither
+    positives nor candidates (they are dropped from every ranking before precision@k).
     """
     cut = to_date(cutoff, end=True)
-    cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "ours", "popularity", "random"]
+    cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "undated_excluded", "ours", "popularity", "random"]
     if cat.adoptions.empty:
         return _empty(cols, "no adoption data in the catalogue yet (0 adoptions)")
     before, st_before = _adopted_sets(cat, cut)
-    after, _ = _adopted_sets(cat, None)
+    after, st_now = _adopted_sets(cat, None)
+    undated_now = st_now[st_now["adopted"] & (st_now["since"].fillna("") == "")]
+    undated = undated_now.groupby("instrument_id")["party_code"].apply(set).to_dict()
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
     hidden = _hide_after(cat, cut)
+    vote_data(hidden)  # build the vote matrix once; the per-instrument copies share it
     counts = st_before[st_before["adopted"]].groupby("party_code").size()
     rng = np.random.default_rng(seed)
     rows = []
     for inst in sorted(before):
         had = before[inst]
-        new = (after.get(inst, set()) - had) & members
+        unknown = undated.get(inst, set()) - had  # adopted, but when is unknown
+        new = (after.get(inst, set()) - had - unknown) & members
         if len(new) < min_new:
             continue
         sim = _similarity(hidden, cut, exclude_instrument=inst)
-        ours = _rank(hidden, sim, had, st_before, inst, k, neighbours)["party"].tolist()
-        pool = sorted(p for p in members if p not in had)
+        ours = _rank(hidden, sim, had, st_before, inst, k, neighbours, activity_weight, skip=unknown)["party"].tolist()
+        pool = sorted(p for p in members if p not in had and p not in unknown)
         pop = sorted(pool, key=lambda p: (-counts.get(p, 0), p))[:k]
         rnd = list(rng.permutation(pool)[:k])
         rows.append({"instrument_id": inst, "adopters_at_cutoff": len(had), "new_adopters": len(new),
+                     "undated_excluded": len(unknown & members),
                      "ours": len(set(ours) & new) / k, "popularity": len(set(pop) & new) / k,
                      "random": len(set(rnd) & new) / k})
     out = pd.DataFrame(rows, columns=cols)

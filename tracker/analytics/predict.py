@@ -12,6 +12,13 @@ Signals, pooled as a weighted product of experts (log-linear pooling):
 3. **latent positions**: a small regularised multinomial logistic regression, fitted on the
    known votes, over each party's first three principal components of the last four years
    of contested votes plus its last cyber votes (only with >= 8 known votes);
+4. **learned** (weights learned across history, not hand-set): a conditional logit over
+   class-symmetric features (neighbours' share of the class among the known votes, the
+   class's share among them, the party's own rate of that class, closeness of its latent
+   position to the known voters of that class, its previous vote in the series), fitted on
+   earlier contested votes dated before ``as_of``, each with a random 20% of its votes
+   revealed (only with >= 8 known votes).
+
 Each expert's weight is its base weight (WEIGHTS) scaled by how well it predicted the known
 votes held out (leave-one-out / 4-fold), so a series whose previous vote explains the revealed
 votes well leans on that vote, and one that shifted leans on neighbours and positions.
@@ -49,11 +56,14 @@ from tracker.parties import PartyResolver
 GENERAL_SINCE = np.datetime64("2010-01-01", "D")
 VOTE_VALUES = (0.0, 0.5, 1.0)
 # pooling weights of the experts (chosen on the backtest votes; see benchmarks/RESULTS.md)
-WEIGHTS = {"series": 1.5, "neighbours": 1.0, "latent": 1.0}
+WEIGHTS = {"series": 1.5, "neighbours": 1.0, "latent": 1.0, "learned": 1.0}
 TEMPERATURE = 1.0  # the pooled weights sum to this (calibration of the probabilities)
 LOO_SHARPNESS = 10.0  # how strongly held-out performance on the known votes shifts weight
 MIN_KNOWN_FIT = 8
 OUTPUT_COLUMNS = ["vote", "p_yes", "p_no", "p_abstain"]
+# name -> expert(ctx, known_idx, known_cls) -> (probabilities, held-out probabilities) or (None, None);
+# empty here: benchmarks/predict_experiments.py plugs candidate experts in to measure them
+EXTRA_EXPERTS: dict = {}
 
 
 class UnknownResolution(ValueError):
@@ -297,6 +307,131 @@ def _latent_expert(ctx: Context, known_idx, known_cls, folds: int = 4):
     return _softmax_predict(f, W, b), loo
 
 
+# --------------------------------------------------------------------------- learned across history
+
+LEARN_YEARS = 6
+LEARN_MAX = 120
+
+
+def _class_features(ctx: Context, sim: np.ndarray, emb: np.ndarray, prop: np.ndarray,
+                    known_idx: np.ndarray, known_cls: np.ndarray, prev: np.ndarray | None = None) -> np.ndarray:
+    """Class-symmetric features F[party, class, feature] from the revealed votes of one vote."""
+    n = sim.shape[0]
+    knn = _knn_dist(sim[:, known_idx], known_cls, k=10, beta=30.0)
+    share = (np.bincount(known_cls, minlength=3) + 0.5) / (len(known_cls) + 1.5)
+    f = np.zeros((n, 3, 6))
+    if prev is not None:
+        f[:, :, 5] = np.eye(4)[prev + 1][:, 1:]
+    f[:, :, 0] = np.log(knn + 1e-3)
+    f[:, :, 1] = np.log(share)[None, :]
+    f[:, :, 2] = np.log(prop)
+    for c in range(3):
+        members = known_idx[known_cls == c]
+        if len(members):
+            f[:, c, 3] = -((emb - emb[members].mean(axis=0)) ** 2).sum(axis=1) / emb.shape[1]
+        else:
+            f[:, c, 4] = 1.0
+    return f
+
+
+def _clogit_fit(F: np.ndarray, y: np.ndarray, lam: float = 0.01) -> np.ndarray:
+    onehot = np.eye(3)[y]
+
+    def loss(w):
+        z = F @ w
+        z = z - z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        p = np.exp(z - lse[:, None])
+        val = -(onehot * (z - lse[:, None])).sum() / len(y) + lam * (w ** 2).sum()
+        g = np.einsum("nc,ncf->f", p - onehot, F) / len(y) + 2 * lam * w
+        return val, g
+
+    return minimize(loss, np.zeros(F.shape[2]), jac=True, method="L-BFGS-B").x
+
+
+def _learned_expert(ctx: Context, known_idx, known_cls):
+    """Conditional logit over class-symmetric features, its weights learned across history.
+
+    Training: earlier contested votes dated before ``as_of`` (general votes of the last
+    LEARN_YEARS years, at most LEARN_MAX drawn at random, plus every contested vote of a
+    labelled series with its predecessor), each with a random 20% of its votes revealed,
+    the rest as targets. Features of (party, class): log of the agreement-weighted
+    neighbours' share of that class among the revealed, log of the class's share among the
+    revealed, log of the party's own rate of that class (last four years), closeness of the
+    party's latent position to the revealed voters of that class (and a flag when none),
+    whether the party cast that class on the previous vote of the series.
+    """
+    if len(known_idx) < MIN_KNOWN_FIT:
+        return None, None
+    d = ctx.data
+    sim = ctx.extra["sim"]
+    if "learned" not in ctx.extra:
+        ctx.extra["learned"] = _learn(ctx, sim)
+    w, emb, prop = ctx.extra["learned"]
+    if w is None:
+        return None, None
+    srows = series_rows(ctx)
+    pv = d.classes[srows[-1]].astype(np.int64) if len(srows) else None
+    F = _class_features(ctx, sim, emb, prop, known_idx, known_cls, pv)
+    z = F @ w
+    z -= z.max(axis=1, keepdims=True)
+    p = np.exp(z)
+    p /= p.sum(axis=1, keepdims=True)
+    # held-out for the pooling weights: each known vote predicted from the others
+    loo = np.empty((len(known_idx), 3))
+    for i, j in enumerate(known_idx):
+        keep = np.arange(len(known_idx)) != i
+        zi = _class_features(ctx, sim, emb, prop, known_idx[keep], known_cls[keep], pv)[j] @ w
+        loo[i] = np.exp(zi - zi.max()) / np.exp(zi - zi.max()).sum()
+    return p, loo
+
+
+def _learn(ctx: Context, sim: np.ndarray):
+    """(weights, latent positions, class rates) fitted on votes dated before ``as_of``."""
+    d = ctx.data
+    emb = _embedding(ctx)
+    if emb is None:
+        return None, None, None
+    rows = ctx.hist[d.dates[ctx.hist] >= np.datetime64(ctx.as_of, "D") - np.timedelta64(365 * 4, "D")]
+    cls = d.classes[rows]
+    prop = np.stack([(cls == c).sum(axis=0) for c in range(3)], axis=1) + 1.0
+    prop = prop / prop.sum(axis=1, keepdims=True)
+    start = np.datetime64(ctx.as_of, "D") - np.timedelta64(365 * LEARN_YEARS, "D")
+    topics = d.resolutions["topic"].to_numpy()
+    cand = ctx.hist[(d.dates[ctx.hist] >= start) & ~np.isin(topics[ctx.hist], CYBER_TOPICS)]
+    c = d.classes[cand]
+    n_cls = np.stack([(c == k).sum(axis=1) for k in range(3)], axis=1)
+    n = n_cls.sum(axis=1)
+    cand = cand[(n >= min(100, len(d.parties) // 2)) & (1 - n_cls.max(axis=1) / np.maximum(n, 1) >= 0.1)]
+    rng = np.random.default_rng(0)
+    if len(cand) > LEARN_MAX:
+        cand = np.sort(rng.choice(cand, LEARN_MAX, replace=False))
+    prev_of = {}
+    series = d.resolutions["series"].to_numpy()
+    for sname in {x for x in series[ctx.hist] if x}:
+        srows = ctx.hist[series[ctx.hist] == sname]
+        srows = srows[(d.classes[srows] >= 0).sum(axis=1) > 0]
+        for a, b in zip(srows[:-1], srows[1:], strict=True):
+            cb = d.classes[b]
+            nb = np.bincount(cb[cb >= 0], minlength=3)
+            if 1 - nb.max() / max(nb.sum(), 1) >= 0.05:
+                prev_of[b] = d.classes[a].astype(np.int64)
+    cand = np.union1d(cand, np.array(sorted(prev_of), dtype=np.int64))
+    Fs, ys = [], []
+    for h in cand:
+        y = d.classes[h]
+        voters = np.flatnonzero(y >= 0)
+        kn = np.sort(rng.choice(voters, int(round(0.2 * len(voters))), replace=False))
+        tg = np.setdiff1d(voters, kn)
+        if len(kn) < 2 or not len(tg):
+            continue
+        pv = prev_of.get(h, np.full(len(y), -1, dtype=np.int64))
+        Fs.append(_class_features(ctx, sim, emb, prop, kn, y[kn].astype(np.int64), pv)[tg])
+        ys.append(y[tg].astype(np.int64))
+    w = _clogit_fit(np.concatenate(Fs), np.concatenate(ys)) if Fs else None
+    return w, emb, prop
+
+
 def _fallback(ctx: Context) -> np.ndarray:
     """No series history and no known votes: each party's own recent cyber voting record."""
     d = ctx.data
@@ -366,6 +501,13 @@ def _predict_core(cat, ctx, known, weights):
             p_all, loo = _latent_expert(ctx, known_idx, known_cls)
             if p_all is not None:
                 experts["latent"] = (p_all, loo)
+            p_all, loo = _learned_expert(ctx, known_idx, known_cls)
+            if p_all is not None:
+                experts["learned"] = (p_all, loo)
+            for name, expert in EXTRA_EXPERTS.items():
+                p_all, loo = expert(ctx, known_idx, known_cls)
+                if p_all is not None:
+                    experts[name] = (p_all, loo)
     if not experts:
         experts["fallback"] = (_fallback(ctx), None)
         info["warning"] = ("weak: no earlier vote in this series and no known votes; "

@@ -89,13 +89,15 @@ def _build(cat: Catalogue) -> VoteData:
     row_of = {r: i for i, r in enumerate(res["id"])}
     col_of = {p: j for j, p in enumerate(parties)}
     v = cat.votes
-    rows = v["resolution_id"].map(row_of)
-    keep = rows.notna().to_numpy()
-    r_idx = rows.to_numpy()[keep].astype(np.int64)
-    c_idx = v["party_code"].map(col_of).to_numpy()[keep].astype(np.int64)
-    cls = v["vote"].map(VOTE_CLASS).fillna(-1).to_numpy()[keep].astype(np.int8)
+    rows = pd.Index(np.asarray(res["id"], dtype=object)).get_indexer(np.asarray(v["resolution_id"], dtype=object))
+    cols = pd.Index(np.asarray(parties, dtype=object)).get_indexer(np.asarray(v["party_code"], dtype=object))
+    vote = np.asarray(v["vote"], dtype=object)
+    cls = np.full(len(vote), -1, dtype=np.int8)
+    for name, k in VOTE_CLASS.items():
+        cls[vote == name] = k
+    keep = rows >= 0
     classes = np.full((len(res), len(parties)), -1, dtype=np.int8)
-    classes[r_idx, c_idx] = cls
+    classes[rows[keep], cols[keep]] = cls[keep]
     codes = np.where(classes >= 0, classes.astype(np.float32) / 2, np.nan).astype(np.float32)
     meta = pd.DataFrame({"id": res["id"], "date": res["_d"].dt.date, "topic": res["topic"],
                          "series": res["series"], "title": res["title"]})
@@ -116,13 +118,13 @@ def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) 
             topics = (topic,)
     else:
         topics = tuple(topic)
-    return data.resolutions["topic"].isin(topics).to_numpy()
+    return np.array(data.resolutions["topic"].isin(topics).to_numpy(), dtype=bool)  # writable copy
 
 
 def row_mask(data: VoteData, *, topic=None, since=None, as_of=None, before=None,
              exclude: tuple[str, ...] | list[str] = ()) -> np.ndarray:
     """Rows selected by topic, ``since`` (inclusive), ``as_of`` (inclusive), ``before`` (strict)."""
-    mask = topic_mask(data, topic).copy()  # isin().to_numpy() can be read-only under copy-on-write
+    mask = topic_mask(data, topic).copy()
     if since is not None:
         mask &= data.dates >= np.datetime64(to_date(since), "D")
     if as_of is not None:

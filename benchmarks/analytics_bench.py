@@ -1,0 +1,99 @@
+"""Speed of the analytics on the bundled catalogue (DESIGN.md section 7 budgets).
+
+Run:  python benchmarks/analytics_bench.py [--repeat 7] [--no-write]
+
+Measures, with the vote matrix already built (first call reported separately):
+- alignment, all parties x all votes since 2010 + adoptions (budget 300 ms);
+- blocs, hierarchical and louvain on cyber votes (budget 1 s);
+- one prediction: A/RES/78/237 with 20% of votes known, and with known={} (budget 1 s);
+- swing states (no budget; reported).
+Medians over --repeat runs; writes its section of benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+from bench_results import write_section  # noqa: E402
+
+from tracker import analytics, load_catalogue  # noqa: E402
+
+SECTION = "Analytics speed (issue 5)"
+
+
+def timed(fn, repeat: int) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs), max(runs)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--no-write", action="store_true")
+    args = ap.parse_args()
+    cat = load_catalogue()
+    t = time.perf_counter()
+    analytics.alignment(cat, since="2010")
+    first = time.perf_counter() - t
+    truth = cat.votes[cat.votes["resolution_id"] == "A/RES/78/237"]
+    truth = truth[truth["vote"] != "absent"]
+    rng = np.random.default_rng(0)
+    known = dict(truth.iloc[rng.choice(len(truth), size=len(truth) // 5, replace=False)][["party_code", "vote"]]
+                 .itertuples(index=False, name=None))
+    def uncached():
+        for key in [k for k in cat._status_cache if isinstance(k, tuple) and k[0] == "analytics.votestats"]:
+            del cat._status_cache[key]
+        return analytics.alignment(cat, basis="combined", since="2010")
+
+    cases = [
+        ("alignment, all parties x all votes since 2010 + adoptions", 0.3, uncached),
+        ("alignment, same query again (pairwise vote statistics cached)", 0.3,
+         lambda: analytics.alignment(cat, basis="combined", since="2010")),
+        ("blocs, hierarchical (cyber votes)", 1.0, lambda: analytics.blocs(cat, method="hierarchical")),
+        ("blocs, louvain with resolution sweep (cyber votes)", 1.0, lambda: analytics.blocs(cat, method="louvain")),
+        (f"prediction A/RES/78/237, {len(known)} votes known", 1.0,
+         lambda: analytics.predict_votes(cat, "A/RES/78/237", known=known)),
+        ("prediction A/RES/78/237, known={}", 1.0, lambda: analytics.predict_votes(cat, "A/RES/78/237")),
+        ("swing states", None, lambda: analytics.swing_states(cat)),
+    ]
+    rows = []
+    for label, budget, fn in cases:
+        med, worst = timed(fn, args.repeat)
+        ok = "" if budget is None else ("ok" if med <= budget else "OVER")
+        rows.append((label, med, worst, budget, ok))
+        print(f"{label:<62} median {med * 1000:8.1f} ms  max {worst * 1000:8.1f} ms  "
+              f"budget {'-' if budget is None else f'{budget * 1000:.0f} ms'} {ok}")
+    print(f"first alignment call (builds the vote matrix): {first * 1000:.0f} ms")
+    if args.no_write:
+        return 0
+    lines = [
+        f"By `benchmarks/analytics_bench.py`; load average {os.getloadavg()[0]:.1f}; catalogue {cat.version}; "
+        f"median and max of {args.repeat} runs after a warm-up "
+        f"(the first call, which builds the vote matrix, took {first * 1000:.0f} ms).",
+        "",
+        "| what | median ms | max ms | budget ms | |",
+        "|---|---|---|---|---|",
+    ]
+    for label, med, worst, budget, ok in rows:
+        lines.append(f"| {label} | {med * 1000:.1f} | {worst * 1000:.1f} | "
+                     f"{'-' if budget is None else f'{budget * 1000:.0f}'} | {ok} |")
+    write_section(SECTION, "\n".join(lines))
+    print(f"wrote section '{SECTION}' of benchmarks/RESULTS.md")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
