@@ -266,6 +266,9 @@ def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
     assert {"IND", "IDN", "ZAF"} & set(swing["party"])
     backtest = [d.value for d in at.dataframe if "log_loss" in d.value.columns][0]
     assert set(backtest["method"]) == {"always-yes", "last-in-series", "knn-15", "ours"}
+    results = REPO_ROOT / "benchmarks" / "RESULTS.md"
+    if results.exists() and "## Vote prediction backtest" in results.read_text("utf-8"):
+        assert any(m.value.startswith("## Vote prediction backtest") for m in at.markdown)
 
 
 def test_predicted_votes_use_the_known_votes(app, bundled):

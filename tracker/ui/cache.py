@@ -315,16 +315,20 @@ def next_adopters(version: str, instrument: str, n: int = 15) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def benchmark_section(title_word: str) -> str:
-    """The section of benchmarks/RESULTS.md whose heading contains ``title_word`` ('' if none)."""
+    """The section (## or ###) of benchmarks/RESULTS.md whose heading contains ``title_word`` ('' if none)."""
     path = Path(__file__).resolve().parents[2] / "benchmarks" / "RESULTS.md"
     try:
-        text = path.read_text("utf-8")
+        lines = path.read_text("utf-8").splitlines()
     except OSError:
         return ""
-    out, keep = [], False
-    for line in text.splitlines():
-        if line.startswith("## "):
-            keep = title_word.casefold() in line.casefold()
-        if keep:
+    out: list[str] = []
+    level = 0
+    for line in lines:
+        depth = len(line) - len(line.lstrip("#")) if line.startswith("#") else 0
+        if level and depth and depth <= level:
+            break
+        if not level and depth >= 2 and title_word.casefold() in line.casefold():
+            level = depth
+        if level:
             out.append(line)
     return "\n".join(out)

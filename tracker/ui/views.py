@@ -396,7 +396,7 @@ def next_adopters(cat: Catalogue, inst_id: str) -> None:
                "adopted it, weighted by similarity. Validated on history in the analytics backtest.")
     st.dataframe(nxt, hide_index=True, width="stretch",
                  column_config={"score": st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=1)})
-    section = cache.benchmark_section("adopter")
+    section = cache.benchmark_section("next adopters")
     if section:
         with st.expander("How well this ranking predicted past adoptions (benchmarks/RESULTS.md)"):
             st.markdown(section)
@@ -519,7 +519,7 @@ def prediction_section(cat: Catalogue) -> None:
 
     st.markdown("**How good is the method?** Backtest: only data before the vote, 20% of the votes revealed "
                 "(5 seeds), the other 80% predicted; compared with the baselines in the same run.")
-    section = cache.benchmark_section("backtest")
+    section = cache.benchmark_section("prediction backtest")
     if section:
         with st.expander("Backtest over the 12 contested cyber votes (benchmarks/RESULTS.md)", expanded=False):
             st.markdown(section)
