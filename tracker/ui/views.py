@@ -22,7 +22,7 @@ def search_table(cat: Catalogue, query: str, allowed: set[str]) -> pd.DataFrame:
     """The results table: every allowed entry when the query is empty, else the search hits."""
     inst = cat.instruments
     coverage = cat.coverage()
-    cols = ["id", "kind", "name", "pillar", "stance", "parties"]
+    cols = ["name", "kind", "pillar", "stance", "parties", "id"]
     if not query.strip():
         out = inst[inst["id"].isin(allowed)].assign(parties=lambda d: d["id"].map(coverage["parties"]))
         return out[cols].reset_index(drop=True)
@@ -42,8 +42,8 @@ def search_table(cat: Catalogue, query: str, allowed: set[str]) -> pd.DataFrame:
                 row.update(pillar=meta.loc[target, "pillar"], stance=meta.loc[target, "stance"],
                            parties=int(coverage.loc[target, "parties"]))
             rows.append(row)
-        frame = pd.DataFrame(rows, columns=["id", "kind", "name", "score", "matched", "pillar", "stance",
-                                            "parties"])
+        frame = pd.DataFrame(rows, columns=["name", "kind", "score", "matched", "pillar", "stance", "parties",
+                                            "id"])
         return frame.astype({"parties": "Int64"})
     # Without the search module (issue 4 not merged): a plain case-insensitive substring filter.
     q = query.strip().casefold()

@@ -90,7 +90,8 @@ else:
     st.caption(f"{len(recent)} dated actions between {start.date()} and {as_of} (newest first; a year-only "
                "date is placed at the end of that year).")
     st.dataframe(recent[["date", "party", "action", "instrument", "source_id"]]
-                 .rename(columns={"source_id": "source"}), hide_index=True, width="stretch", height=280)
+                 .rename(columns={"source_id": "source"}), hide_index=True, width="stretch",
+                 height=min(38 + 35 * len(recent), 320))
 
 if mode == modes[0]:
     ui.export_spot(f"Export the adopters of {label(inst_id)} on {as_of}", key="overview_export", kind="adoptions",
