@@ -1,11 +1,26 @@
-"""Every Streamlit cache lives here. Cache DataFrames and plain objects, never ORM objects."""
+"""Every Streamlit cache lives here. Cache DataFrames and plain objects, never ORM objects.
+
+Everything heavy is keyed by the catalogue version (the content hash of what was loaded),
+so a new load invalidates it; pages filter the cached frames outside the caches.
+"""
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import json
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
 from tracker.catalogue import Catalogue, CatalogueError, catalogue_from_database, sync_to_database
 from tracker.settings import get_settings
+
+ASSETS = Path(__file__).parent / "assets"
+KOSOVO_GEO_ID = "XKX"  # the 110m geometry has an unnamed-id feature called "Kosovo"; we give it this id
+DROPPED_GEOMETRIES = {"010"}  # Antarctica: no party, only takes space
 
 
 @st.cache_resource(show_spinner=False)
@@ -34,11 +49,303 @@ def ensure_database() -> str:
 @st.cache_resource(show_spinner="Reading the catalogue…")
 def catalogue(content_hash: str, edits: int = 0) -> Catalogue:
     """The catalogue from the database (the system of record), keyed by what was loaded and by
-    the approved curated edits since (so every app instance sees an approval on its next run)."""
-    return catalogue_from_database()
+    the approved curated edits since (so every app instance sees an approval on its next run).
+    Its version names both, so every cache keyed by ``cat.version`` follows an approval too."""
+    cat = catalogue_from_database()
+    if edits:
+        cat.version = f"{cat.version}+e{edits}"
+    return cat
 
 
 def get_catalogue() -> Catalogue:
     from tracker.curation import data_version
 
     return catalogue(ensure_database(), data_version())
+
+
+# --------------------------------------------------------------------------- map geometry
+
+@st.cache_resource(show_spinner=False)
+def world_topology() -> dict:
+    """Natural Earth 110m countries (npm world-atlas 2.0.2, ISC) with Kosovo given an id."""
+    topo = json.loads((ASSETS / "countries-110m.json").read_text("utf-8"))
+    geoms = topo["objects"]["countries"]["geometries"]
+    kept = []
+    for g in geoms:
+        if g.get("id") in DROPPED_GEOMETRIES:
+            continue
+        if not g.get("id") and g.get("properties", {}).get("name") == "Kosovo":
+            g = {**g, "id": KOSOVO_GEO_ID}
+        kept.append(g)
+    topo["objects"] = {"countries": {**topo["objects"]["countries"], "geometries": kept}}
+    return topo
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_spec(version: str, frame: pd.DataFrame, **options) -> dict:
+    """components.world_map, cached on the frame's content and the options (building one costs ~0.3 s)."""
+    from tracker.ui.components import world_map
+
+    return world_map(frame, **options)
+
+
+@st.cache_resource(show_spinner=False)
+def small_state_points() -> dict[str, tuple[float, float]]:
+    """iso_numeric -> (lon, lat) for parties too small for a 110m polygon (from the 50m file)."""
+    raw = json.loads((ASSETS / "small-states.json").read_text("utf-8"))
+    return {k: (v[0], v[1]) for k, v in raw.items()}
+
+
+@st.cache_data(show_spinner=False)
+def party_geo(version: str) -> pd.DataFrame:
+    """One row per party: code, name, geo_id (topology id), how it is drawn (polygon/point/none)."""
+    cat = get_catalogue()
+    topo_ids = {g.get("id") for g in world_topology()["objects"]["countries"]["geometries"]}
+    points = small_state_points()
+    p = cat.parties[["code", "name", "kind", "iso_numeric", "un_member"]].copy()
+    p["geo_id"] = p["iso_numeric"].where(p["code"] != "XKX", KOSOVO_GEO_ID)
+    p["drawn"] = "none"
+    p.loc[p["geo_id"].isin(topo_ids), "drawn"] = "polygon"
+    is_point = (p["drawn"] == "none") & p["geo_id"].isin(points.keys())
+    p.loc[is_point, "drawn"] = "point"
+    p["lon"] = p["geo_id"].map(lambda g: points.get(g, (None, None))[0])
+    p["lat"] = p["geo_id"].map(lambda g: points.get(g, (None, None))[1])
+    return p.reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- catalogue-derived frames
+
+@st.cache_data(show_spinner=False)
+def status_as_of(version: str, as_of: date | None) -> pd.DataFrame:
+    """cat.status(as_of) joined with party and instrument names (a DataFrame copy per call)."""
+    cat = get_catalogue()
+    s = cat.status(as_of)
+    s["party"] = s["party_code"].map(cat._party_names())
+    names = dict(zip(cat.instruments["id"], cat.instruments["short_name"].where(
+        cat.instruments["short_name"] != "", cat.instruments["name"]), strict=True))
+    s["instrument"] = s["instrument_id"].map(names)
+    return s
+
+
+@st.cache_data(show_spinner=False)
+def adoptions_dated(version: str) -> pd.DataFrame:
+    """Adoption rows with the first and last day their (partial) date can mean, newest first."""
+    from tracker.catalogue import date_bounds
+
+    cat = get_catalogue()
+    ad = cat.adoptions.copy()
+    bounds = ad["date"].map(lambda d: date_bounds(d) if d else None)
+    ad["first_day"] = pd.to_datetime(bounds.map(lambda b: b[0] if b else None))
+    ad["last_day"] = pd.to_datetime(bounds.map(lambda b: b[1] if b else None))
+    ad["party"] = ad["party_code"].map(cat._party_names())
+    ad["instrument"] = ad["instrument_id"].map(dict(zip(cat.instruments["id"], cat.instruments["name"],
+                                                         strict=True)))
+    return ad.sort_values(["last_day", "instrument_id", "party_code"], ascending=[False, True, True],
+                          na_position="last").reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False)
+def group_membership(version: str, as_of: date | None) -> pd.DataFrame:
+    """Members of each group on a date (role member, joined on or before, not left)."""
+    from tracker.catalogue import date_bounds
+
+    cat = get_catalogue()
+    gm = cat.group_members.copy()
+    day = as_of or date.today()
+
+    def on(joined: str, left: str) -> bool:
+        j, lft = date_bounds(joined) if joined else None, date_bounds(left) if left else None
+        return (j is None or j[1] <= day) and (lft is None or lft[0] > day)
+
+    mask = [on(j, lft) for j, lft in zip(gm["joined"], gm["left"], strict=True)]
+    return gm[mask].reset_index(drop=True)
+
+
+MEMBER_ROLES = ("member", "founding_member")
+
+
+def group_members(version: str, group_id: str, as_of: date | None = None) -> list[str]:
+    """Codes of the full members (member or founding member) of a group on a date."""
+    gm = group_membership(version, as_of)
+    return gm.loc[(gm["group_id"] == group_id) & gm["role"].isin(MEMBER_ROLES), "party_code"].tolist()
+
+
+@st.cache_data(show_spinner=False)
+def cyber_votes(version: str) -> pd.DataFrame:
+    """Votes on the cyber resolutions (topic cyber_security or cybercrime), with date and series."""
+    cat = get_catalogue()
+    res = cat.resolutions[cat.resolutions["topic"].isin(["cyber_security", "cybercrime"])]
+    v = cat.votes[cat.votes["resolution_id"].isin(res["id"])]
+    return v.merge(res[["id", "date", "title", "series", "topic"]], left_on="resolution_id", right_on="id",
+                   how="left").drop(columns="id")
+
+
+# --------------------------------------------------------------------------- search (issue 4)
+
+@st.cache_resource(show_spinner="Building the search index…")
+def search_index(version: str):
+    """The rapidfuzz index over instruments, norms, clauses and parties, built once per version."""
+    from tracker.search import SearchIndex
+
+    return SearchIndex(get_catalogue())
+
+
+def search_available() -> bool:
+    return importlib.util.find_spec("tracker.search") is not None
+
+
+# --------------------------------------------------------------------------- analytics (issue 5)
+
+def analytics_available() -> bool:
+    """Whether tracker.analytics is installed, checked without importing it (its import, with scipy
+    and networkx, takes seconds; it happens only on the pages that compute something)."""
+    return importlib.util.find_spec("tracker.analytics") is not None
+
+
+# --------------------------------------------------------------------------- metadata and quality
+
+@st.cache_data(show_spinner=False)
+def package_metadata() -> dict:
+    """The data package descriptor without its resources (title, version, licences, sources)."""
+    path = get_settings().catalogue_path / "datapackage.json"
+    try:
+        meta = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    meta.pop("resources", None)
+    return meta
+
+
+@st.cache_data(show_spinner="Checking data quality…")
+def quality_report_text(version: str) -> str:
+    from tracker.quality import quality_report
+
+    return quality_report(get_settings().catalogue_path)
+
+
+# --------------------------------------------------------------------------- exports (issue 7)
+
+def freeze(params: dict) -> str:
+    """Builder keyword arguments as a stable cache key."""
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+EXPORT_BUILDERS = {
+    "brief": "country_brief",
+    "bloc": "bloc_summary",
+    "compare": "comparison",
+    "adoptions": "adoptions_table",
+    "votes": "votes_table",
+    "alignment": "alignment_table",
+}
+
+
+@st.cache_data(show_spinner="Preparing the export…", max_entries=32)
+def export_report(version: str, kind: str, frozen: str):
+    """The export Report (tracker.export) for these arguments; raises its one-line errors."""
+    from tracker import export
+
+    params = json.loads(frozen)
+    builder = getattr(export, EXPORT_BUILDERS[kind])
+    return builder(get_catalogue(), **params)
+
+
+# --------------------------------------------------------------------------- analytics results (issue 5)
+# Keyed by the catalogue version and the arguments; the pages filter the results outside.
+
+@st.cache_data(show_spinner="Computing alignment…", max_entries=16)
+def alignment_matrix(version: str, basis: str, topic: str, as_of: date | None = None) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.alignment(get_catalogue(), basis=basis, topic=topic, as_of=as_of)
+
+
+@st.cache_data(show_spinner="Comparing…", max_entries=64)
+def pair_alignment(version: str, a: str, b: str, topic: str):
+    from tracker import analytics
+
+    return analytics.pair_alignment(get_catalogue(), a, b, topic=topic)
+
+
+@st.cache_data(show_spinner="Comparing with the group…", max_entries=64)
+def group_alignment(version: str, party: str, group: str, topic: str):
+    from tracker import analytics
+
+    return analytics.group_alignment(get_catalogue(), party, group, topic=topic)
+
+
+@st.cache_data(show_spinner="Finding partners…", max_entries=64)
+def partners(version: str, party: str, topic: str, n: int = 10) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.partners(get_catalogue(), party, n, topic=topic)
+
+
+@st.cache_data(show_spinner="Finding blocs…", max_entries=16)
+def blocs(version: str, method: str, basis: str, topic: str):
+    from tracker import analytics
+
+    return analytics.blocs(get_catalogue(), method=method, basis=basis, topic=topic)
+
+
+@st.cache_data(show_spinner="Placing parties on the open-vs-sovereign axis…", max_entries=4)
+def axis(version: str, topic: str = "cyber") -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.axis(get_catalogue(), topic=topic)
+
+
+@st.cache_data(show_spinner="Finding swing states…", max_entries=4)
+def swing_states(version: str) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.swing_states(get_catalogue())
+
+
+@st.cache_data(show_spinner="Predicting votes…", max_entries=64)
+def predict_votes(version: str, resolution: str, known: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.predict_votes(get_catalogue(), resolution, known=dict(known))
+
+
+@st.cache_data(show_spinner="Backtesting the prediction on this resolution…", max_entries=32)
+def backtest_one(version: str, resolution: str) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.run_backtest(get_catalogue(), resolutions=[resolution], seeds=range(5)).summary
+
+
+@st.cache_data(show_spinner="Ranking gaps…", max_entries=64)
+def gaps(version: str, party: str, bloc: str | None, reference: str | None) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.gaps(get_catalogue(), party, bloc=bloc, reference=reference)
+
+
+@st.cache_data(show_spinner="Ranking likely next adopters…", max_entries=64)
+def next_adopters(version: str, instrument: str, n: int = 15) -> pd.DataFrame:
+    from tracker import analytics
+
+    return analytics.next_adopters(get_catalogue(), instrument, n=n)
+
+
+@st.cache_data(show_spinner=False)
+def benchmark_section(title_word: str) -> str:
+    """The section (## or ###) of benchmarks/RESULTS.md whose heading contains ``title_word`` ('' if none)."""
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "RESULTS.md"
+    try:
+        lines = path.read_text("utf-8").splitlines()
+    except OSError:
+        return ""
+    out: list[str] = []
+    level = 0
+    for line in lines:
+        depth = len(line) - len(line.lstrip("#")) if line.startswith("#") else 0
+        if level and depth and depth <= level:
+            break
+        if not level and depth >= 2 and title_word.casefold() in line.casefold():
+            level = depth
+        if level:
+            out.append(line)
+    return "\n".join(out)

@@ -1,0 +1,325 @@
+"""AppTest: every page of the Streamlit app, driven from app.py, asserting content.
+
+The database is loaded once per test session into a temporary SQLite file (the first start
+of the app does exactly that); each test clears Streamlit's caches so nothing leaks between
+AppTest instances.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from tracker.settings import REPO_ROOT
+
+APP = str(REPO_ROOT / "app.py")
+PAGES = "tracker/ui/pages/"
+TIMEOUT = 180
+
+
+@pytest.fixture(scope="session")
+def app_database(tmp_path_factory):
+    """A SQLite file with the bundled catalogue loaded (once per session)."""
+    from tracker.catalogue import sync_to_database
+    from tracker.db import engine_for
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'tracker.db'}"
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    sync_to_database()
+    yield url
+    engine_for(url).dispose()
+    if old is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = old
+
+
+@pytest.fixture
+def app(app_database, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", app_database)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield lambda: AppTest.from_file(APP, default_timeout=TIMEOUT)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_page(at: AppTest, page: str, **state) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.switch_page(PAGES + page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    values = [m.value for m in at.metric if m.label == label]
+    assert values, f"no metric {label!r}; metrics: {[m.label for m in at.metric]}"
+    return values[0]
+
+
+def captions(at: AppTest) -> str:
+    return "\n".join(c.value for c in at.caption)
+
+
+def infos(at: AppTest) -> str:
+    return "\n".join(i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------- overview
+
+def test_overview_counts_and_map(app, bundled):
+    at = app().run()
+    assert not at.exception
+    assert at.title[0].value == "Cyber Norms Alignment Tracker"
+    tracked = int(bundled.coverage()["tracked"].sum())
+    assert metric(at, "Instruments tracked") == f"{tracked} of {len(bundled.instruments)}"
+    status = bundled.status()
+    assert metric(at, "Adoptions in force") == f"{int(status['adopted'].sum()):,}"
+    budapest = status[(status["instrument_id"] == "budapest-convention") & status["adopted"]]
+    assert f"{len(budapest)} of {len(bundled.parties)} parties in the catalogue had adopted Budapest Convention" \
+        in captions(at)
+    assert "European Union** (EUU)" in captions(at)  # the EU has no polygon: named in the side note
+    assert at.session_state["overview_instrument"] == "budapest-convention"
+
+
+def test_overview_date_slider_changes_the_state_of_play(app, bundled):
+    from datetime import date
+
+    at = app().run()
+    at.slider(key="as_of").set_value(date(2005, 1, 1)).run()
+    assert not at.exception
+    then = bundled.status(date(2005, 1, 1))
+    n = int(then[(then["instrument_id"] == "budapest-convention") & then["adopted"]].shape[0])
+    assert f"{n} of {len(bundled.parties)} parties in the catalogue had adopted Budapest Convention on 2005-01-01" \
+        in captions(at)
+    assert metric(at, "Adoptions in force") == f"{int(then['adopted'].sum()):,}"
+    assert at.query_params["as_of"] == "2005-01-01"
+
+
+# --------------------------------------------------------------------------- catalogue
+
+def test_budapest_page_lists_the_parties_cat_status_reports(app, bundled):
+    at = open_page(app(), "catalogue.py", item="budapest-convention")
+    assert at.header[0].value == "Convention on Cybercrime"
+    status = bundled.status()
+    budapest = status[status["instrument_id"] == "budapest-convention"]
+    assert metric(at, "Status: party") == str(int((budapest["status"] == "party").sum()))
+    assert metric(at, "Adopted") == str(int(budapest["adopted"].sum()))
+    assert at.query_params["item"] == "budapest-convention"
+    crosswalk = [d.value for d in at.dataframe if "relationship" in d.value.columns][0]
+    assert set(crosswalk["norm"]) == {"Due process", "Human rights online"}
+
+
+def test_search_two_person_rule_shows_the_norm_first(app):
+    at = open_page(app(), "catalogue.py")
+    at.text_input(key="catalogue_q").input("two person rule").run()
+    assert not at.exception
+    results = at.dataframe[0].value
+    assert results.iloc[0]["id"] == "two-person-rule"
+    assert results.iloc[0]["kind"] == "norm"
+    assert "results for 'two person rule'" in captions(at)
+
+
+def test_search_with_no_match_explains_itself(app):
+    at = open_page(app(), "catalogue.py")
+    at.text_input(key="catalogue_q").input("zzqqxx nothing like this").run()
+    assert not at.exception
+    assert "Nothing matches" in infos(at)
+
+
+def test_facets_filter_the_table(app, bundled):
+    at = open_page(app(), "catalogue.py")
+    at.multiselect(key="facet_kind").set_value(["norm"]).run()
+    table = at.dataframe[0].value
+    assert set(table["kind"]) == {"norm"}
+    assert len(table) == int((bundled.instruments["kind"] == "norm").sum())
+
+
+def test_norm_page_shows_carriers_through_the_crosswalk(app, bundled):
+    at = open_page(app(), "catalogue.py", item="two-person-rule")
+    assert at.header[0].value == bundled.instruments.set_index("id").loc["two-person-rule", "name"]
+    crosswalk = [d.value for d in at.dataframe if "clause_title" in d.value.columns][0]
+    assert "A.5.3" in set(crosswalk["clause"]) and "AC-5" in set(crosswalk["clause"])
+    status = bundled.status()
+    carriers_instr = set(bundled.crosswalk.loc[bundled.crosswalk["norm_id"] == "two-person-rule", "instrument_id"])
+    expected = status[status["adopted"] & status["instrument_id"].isin(carriers_instr)]["party_code"].nunique()
+    if expected:
+        assert f"{expected} parties carry this norm" in captions(at)
+    else:
+        assert "None of the instruments carrying this norm has recorded adopters" in infos(at)
+
+
+def test_unknown_entry_in_the_link_is_explained(app):
+    at = open_page(app(), "catalogue.py", item="no-such-thing")
+    assert any("no catalogue entry 'no-such-thing'" in w.value for w in at.warning)
+
+
+# --------------------------------------------------------------------------- country profile
+
+def test_country_profile_usa(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "country.py", parties=["USA"])
+    assert at.title[0].value == "United States"
+    votes = bundled.votes.merge(bundled.resolutions[["id", "topic"]], left_on="resolution_id", right_on="id")
+    cyber = votes[votes["topic"].isin(["cyber_security", "cybercrime"]) & (votes["party_code"] == "USA")]
+    assert metric(at, "Cyber votes recorded") == str(int((cyber["vote"] != "absent").sum()))
+    status = bundled.status()
+    usa = status[(status["party_code"] == "USA") & status["adopted"]]
+    tracked = int(bundled.coverage()["tracked"].sum())
+    assert metric(at, "Instruments adopted") == f"{len(usa)} of {tracked}"
+    vote_table = [d.value for d in at.dataframe if "series" in d.value.columns][0]
+    assert "A/RES/74/247" in set(vote_table["resolution_id"])
+    assert vote_table.set_index("resolution_id").loc["A/RES/74/247", "vote"] == "no"
+    partners = analytics.partners(bundled, "USA", 10, topic="cyber")
+    closest = [d.value for d in at.dataframe if "shared_instruments" in d.value.columns][0]
+    assert closest["name"].tolist() == partners[partners["side"] == "strongest"]["name"].tolist()
+    axis = analytics.axis(bundled)
+    assert f"Position {axis.loc['USA', 'position']:+.2f}" in "\n".join(m.value for m in at.markdown)
+
+
+def test_selected_country_survives_a_page_switch_and_is_in_the_url(app):
+    at = open_page(app(), "country.py", parties=["FRA"])
+    assert at.title[0].value == "France"
+    assert at.query_params["parties"] == "FRA"
+    at.switch_page(PAGES + "gaps.py").run()
+    assert at.selectbox(key="_one_Party").value == "FRA"
+    assert at.query_params["parties"] == "FRA"
+
+
+def test_selection_is_read_from_the_link(app):
+    at = app()
+    at.query_params["parties"] = "DEU,bra,XXX"
+    at.run()
+    at.switch_page(PAGES + "compare.py").run()
+    assert not at.exception
+    assert at.multiselect(key="_pick_Parties (two to four)").value == ["DEU", "BRA"]  # unknown code dropped
+
+
+# --------------------------------------------------------------------------- compare
+
+def test_compare_usa_and_russia(app, bundled):
+    at = open_page(app(), "compare.py", parties=["USA", "RUS"])
+    text = captions(at)
+    votes = bundled.votes.merge(bundled.resolutions[["id", "topic"]], left_on="resolution_id", right_on="id")
+    cyber = votes[votes["topic"].isin(["cyber_security", "cybercrime"]) & votes["party_code"].isin(["USA", "RUS"])]
+    wide = cyber[cyber["vote"] != "absent"].pivot_table(index="resolution_id", columns="party_code",
+                                                       values="vote", aggfunc="first").dropna()
+    split = int((wide["USA"] != wide["RUS"]).sum())
+    assert f"{split} of {len(wide)} cyber resolutions where at least two of them cast a vote" in text
+    assert split > len(wide) / 2
+    from tracker import analytics
+
+    pair = analytics.pair_alignment(bundled, "USA", "RUS", topic="cyber")
+    assert pair.score < 0 and pair.kappa < 0  # a low alignment...
+    assert metric(at, "Combined alignment") == f"{pair.score:+.2f}"
+    assert metric(at, "Vote agreement (raw)") == f"{pair.agreement:.0%}"
+    assert f"Evidence: {pair.co_votes} co-votes" in text  # ...with its evidence count
+
+
+def test_compare_needs_two_parties(app):
+    at = open_page(app(), "compare.py", parties=["USA"])
+    assert "Choose at least two parties" in infos(at)
+
+
+def test_compare_party_and_group(app, bundled):
+    at = open_page(app(), "compare.py", parties=["USA"])
+    at.selectbox(key="compare_group").set_value("eu").run()
+    assert not at.exception
+    inst = [d.value for d in at.dataframe if "instrument" in d.value.columns][0]
+    assert "EU: share adopted" in inst.columns
+
+
+# --------------------------------------------------------------------------- gaps, blocs, sources
+
+def test_gaps_usa_against_the_eu(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "gaps.py", parties=["USA"])
+    table = at.dataframe[0].value
+    expected = analytics.gaps(bundled, "USA", bloc="eu")
+    assert table["instrument_id"].tolist() == expected["instrument_id"].tolist()
+    assert table["bloc_share"].is_monotonic_decreasing
+    assert f"{len(expected)} instruments adopted by at least half of group eu" in captions(at)
+    next_table = at.dataframe[1].value  # the second tab: likely next adopters of the Budapest Convention
+    expected_next = analytics.next_adopters(bundled, "budapest-convention", n=15)
+    assert next_table["party"].tolist() == expected_next["party"].tolist()
+
+
+def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "blocs.py")
+    result = analytics.blocs(bundled)
+    blocs_table = [d.value for d in at.dataframe if "cohesion" in d.value.columns][0]
+    assert blocs_table["label"].tolist() == result.blocs["label"].tolist()
+    assert f"{len(result.assignments)} parties placed in {len(result.blocs)} blocs" in captions(at)
+    swing = [d.value for d in at.dataframe if "reasons" in d.value.columns][0]
+    assert {"IND", "IDN", "ZAF"} & set(swing["party"])
+    backtest = [d.value for d in at.dataframe if "log_loss" in d.value.columns][0]
+    assert set(backtest["method"]) == {"always-yes", "last-in-series", "knn-15", "ours"}
+    results = REPO_ROOT / "benchmarks" / "RESULTS.md"
+    if results.exists() and "## Vote prediction backtest" in results.read_text("utf-8"):
+        assert any(m.value.startswith("## Vote prediction backtest") for m in at.markdown)
+
+
+def test_predicted_votes_use_the_known_votes(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "blocs.py")
+    at.multiselect(key="known_yes").set_value(["USA"]).run()
+    at.multiselect(key="known_no").set_value(["RUS"]).run()
+    assert not at.exception
+    pred = analytics.predict_votes(bundled, "A/RES/74/247", known={"USA": "yes", "RUS": "no"})
+    counts = pred["vote"].value_counts()
+    for vote in ("yes", "no", "abstain"):
+        assert metric(at, f"Predicted {vote}") == str(int(counts.get(vote, 0)))
+    assert f"{len(pred)} parties predicted, 2 known votes given" in captions(at)
+    table = [d.value for d in at.dataframe if "p_yes" in d.value.columns][0]
+    assert table.set_index("code").loc["USA", "known"] == "yes"
+
+
+def test_sources_page(app, bundled):
+    at = open_page(app(), "sources.py")
+    assert metric(at, "Sources cited") == str(len(bundled.sources))
+    assert re.search(rf"{int(bundled.coverage()['tracked'].sum())} of {len(bundled.instruments)} instruments have "
+                     "adoption data", captions(at))
+    assert "CC-BY-4.0" in "\n".join(m.value for m in at.markdown)
+    at.text_input(key="sources_filter").input("no source is called this").run()
+    assert "No source matches" in infos(at)
+
+
+def test_overview_alignment_map(app, bundled):
+    from tracker import analytics
+
+    at = app().run()
+    at.session_state["parties"] = ["FRA"]
+    at.radio(key="overview_mode").set_value("Alignment with a country").run()
+    assert not at.exception
+    m = analytics.alignment(bundled, basis="votes", topic="cyber")
+    n = int(m.loc["FRA"].drop("FRA").notna().sum())
+    assert f"{n} parties with enough evidence" in captions(at)
+
+
+def test_country_brief_export_offers_every_format(app):
+    at = open_page(app(), "country.py", parties=["CIV"])
+    at.button(key="export_brief_prepare").click().run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF"]
+    assert "neutralise" in captions(at)
+
+
+def test_export_formats_offered_are_the_export_modules():
+    from tracker import export
+    from tracker.ui import components
+
+    assert components.EXPORT_FORMATS == export.FORMATS

@@ -1,0 +1,284 @@
+"""Reusable widgets: the offline world map, the shared party selection, labels and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from tracker.catalogue import Catalogue
+from tracker.ui import cache
+
+# Okabe-Ito (colour-blind safe) for categories; greys for "no action" and "not in the catalogue".
+STATUS_GROUPS = {
+    "party": "Bound / member / endorsed",
+    "member": "Bound / member / endorsed",
+    "endorsed": "Bound / member / endorsed",
+    "participant": "Bound / member / endorsed",
+    "adopted": "Bound / member / endorsed",
+    "signed": "Signed only",
+    "observer": "Observer",
+    "withdrawn": "Withdrew / left / denounced",
+    "denounced": "Withdrew / left / denounced",
+    "left": "Withdrew / left / denounced",
+    "suspended": "Suspended",
+}
+NO_ACTION = "No action recorded"
+STATUS_DOMAIN = ["Bound / member / endorsed", "Signed only", "Observer", "Withdrew / left / denounced",
+                 "Suspended", NO_ACTION]
+STATUS_RANGE = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#DDDDDD"]
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+NOT_IN_CATALOGUE = "#F4F4F4"
+WORLD_DATASET = "natural-earth-110m"
+
+PARTIES_KEY = "parties"  # the shared selection: session_state[PARTIES_KEY] and ?parties=A,B
+INSTRUMENT_KEY = "item"  # the open catalogue entry: ?item=<instrument id>
+
+
+# --------------------------------------------------------------------------- shared state (URL + session)
+
+def _from_url(key: str) -> list[str]:
+    raw = st.query_params.get(key, "")
+    return [x.strip() for x in raw.split(",") if x.strip()]
+
+
+def selected_parties(cat: Catalogue) -> list[str]:
+    """The parties selected anywhere in the app (session state, seeded from the URL once)."""
+    known = set(cat.parties["code"])
+    if PARTIES_KEY not in st.session_state:
+        st.session_state[PARTIES_KEY] = [c for c in (x.upper() for x in _from_url(PARTIES_KEY)) if c in known]
+    return [c for c in st.session_state[PARTIES_KEY] if c in known]
+
+
+def set_selected_parties(codes: Sequence[str]) -> None:
+    codes = list(dict.fromkeys(codes))
+    st.session_state[PARTIES_KEY] = codes
+    sync_url(parties=codes)
+
+
+def sync_url(**values) -> None:
+    """Mirror shareable state into the URL (a list becomes A,B; None or empty removes the key)."""
+    for key, value in values.items():
+        text = ",".join(value) if isinstance(value, list | tuple) else (str(value) if value else "")
+        if text:
+            if st.query_params.get(key) != text:
+                st.query_params[key] = text
+        elif key in st.query_params:
+            del st.query_params[key]
+
+
+def party_label(cat: Catalogue):
+    names = cat._party_names()
+    return lambda code: f"{names.get(code, code)} ({code})"
+
+
+def party_options(cat: Catalogue) -> list[str]:
+    """Party codes sorted by name (states first, then the EU and others)."""
+    p = cat.parties.sort_values(["name"])
+    return p["code"].tolist()
+
+
+def pick_parties(cat: Catalogue, label: str, *, max_selections: int = 4, min_hint: int = 0,
+                 default: Sequence[str] = ()) -> list[str]:
+    """A multiselect bound to the shared selection (survives page switches; in the URL)."""
+    current = selected_parties(cat) or list(default)
+    current = current[:max_selections]
+    widget_key = f"_pick_{label}"
+    st.session_state[widget_key] = current
+
+    def changed() -> None:
+        set_selected_parties(st.session_state[widget_key])
+
+    chosen = st.multiselect(label, party_options(cat), key=widget_key, format_func=party_label(cat),
+                            max_selections=max_selections, on_change=changed,
+                            help="The selection is kept when you switch pages and is part of the page "
+                                 "address, so you can share the view as a link.")
+    sync_url(parties=chosen)
+    if len(chosen) < min_hint:
+        st.info(f"Choose at least {min_hint} parties.")
+    return chosen
+
+
+def pick_party(cat: Catalogue, label: str = "Country or party", *, default: str = "USA") -> str:
+    """A single-party selectbox bound to the first element of the shared selection."""
+    current = selected_parties(cat)
+    options = party_options(cat)
+    first = current[0] if current else default
+    widget_key = f"_one_{label}"
+    st.session_state[widget_key] = first if first in options else options[0]
+
+    def changed() -> None:
+        code = st.session_state[widget_key]
+        set_selected_parties([code, *[c for c in selected_parties(cat) if c != code]])
+
+    code = st.selectbox(label, options, key=widget_key, format_func=party_label(cat), on_change=changed)
+    if not current:
+        st.session_state[PARTIES_KEY] = [code]
+    sync_url(parties=selected_parties(cat) or [code])
+    return code
+
+
+def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of play on") -> date:
+    """A date slider from the first dated adoption to today; in the URL as ?as_of=YYYY-MM-DD."""
+    dated = cache.adoptions_dated(cat.version)["first_day"].dropna()
+    first = dated.min().date().replace(month=1, day=1) if len(dated) else date(1990, 1, 1)
+    today = date.today()
+    if key not in st.session_state:
+        raw = st.query_params.get(key, "")
+        try:
+            st.session_state[key] = min(max(date.fromisoformat(raw), first), today) if raw else today
+        except ValueError:
+            st.session_state[key] = today
+    chosen = st.slider(label, min_value=first, max_value=today, key=key, format="YYYY-MM-DD",
+                       help="Statuses are derived from the dated actions up to this day; a year-only "
+                            "date counts from the last day of that year.")
+    sync_url(as_of=None if chosen == today else chosen.isoformat())
+    return chosen
+
+
+# --------------------------------------------------------------------------- the map
+
+def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
+              domain: list | None = None, range_: list | None = None, scheme: str | None = None,
+              quantitative: bool = False, tooltip: Sequence[str] = (), height: int = 420,
+              point_parties: bool = True) -> dict:
+    """An offline choropleth: ``frame`` has one row per party code (column ``code``) and ``color``.
+
+    Geometry is Natural Earth 110m embedded inline (no URL, no CDN). Parties too small for a
+    polygon are drawn as circles; Kosovo is joined on its own feature; the EU and former
+    states have no shape and are listed by :func:`map_notes`.
+    """
+    geo = cache.party_geo(cache.get_catalogue().version)
+    data = frame.merge(geo[["code", "geo_id", "drawn", "lon", "lat"]], on="code", how="inner")
+    if "name" not in data:
+        data["name"] = data["code"].map(cache.get_catalogue()._party_names())
+    fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
+    data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
+    # The topology is referenced by name and added to the finished spec below: Altair deep-copies
+    # every inline value on each chained call, which cost ~1 s per map with the geometry inline.
+    source = alt.Data(name=WORLD_DATASET, format=alt.DataFormat(type="topojson", feature="countries"))
+    if quantitative:
+        scale = alt.Scale(scheme=scheme or "viridis", **({"domain": domain} if domain else {}))
+        enc = alt.Color(f"{color}:Q", title=legend_title, scale=scale, legend=alt.Legend(orient="bottom"))
+    else:
+        scale = alt.Scale(domain=domain, range=range_) if domain else alt.Scale(range=range_ or OKABE_ITO)
+        enc = alt.Color(f"{color}:N", title=legend_title, scale=scale,
+                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260))
+    tips = [alt.Tooltip("name:N", title="Party"),
+            alt.Tooltip(f"{color}:{'Q' if quantitative else 'N'}", title=legend_title,
+                        format=".2f" if quantitative else "")]
+    tips += [alt.Tooltip(f"{t}:N") for t in tooltip if t not in ("name", color)]
+    polys = data[data["drawn"] == "polygon"].drop(columns=["lon", "lat", "drawn"])
+    background = alt.Chart(source).mark_geoshape(fill=NOT_IN_CATALOGUE, stroke="#BBBBBB", strokeWidth=0.4)
+    shapes = (alt.Chart(source).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4)
+              .transform_lookup(lookup="id", from_=alt.LookupData(polys, "geo_id", [c for c in polys.columns
+                                                                                  if c != "geo_id"]))
+              .transform_filter("isValid(datum.code)")
+              .encode(color=enc, tooltip=tips))
+    layers = [background, shapes]
+    pts = data[data["drawn"] == "point"]
+    if point_parties and len(pts):
+        layers.append(alt.Chart(pts.drop(columns=["drawn", "geo_id"])).mark_circle(size=28, stroke="#333333",
+                                                                                  strokeWidth=0.5, opacity=1)
+                      .encode(longitude="lon:Q", latitude="lat:Q", color=enc, tooltip=tips))
+    chart = (alt.layer(*layers).project(type="equalEarth")
+             .properties(title=title, height=height, width="container")
+             .configure_view(stroke=None))
+    spec = chart.to_dict()
+    spec.setdefault("datasets", {})[WORLD_DATASET] = cache.world_topology()  # inline: nothing is fetched
+    return spec
+
+
+def show_map(spec: dict, *, key: str | None = None) -> None:
+    st.vega_lite_chart(spec=spec, width="stretch", key=key)
+
+
+def map_notes(cat: Catalogue, frame: pd.DataFrame, color: str) -> None:
+    """The parties with no shape on the map (the EU, former states), with their value."""
+    geo = cache.party_geo(cat.version)
+    shapeless = geo[geo["drawn"] == "none"]["code"]
+    rows = frame[frame["code"].isin(shapeless)]
+    names = cat._party_names()
+    notes = [f"**{names.get(c, c)}** ({c}): {v}" for c, v in zip(rows["code"], rows[color], strict=True)]
+    text = ("Not drawn on the map (no polygon): " + "; ".join(notes) + ". ") if notes else ""
+    st.caption(text + "Small states without a 110m polygon (e.g. Singapore, Malta, the Holy See) are circles; "
+               "Kosovo (XKX) is matched to its own Natural Earth feature. Light grey outlines are "
+               "territories that are not parties in the catalogue. Map: Natural Earth 110m via world-atlas "
+               "(ISC licence), shipped with the app.")
+
+
+# --------------------------------------------------------------------------- labels, empty states, exports
+
+def evidence(n: int, what: str) -> str:
+    return f"{n:,} {what}"
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon="ℹ️")
+
+
+EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf")  # tracker.export.FORMATS (checked by a test)
+EXPORT_NOTE = ("CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
+               "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers.")
+
+
+def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | None = None, **params) -> None:
+    """Download buttons for one export (tracker.export): prepared on request, rendered on click.
+
+    ``kind`` is one of cache.EXPORT_BUILDERS (brief, bloc, compare, adoptions, votes); ``params``
+    are the builder's keyword arguments. Preparing runs in a fragment, so the page does not
+    rerun and a page switch never waits for an export.
+    """
+    formats = list(formats or EXPORT_FORMATS)
+
+    @st.fragment
+    def spot() -> None:
+        with st.container(border=True):
+            st.markdown(f"**{label}**")
+            ready = st.session_state.get(f"{key}_ready") == params
+            if not ready:
+                if st.button("Prepare the download", key=f"{key}_prepare"):
+                    st.session_state[f"{key}_ready"] = params
+                    ready = True
+                else:
+                    st.caption("Formats: " + ", ".join(f.upper() for f in formats) + ". " + EXPORT_NOTE)
+                    return
+            from tracker import export  # imported on request: fpdf2 and openpyxl take a while to load
+
+            try:
+                report = cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
+            except ValueError as exc:  # NoDataError / ExportError: one-line reason, never an empty file
+                st.info(f"Nothing to export: {exc}")
+                return
+            cols = st.columns(len(formats))
+            for col, fmt in zip(cols, formats, strict=True):
+                col.download_button(fmt.upper(), data=_renderer(report, fmt), file_name=export.filename(report, fmt),
+                                    mime=export.MEDIA_TYPES.get(fmt), key=f"{key}_{fmt}", on_click="ignore")
+            st.caption(f"As of {report.as_of} · catalogue {report.catalogue_version} · {EXPORT_NOTE}")
+
+    spot()
+
+
+def _renderer(report, fmt: str):
+    from tracker import export
+
+    return lambda: export.render(report, fmt)
+
+
+def status_group(status: pd.Series) -> pd.Series:
+    return pd.Series([STATUS_GROUPS.get(x, NO_ACTION) if isinstance(x, str) else NO_ACTION for x in status],
+                     index=status.index, dtype=object)
+
+
+def text_or(values: pd.Series, default: str = "") -> pd.Series:
+    """Text values with missing ones replaced (safe whatever dtype a merge left behind)."""
+    return pd.Series([x if isinstance(x, str) else default for x in values], index=values.index, dtype=object)
+
+
+def instrument_label(cat: Catalogue):
+    inst = cat.instruments.set_index("id")
+    names = inst["short_name"].where(inst["short_name"] != "", inst["name"]).to_dict()
+    return lambda i: names.get(i, i)

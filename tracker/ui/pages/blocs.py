@@ -1,0 +1,11 @@
+"""Blocs: likely voting blocs, cohesion, between-bloc agreement, swing states, predicted votes with backtest."""
+
+import streamlit as st
+
+from tracker.ui import cache, views
+
+cat = cache.get_catalogue()
+st.title("Blocs and predicted votes")
+views.blocs_section(cat)
+st.divider()
+views.prediction_section(cat)
