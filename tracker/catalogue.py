@@ -285,6 +285,12 @@ def read_package(path: Path | str) -> tuple[dict, dict[str, pd.DataFrame], list[
     return descriptor, frames, problems, files
 
 
+def enum_values(resource: str, column: str) -> list[str]:
+    """The allowed values of a column, in the order the data package lists them."""
+    fields = {r["name"]: r["schema"]["fields"] for r in _reference_descriptor()["resources"]}[resource]
+    return next(f for f in fields if f["name"] == column)["constraints"]["enum"]
+
+
 @cache
 def _reference_descriptor() -> dict:
     """The schema the code is written against: the bundled descriptor, whatever package is read."""

@@ -9,26 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from tracker import curation
+from tracker.catalogue import enum_values
 from tracker.ui.cache import get_catalogue
 
-ACTIONS = [
-    "signed",
-    "ratified",
-    "acceded",
-    "approved",
-    "accepted",
-    "succeeded",
-    "joined",
-    "endorsed",
-    "participates",
-    "observer",
-    "adopted_national_standard",
-    "withdrew_signature",
-    "withdrew_ratification",
-    "denounced",
-    "left",
-    "suspended",
-]
+ACTIONS = enum_values("adoptions", "action")
 
 cat = get_catalogue()
 st.title("Curation")
