@@ -95,3 +95,17 @@ def test_a_reviewer_cannot_approve_their_own_proposal_in_the_ui(app_env):
     bob = signed_in("bob", "bob-password")
     assert any("cannot review your own" in c.value for c in bob.caption)
     assert not [b for b in bob.button if b.label == "Approve and apply"]
+
+
+def test_a_link_from_an_instrument_or_country_page_preselects_it(app_env):
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["instrument"] = "paris-call"
+    at.query_params["party"] = "KOR"
+    at.run()
+    at.text_input(key="login_name").input("alice")
+    at.text_input(key="login_password").input("alice-password")
+    next(b for b in at.sidebar.button if b.label == "Sign in").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="p_inst").value == "paris-call"
+    assert at.selectbox(key="p_party").value == "KOR"

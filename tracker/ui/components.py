@@ -282,3 +282,9 @@ def instrument_label(cat: Catalogue):
     inst = cat.instruments.set_index("id")
     names = inst["short_name"].where(inst["short_name"] != "", inst["name"]).to_dict()
     return lambda i: names.get(i, i)
+
+
+def propose_change_link(**prefill: str) -> None:
+    """A link to the Curation page with this instrument or party already chosen."""
+    st.page_link("tracker/ui/pages/curation.py", label="Propose a change to this data (needs a sign-in; "
+                 "a second person reviews it)", query_params=prefill)

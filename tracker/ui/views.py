@@ -81,6 +81,7 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
         st.write(row["description"])
     if row["url"]:
         st.markdown(f"Official text or page: [{row['url']}]({row['url']}) (opens outside the app)")
+    ui.propose_change_link(instrument=inst_id)
     if row["parent_id"]:
         st.caption(f"Part of: {label(row['parent_id'])} ({row['parent_id']})")
     children = inst.index[inst["parent_id"] == inst_id].tolist()

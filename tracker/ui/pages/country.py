@@ -17,6 +17,7 @@ else:
 if party["un_regional_group"]:
     facts.append(f"UN regional group: {party['un_regional_group']}")
 st.caption(" · ".join(facts) + (f" · {party['note']}" if party["note"] else ""))
+ui.propose_change_link(party=code)
 
 status = cache.status_as_of(cat.version, None)
 mine = status[status["party_code"] == code]

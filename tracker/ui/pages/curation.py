@@ -69,8 +69,12 @@ with tab_propose:
         st.info("Sign in as an editor or reviewer to propose a change.")
     else:
         mode = st.radio("Change", ["Add an action", "Correct or remove a recorded action"], horizontal=True)
-        inst = st.selectbox("Instrument", list(instruments), format_func=instruments.get, key="p_inst")
-        party = st.selectbox("Party", list(parties), format_func=parties.get, key="p_party")
+        # an instrument or country page links here with ?instrument=… or ?party=… preselected
+        wanted_inst, wanted_party = st.query_params.get("instrument"), st.query_params.get("party")
+        inst = st.selectbox("Instrument", list(instruments), format_func=instruments.get, key="p_inst",
+                            index=list(instruments).index(wanted_inst) if wanted_inst in instruments else 0)
+        party = st.selectbox("Party", list(parties), format_func=parties.get, key="p_party",
+                             index=list(parties).index(wanted_party) if wanted_party in parties else 0)
         existing = cat.adoptions[
             (cat.adoptions["instrument_id"] == inst) & (cat.adoptions["party_code"] == party)
         ]
