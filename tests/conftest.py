@@ -21,6 +21,12 @@ MINI = Path(__file__).parent / "data" / "mini"
 POSTGRES_ADMIN_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory):
+    """The app keeps a copy of the catalogue in the user cache directory; tests use their own."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 @pytest.fixture(scope="session")
 def bundled():
     """The shipped catalogue, validated (read once per test session)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import pytest
 import streamlit as st
@@ -323,3 +324,21 @@ def test_export_formats_offered_are_the_export_modules():
     from tracker.ui import components
 
     assert components.EXPORT_FORMATS == export.FORMATS
+
+
+# --------------------------------------------------------------------------- restart cache
+
+
+def test_a_restart_reads_the_catalogue_copy_and_ignores_a_damaged_one(app, bundled):
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "cyber-norms-tracker"
+    at = app().run()
+    assert not at.exception
+    copies = list(folder.glob("catalogue-*.pickle"))
+    assert len(copies) == 1  # written on the first read from the database
+    copies[0].write_bytes(b"not a pickle")  # a damaged copy must not break the next start
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    again = app().run()
+    assert not again.exception
+    assert metric(again, "Adoptions in force") == f"{int(bundled.status()['adopted'].sum()):,}"
+    assert copies[0].read_bytes() != b"not a pickle"  # rewritten from the database

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.catalogue import load_catalogue
+from tracker.catalogue import Catalogue, load_catalogue
 
 
-def quality_report(path: Path | str | None = None) -> str:
-    cat = load_catalogue(path)
+def quality_report(source: Catalogue | Path | str | None = None) -> str:
+    """The report for a loaded catalogue, or for the catalogue folder at ``source``."""
+    cat = source if isinstance(source, Catalogue) else load_catalogue(source)
     status = cat.status()
     lines = [f"Catalogue {cat.version}: {len(cat.instruments)} instruments, {len(cat.parties)} parties, "
              f"{len(cat.adoptions)} adoption rows, {len(cat.resolutions)} resolutions, {len(cat.votes)} votes"]

@@ -6,15 +6,20 @@ so a new load invalidates it; pages filter the cached frames outside the caches.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import json
+import os
+import pickle
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import platformdirs
 import streamlit as st
 
+import tracker
 from tracker.catalogue import Catalogue, CatalogueError, catalogue_from_database, sync_to_database
 from tracker.settings import get_settings
 
@@ -50,10 +55,33 @@ def ensure_database() -> str:
 def catalogue(content_hash: str, edits: int = 0) -> Catalogue:
     """The catalogue from the database (the system of record), keyed by what was loaded and by
     the approved curated edits since (so every app instance sees an approval on its next run).
-    Its version names both, so every cache keyed by ``cat.version`` follows an approval too."""
+    Its version names both, so every cache keyed by ``cat.version`` follows an approval too.
+
+    Reading 300,000 votes back from the database takes ~1.5 s, so the frames are also kept in
+    the user cache directory under the same key (reading them back takes ~10 ms); a restart
+    then serves its first page without that wait. A stale or unreadable file is ignored."""
+    key = hashlib.sha256(f"{get_settings().database_url}|{content_hash}|{edits}|{pd.__version__}|"
+                         f"{tracker.__version__}".encode()).hexdigest()[:20]
+    folder = Path(platformdirs.user_cache_dir("cyber-norms-tracker", appauthor=False))
+    path = folder / f"catalogue-{key}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # written by this app, in the user's own cache directory
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
     cat = catalogue_from_database()
     if edits:
         cat.version = f"{cat.version}+e{edits}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("catalogue-*.pickle"):
+            old.unlink(missing_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(cat, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home directory only costs the faster restart
     return cat
 
 
@@ -220,7 +248,7 @@ def package_metadata() -> dict:
 def quality_report_text(version: str) -> str:
     from tracker.quality import quality_report
 
-    return quality_report(get_settings().catalogue_path)
+    return quality_report(get_catalogue())  # what the app serves, curated edits included
 
 
 # --------------------------------------------------------------------------- exports (issue 7)
