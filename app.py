@@ -6,6 +6,8 @@ and the app must not make a request beyond localhost (air-gapped networks).
 
 import streamlit as st
 
+from tracker.ui.cache import warm_up_after_first_page
+
 st.set_page_config(page_title="Cyber Norms Alignment Tracker", layout="wide")
 
 PAGES = [
@@ -24,3 +26,5 @@ with st.sidebar:
     st.caption("Cyber Norms Alignment Tracker · works offline · every number shows how many data "
                "points stand behind it.")
 page.run()
+
+warm_up_after_first_page()  # heavy analytics for the next pages, in the background

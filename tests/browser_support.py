@@ -33,7 +33,7 @@ def free_port() -> int:
 def streamlit_server(database_url: str, *, timeout: float = 60):
     """Start `streamlit run app.py` on a free port of 127.0.0.1; yield (base_url, process, started_at)."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO), "TRACKER_WARM_UP": "1"}
     cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     started = time.perf_counter()

@@ -30,6 +30,7 @@ class Settings:
     database_url: str
     catalogue_path: Path
     users_file: Path | None
+    warm_up: bool = True
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,4 +44,5 @@ def get_settings() -> Settings:
         database_url=normalise_database_url(os.environ.get("DATABASE_URL") or default_database_url()),
         catalogue_path=Path(os.environ.get("TRACKER_CATALOGUE") or BUNDLED_CATALOGUE),
         users_file=Path(users) if users else None,
+        warm_up=os.environ.get("TRACKER_WARM_UP", "1") != "0",
     )

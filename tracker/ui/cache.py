@@ -12,6 +12,8 @@ import importlib.util
 import json
 import os
 import pickle
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
@@ -89,6 +91,34 @@ def get_catalogue() -> Catalogue:
     from tracker.curation import data_version
 
     return catalogue(ensure_database(), data_version())
+
+
+def warm_up_after_first_page() -> None:
+    """Called by app.py once a page has run: start the background warm-up (once per catalogue)."""
+    if get_settings().warm_up:
+        warm_up(get_catalogue().version)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up(version: str) -> threading.Thread:
+    """Once per catalogue, compute the heavy analytics the Country profile and Blocs pages open
+    with (alignment tables, blocs, axis, swing states) in a background thread, so the first
+    visit to those pages finds them ready instead of waiting 2-4 s. Failures only cost speed."""
+
+    def work() -> None:
+        time.sleep(3)  # let the browser draw the first page before competing for the 2 cores
+        try:
+            for topic in ("cyber", "all"):
+                partners(version, "USA", topic)
+            blocs(version, "hierarchical", "votes", "cyber")
+            axis(version)
+            swing_states(version)
+        except Exception:  # noqa: BLE001 - a page computes it again and shows any error itself
+            pass
+
+    thread = threading.Thread(target=work, name="tracker-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # --------------------------------------------------------------------------- map geometry
