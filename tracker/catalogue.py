@@ -285,10 +285,20 @@ def read_package(path: Path | str) -> tuple[dict, dict[str, pd.DataFrame], list[
     return descriptor, frames, problems, files
 
 
+def table_schema(resource: str) -> dict:
+    """The Table Schema of one resource (fields, keys) as the bundled descriptor declares it."""
+    return table_schemas()[resource]
+
+
 def enum_values(resource: str, column: str) -> list[str]:
     """The allowed values of a column, in the order the data package lists them."""
-    fields = {r["name"]: r["schema"]["fields"] for r in _reference_descriptor()["resources"]}[resource]
-    return next(f for f in fields if f["name"] == column)["constraints"]["enum"]
+    return next(f for f in table_schema(resource)["fields"] if f["name"] == column)["constraints"]["enum"]
+
+
+@cache
+def table_schemas() -> dict[str, dict]:
+    """Every resource's Table Schema, by resource name."""
+    return {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}
 
 
 @cache
@@ -331,7 +341,7 @@ def _rows(df: pd.DataFrame, mask) -> list[int]:
 
 def _check_rules(frames: dict[str, pd.DataFrame], files: dict[str, str], today: date,
                  problems: list[Problem]) -> None:
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}
+    schema = table_schemas()
     for name, df in frames.items():
         key = schema[name].get("primaryKey") or NATURAL_KEYS.get(name)
         if key:
@@ -404,7 +414,7 @@ def _check_tallies(frames, files, problems: list[Problem]) -> None:
 
 def _typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Text frame -> typed frame (booleans, nullable integers), canonical row order."""
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}[name]
+    schema = table_schema(name)
     df = df[[f["name"] for f in schema["fields"]]].copy()
     for f in schema["fields"]:
         if f.get("type") == "boolean":
@@ -668,7 +678,7 @@ def catalogue_from_database(engine=None) -> Catalogue:
     from tracker.models import CATALOGUE_TABLES, CatalogueState
 
     engine = engine or get_engine()
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}
+    schema = table_schemas()
     frames = {}
     with engine.connect() as conn:
         for name, model in CATALOGUE_TABLES.items():

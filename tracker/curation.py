@@ -50,6 +50,8 @@ from tracker.catalogue import (
     _check_fields,
     _check_rules,
     _reference_descriptor,
+    table_schema,
+    table_schemas,
 )
 from tracker.models import CATALOGUE_TABLES, AuditEntry, CatalogueState, Proposal
 from tracker.settings import BUNDLED_CATALOGUE
@@ -229,7 +231,7 @@ def authenticate(name: str, password: str, *, path: Path | str | None = None) ->
 
 
 def _fields(table: str) -> list[dict]:
-    return {r["name"]: r["schema"]["fields"] for r in _reference_descriptor()["resources"]}[table]
+    return table_schema(table)["fields"]
 
 
 def _columns(table: str) -> list[str]:
@@ -238,8 +240,7 @@ def _columns(table: str) -> list[str]:
 
 def key_columns(table: str) -> list[str]:
     """The columns that identify a row: the primary key, or the natural key for surrogate ids."""
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}[table]
-    return list(schema.get("primaryKey") or NATURAL_KEYS[table])
+    return list(table_schema(table).get("primaryKey") or NATURAL_KEYS[table])
 
 
 def _has_surrogate_id(table: str) -> bool:
@@ -401,14 +402,13 @@ def _apply_in_memory(frames: dict[str, pd.DataFrame], changes: list[Change]) -> 
 
 
 def _related_tables(changes: list[Change]) -> set[str]:
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}
     touched = {c.table for c in changes}
     needed = set(touched)
     for name in touched:
-        needed |= {fk["reference"]["resource"] for fk in schema[name].get("foreignKeys", [])}
+        needed |= {fk["reference"]["resource"] for fk in table_schema(name).get("foreignKeys", [])}
     if any(c.op != "add" for c in changes):  # cross-table rules (references, dates, aliases, kinds)
         rekeyed = {c.table for c in changes if c.op == "remove" or _key_of(c.table, c.after) != c.key}
-        for name, sch in schema.items():
+        for name, sch in table_schemas().items():
             refs = {fk["reference"]["resource"] for fk in sch.get("foreignKeys", [])}
             # the 300k votes only matter when a row they point to goes away or changes its key
             if refs & touched and (name != "votes" or refs & rekeyed):

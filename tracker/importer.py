@@ -24,7 +24,7 @@ from types import SimpleNamespace
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from tracker.catalogue import FORMULA_START, Problem, _reference_descriptor, date_bounds
+from tracker.catalogue import FORMULA_START, Problem, date_bounds, enum_values
 from tracker.curation import Change, CurationError, User, _engine, _text_frame, propose
 from tracker.parties import PartyMatch, PartyResolver, normalise
 
@@ -325,13 +325,7 @@ def plan_import(
     opened = dict(zip(frames["instruments"]["id"], frames["instruments"]["opened"], strict=True))
     sources = set(frames["sources"]["id"])
     codes = set(frames["parties"]["code"])
-    enum = next(
-        f
-        for r in _reference_descriptor()["resources"]
-        if r["name"] == "adoptions"
-        for f in r["schema"]["fields"]
-        if f["name"] == "action"
-    )["constraints"]["enum"]
+    enum = enum_values("adoptions", "action")
     existing = frames["adoptions"]
     by_action: dict[tuple, list[dict]] = {}
     for rec in existing.to_dict("records"):
