@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -83,6 +85,52 @@ def test_learned_expert_joins_with_enough_known_votes_and_ignores_later_votes(ca
     assert "learned" not in few.attrs["signals"]  # < 8 known votes: not enough to apply it
     later = _altered(cat, "2022-12-04")  # its training votes are all dated before as_of
     assert analytics.predict_votes(later, TARGET, known=known).attrs["weights"] == p.attrs["weights"]
+
+
+def test_title_key_matches_the_votes_of_a_recurring_resolution():
+    from tracker.analytics.predict import title_key
+
+    assert title_key("Nuclear disarmament : resolution / adopted by the General Assembly") == "nuclear disarmament"
+    assert title_key("Nuclear  disarmament") == "nuclear disarmament"
+    assert title_key("UNRWA--ACTIVITIES") == "unrwa activities"
+    assert title_key(None) == "" and title_key("") == "" and title_key(float("nan")) == "" and title_key(pd.NA) == ""
+
+
+def _retitled(cat: Catalogue, titles: dict[str, str]) -> Catalogue:
+    res = cat.resolutions.copy()
+    res["title"] = [titles.get(r, t) for r, t in zip(res["id"], res["title"], strict=True)]
+    return Catalogue(**{**cat.tables(), "resolutions": res})
+
+
+def test_learned_training_pairs_come_from_series_and_repeated_titles_before_as_of(cat):
+    from tracker.analytics import predict as P
+
+    ctx = P.context(cat, "oewg", date(2022, 12, 4), exclude_id=TARGET)
+    ids = ctx.data.resolutions["id"].tolist()
+    pairs = {ids[b]: ids[a] for b, a in P._series_pairs(ctx).items()}
+    assert pairs["A/RES/75/27"] == "A/RES/74/27" and TARGET not in pairs  # the target itself is never used
+    general = [r for r in ids if ctx.data.resolutions.set_index("id").loc[r, "topic"] == "general"][:3]
+    again = _retitled(cat, {general[0]: "Same text : resolution / adopted by the General Assembly",
+                            general[2]: "SAME TEXT"})
+    ctx2 = P.context(again, "oewg", date(2022, 12, 4), exclude_id=TARGET)
+    pairs2 = {ids[b]: ids[a] for b, a in P._series_pairs(ctx2).items()}
+    assert pairs2[general[2]] == general[0] and general[1] not in pairs2
+
+
+def test_titles_of_later_votes_do_not_leak(cat):
+    """A later vote repeating an earlier title (and its votes altered) leaves the prediction unchanged."""
+    known = {"USA": "no", "RUS": "yes", "IND": "yes", "GBR": "no", "CHN": "yes", "IRN": "yes", "IDN": "yes",
+             "ZAF": "yes", "FRA": "no"}
+    before = analytics.predict_votes(cat, TARGET, known=known)
+    res = cat.resolutions
+    early = res.loc[res["date"] < "2015-01-01", "id"].iloc[0]
+    late = res.loc[res["date"] >= "2022-12-04", "id"].tolist()
+    retitled = _retitled(_altered(cat, "2022-12-04", also=TARGET), {r: f"Resolution {early}" for r in late})
+    pd.testing.assert_frame_equal(before, analytics.predict_votes(retitled, TARGET, known=known))
+    # ...while repeated titles before as_of do feed the learned expert (so the check can fail)
+    earlier = res.loc[(res["topic"] == "general") & (res["date"] >= "2016-01-01"), "id"]
+    moved = analytics.predict_votes(_retitled(cat, dict.fromkeys(earlier, "Same text")), TARGET, known=known)
+    assert moved.attrs["weights"] != before.attrs["weights"]
 
 
 def test_as_of_can_be_moved_earlier(cat):
