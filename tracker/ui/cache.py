@@ -100,10 +100,12 @@ def get_catalogue() -> Catalogue:
     return catalogue(*_state())
 
 
-def derived(name: str, args: tuple, compute: Callable[[], T]) -> T:
-    """``compute()`` (an analytics result of the current catalogue) through its file in the
-    user cache directory: computed once per catalogue state, read back by every later process."""
-    return disk_cache(*_state()).get(name, args, compute)
+def derived(name: str, args: tuple, compute: Callable[[Catalogue], T]) -> T:
+    """``compute(cat)`` (an analytics result of the current catalogue) through its file in the
+    user cache directory: computed once per catalogue state, read back by every later process.
+    The catalogue and the file are of one and the same state, even if an approval lands meanwhile."""
+    state = _state()
+    return disk_cache(*state).get(name, args, lambda: compute(catalogue(*state)))
 
 
 def warm_up_after_first_page() -> None:
@@ -355,7 +357,7 @@ def alignment_tables(version: str, topic: str):
     on disk; treat as read-only (shared by every session)."""
     from tracker import analytics
 
-    return derived("alignment_tables", (topic,), lambda: analytics.alignment_tables(get_catalogue(), topic=topic))
+    return derived("alignment_tables", (topic,), lambda cat: analytics.alignment_tables(cat, topic=topic))
 
 
 @st.cache_data(show_spinner="Finding partners…", max_entries=64)
@@ -370,21 +372,21 @@ def blocs(version: str, method: str, basis: str, topic: str):
     from tracker import analytics
 
     return derived("blocs", (method, basis, topic),
-                   lambda: analytics.blocs(get_catalogue(), method=method, basis=basis, topic=topic))
+                   lambda cat: analytics.blocs(cat, method=method, basis=basis, topic=topic))
 
 
 @st.cache_data(show_spinner="Placing parties on the open-vs-sovereign axis…", max_entries=4)
 def axis(version: str, topic: str = "cyber") -> pd.DataFrame:
     from tracker import analytics
 
-    return derived("axis", (topic,), lambda: analytics.axis(get_catalogue(), topic=topic))
+    return derived("axis", (topic,), lambda cat: analytics.axis(cat, topic=topic))
 
 
 @st.cache_data(show_spinner="Finding swing states…", max_entries=4)
 def swing_states(version: str) -> pd.DataFrame:
     from tracker import analytics
 
-    return derived("swing_states", (), lambda: analytics.swing_states(get_catalogue()))
+    return derived("swing_states", (), analytics.swing_states)
 
 
 DEFAULT_RESOLUTION = "A/RES/74/247"  # the Blocs page opens its prediction on this vote
@@ -394,19 +396,19 @@ DEFAULT_RESOLUTION = "A/RES/74/247"  # the Blocs page opens its prediction on th
 def predict_votes(version: str, resolution: str, known: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     from tracker import analytics
 
-    def compute() -> pd.DataFrame:
-        return analytics.predict_votes(get_catalogue(), resolution, known=dict(known))
+    def compute(cat: Catalogue) -> pd.DataFrame:
+        return analytics.predict_votes(cat, resolution, known=dict(known))
 
     # only the opening view (no known votes) goes to disk: known votes are open-ended input
-    return compute() if known else derived("predict_votes", (resolution,), compute)
+    return compute(get_catalogue()) if known else derived("predict_votes", (resolution,), compute)
 
 
 @st.cache_data(show_spinner="Backtesting the prediction on this resolution…", max_entries=32)
 def backtest_one(version: str, resolution: str) -> pd.DataFrame:
     from tracker import analytics
 
-    return derived("backtest_one", (resolution,), lambda: analytics.run_backtest(
-        get_catalogue(), resolutions=[resolution], seeds=range(5)).summary)
+    return derived("backtest_one", (resolution,), lambda cat: analytics.run_backtest(
+        cat, resolutions=[resolution], seeds=range(5)).summary)
 
 
 @st.cache_data(show_spinner="Ranking gaps…", max_entries=64)
