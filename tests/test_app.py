@@ -512,3 +512,18 @@ def test_the_map_spec_is_plain_json_with_its_data_and_geometry_inline(app):
     assert {r["geo_id"] for r in polys} <= topo_ids
     lookup = spec["layer"][1]["transform"][0]
     assert lookup["from"]["data"]["name"] == "parties" and lookup["lookup"] == "id"
+
+
+def test_the_warm_up_puts_the_opening_analytics_on_disk(mini_app, monkeypatch):
+    from tracker.derived import OPENING
+    from tracker.ui import cache
+
+    cat = cache.get_catalogue()  # the start that loaded the tiny catalogue prepared its files
+    disk = cache.disk_cache(*cache._state())
+    for f in disk.folder.glob(f"derived-{disk.database}-*.pickle"):
+        f.unlink()  # as after an approved edit: nothing on disk for this state yet
+    monkeypatch.setattr(cache.time, "sleep", lambda _s: None)
+    cache.warm_up(*cache._state()).join(timeout=120)
+    on_disk = {(name, args) for name, args in OPENING if disk.load(name, args)[0]}
+    assert ("axis", ("cyber",)) in on_disk and ("alignment_tables", ("all",)) in on_disk
+    assert cat.version == cache.get_catalogue().version

@@ -108,3 +108,47 @@ def test_prune_removes_older_states_of_the_same_database_only(tmp_path):
          other_db.path("axis").name, "unrelated.txt"])
     assert new.load("catalogue") == (True, f"catalogue of {new.key}")
     assert old.load("axis") == (False, None)
+
+
+def test_prepare_after_a_load_writes_what_the_app_opens_with(engine, mini_path, monkeypatch):
+    from tracker import analytics
+    from tracker.catalogue import catalogue_from_database, sync_to_database
+    from tracker.derived import OPENING, compute, prepare, served_catalogue, store_for
+
+    assert store_for(engine=engine) is None and prepare(engine=engine) == 0  # nothing loaded yet
+    sync_to_database(mini_path, engine=engine)
+    calls = []
+    prepare(engine=engine, progress=lambda done, total, label: calls.append((done, total)))
+    assert calls[0] == (0, len(OPENING) + 1) and calls[-1] == (len(OPENING) + 1, len(OPENING) + 1)
+    disk = store_for(engine=engine)
+    cat = served_catalogue(disk, 0, engine)
+    pd.testing.assert_frame_equal(cat.votes, catalogue_from_database(engine).votes)
+    expected = {}
+    for name, args in OPENING:
+        try:
+            expected[(name, args)] = compute(cat, name, args)
+        except ValueError:  # the tiny catalogue has too few votes for some: skipped, not written
+            assert disk.load(name, args) == (False, None)
+    assert ("axis", ("cyber",)) in expected
+    for attr in ("alignment_tables", "axis", "swing_states", "run_backtest", "predict_votes", "blocs"):
+        monkeypatch.setattr(analytics, attr, lambda *a, **k: pytest.fail("recomputed instead of read back"))
+    for (name, args), value in expected.items():
+        found, stored = disk.load(name, args)
+        assert found
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(stored, value)
+
+
+def test_tracker_load_prepares_the_app_and_an_unchanged_load_does_nothing(database_url, mini_path):
+    from typer.testing import CliRunner
+
+    from tracker.cli import app
+    from tracker.derived import store_for
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["load", str(mini_path)])
+    assert first.exit_code == 0, first.output
+    assert "prepared the app's catalogue copy" in first.stdout
+    assert store_for().load("catalogue")[0]
+    second = runner.invoke(app, ["load", str(mini_path)])
+    assert second.exit_code == 0 and "prepared" not in second.stdout

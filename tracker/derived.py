@@ -29,14 +29,32 @@ from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from tracker.catalogue import Catalogue
 
 APP_NAME = "cyber-norms-tracker"
 FORMAT = "tracker-derived-1"
 LIBRARIES = ("numpy", "pandas", "scipy", "networkx")
 T = TypeVar("T")
+
+DEFAULT_RESOLUTION = "A/RES/74/247"  # the Blocs page opens its prediction and backtest on this vote
+# The heavy results the app's pages open with (Country profile: alignment tables, blocs, axis;
+# Blocs: blocs, swing states, the default prediction and its backtest), as (name, args).
+OPENING: tuple[tuple[str, tuple], ...] = (
+    ("alignment_tables", ("cyber",)),
+    ("alignment_tables", ("all",)),
+    ("blocs", ("hierarchical", "votes", "cyber")),
+    ("axis", ("cyber",)),
+    ("swing_states", ()),
+    ("predict_votes", (DEFAULT_RESOLUTION,)),
+    ("backtest_one", (DEFAULT_RESOLUTION,)),
+)
+LABELS = {"alignment_tables": "alignment tables", "blocs": "voting blocs", "axis": "open-vs-sovereign axis",
+          "swing_states": "swing states", "predict_votes": "predicted votes", "backtest_one": "prediction backtest"}
 
 
 def cache_dir() -> Path:
@@ -66,6 +84,15 @@ def code_fingerprint() -> str:
 
 def _digest(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+_LOCKS: dict[Path, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def _lock_for(path: Path) -> threading.Lock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(path, threading.Lock())
 
 
 class DiskCache:
@@ -120,13 +147,18 @@ class DiskCache:
                 tmp.unlink(missing_ok=True)
 
     def get(self, name: str, args: tuple, compute: Callable[[], T]) -> T:
-        """The stored result of ``name(*args)``, or ``compute()`` stored for next time."""
+        """The stored result of ``name(*args)``, or ``compute()`` stored for next time. Two
+        threads asking for the same missing result compute it once (the second waits)."""
         found, value = self.load(name, args)
         if found:
             return value
-        value = compute()
-        self.save(name, args, value)
-        return value
+        with _lock_for(self.path(name, args)):
+            found, value = self.load(name, args)  # written while this thread waited
+            if found:
+                return value
+            value = compute()
+            self.save(name, args, value)
+            return value
 
     def prune(self, *, stale_days: float = 14) -> None:
         """Remove this database's files of every other state (older catalogues), and the files of
@@ -143,3 +175,100 @@ class DiskCache:
             with contextlib.suppress(OSError):
                 if f"-{self.database}-" in f.name or now - f.stat().st_mtime > stale_days * 86400:
                     f.unlink(missing_ok=True)
+
+
+# --------------------------------------------------------------------------- what is kept
+
+
+def compute(cat: Catalogue, name: str, args: tuple) -> Any:
+    """The analytics result ``name(*args)`` of ``cat``, for every name this store keeps."""
+    from tracker import analytics
+
+    if name == "alignment_tables":
+        (topic,) = args
+        return analytics.alignment_tables(cat, topic=topic)
+    if name == "blocs":
+        method, basis, topic = args
+        return analytics.blocs(cat, method=method, basis=basis, topic=topic)
+    if name == "axis":
+        (topic,) = args
+        return analytics.axis(cat, topic=topic)
+    if name == "swing_states":
+        return analytics.swing_states(cat)
+    if name == "predict_votes":  # the opening view: no known votes
+        (resolution,) = args
+        return analytics.predict_votes(cat, resolution)
+    if name == "backtest_one":
+        (resolution,) = args
+        return analytics.run_backtest(cat, resolutions=[resolution], seeds=range(5)).summary
+    raise KeyError(f"no derived result called {name!r}")
+
+
+def store_for(database_url: str | None = None, engine=None) -> DiskCache | None:
+    """The store of what the database serves now (None when nothing is loaded yet)."""
+    from tracker.db import loaded_state
+    from tracker.settings import get_settings
+
+    state = loaded_state(engine)
+    if state is None:
+        return None
+    return DiskCache.for_state(database_url or get_settings().database_url, state.content_hash, state.loaded_at,
+                               state.edits)
+
+
+def served_catalogue(disk: DiskCache, edits: int, engine=None) -> Catalogue:
+    """The catalogue the database serves, from its copy on disk, or read from the database (the
+    system of record; 300,000 votes take ~1.5 s) and copied for the next start. Its version names
+    the loaded content and the approved edits since (``+e<edits>``)."""
+    from tracker.catalogue import Catalogue, catalogue_from_database
+    from tracker.db import data_version
+
+    found, cat = disk.load("catalogue")
+    if found and isinstance(cat, Catalogue):
+        return cat
+    cat = catalogue_from_database(engine)
+    if edits:
+        cat.version = f"{cat.version}+e{edits}"
+    if data_version(engine) == edits:  # no approval landed while reading: the copy matches its key
+        disk.prune()
+        disk.save("catalogue", (), cat)
+    return cat
+
+
+def prepare_results(disk: DiskCache, cat: Catalogue,
+                    progress: Callable[[int, int, str], None] | None = None) -> int:
+    """Make sure the :data:`OPENING` results of ``cat`` (the catalogue ``disk`` is keyed by) are
+    on disk: read back when there, else computed and written. A result the catalogue cannot give
+    (e.g. too few votes) is skipped; the page says why when it is opened. Returns how many are
+    on disk; ``progress(done, total, label)`` is called before each."""
+    ready = 0
+    for done, (name, args) in enumerate(OPENING):
+        if progress:
+            progress(done, len(OPENING), LABELS.get(name, name))
+        try:
+            disk.get(name, args, lambda name=name, args=args: compute(cat, name, args))
+            ready += 1
+        except ValueError:  # not enough evidence in this catalogue, unknown resolution, ...
+            pass
+    return ready
+
+
+def prepare(database_url: str | None = None, engine=None, progress: Callable[[int, int, str], None] | None = None
+            ) -> int:
+    """After a load: write the catalogue copy and the :data:`OPENING` results of what the database
+    now serves, so the app's next start and its first pages find them on disk. Returns how many
+    results are on disk; ``progress(done, total, label)`` is called as it goes."""
+    disk = store_for(database_url, engine)
+    if disk is None:
+        return 0
+    total = len(OPENING) + 1
+    if progress:
+        progress(0, total, "the catalogue copy")
+    from tracker.db import data_version
+
+    cat = served_catalogue(disk, data_version(engine), engine)
+    ready = prepare_results(disk, cat, None if progress is None else
+                            lambda done, _total, label: progress(done + 1, total, label))
+    if progress:
+        progress(total, total, "done")
+    return ready

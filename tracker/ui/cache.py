@@ -8,33 +8,41 @@ every new process read them back in milliseconds instead of recomputing them.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import json
 import threading
 import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
 
-from tracker.catalogue import Catalogue, CatalogueError, catalogue_from_database, content_hash, sync_to_database
+from tracker.catalogue import Catalogue, CatalogueError, content_hash, sync_to_database
 from tracker.db import data_version, loaded_state
-from tracker.derived import DiskCache
+from tracker.derived import (  # DEFAULT_RESOLUTION: where the Blocs page opens (views)
+    DEFAULT_RESOLUTION,  # noqa: F401
+    DiskCache,
+    compute,
+    prepare,
+    prepare_results,
+    served_catalogue,
+    store_for,
+)
 from tracker.settings import get_settings
 
 ASSETS = Path(__file__).parent / "assets"
 KOSOVO_GEO_ID = "XKX"  # the 110m geometry has an unnamed-id feature called "Kosovo"; we give it this id
 DROPPED_GEOMETRIES = {"010"}  # Antarctica: no party, only takes space
-T = TypeVar("T")
 
 
 @st.cache_resource(show_spinner=False)
 def ensure_database() -> str:
-    """Create the database and load the bundled catalogue on first start (a progress bar shows)."""
+    """Create the database and load the bundled catalogue on first start (a progress bar shows);
+    a start that loads also prepares the catalogue copy and the analytics the first pages open
+    with (tracker.derived), so every later start and first visit reads them from disk."""
     path = get_settings().catalogue_path
     state = loaded_state()  # a plain query: an unchanged start shows nothing and loads no ORM models
     bar = None
@@ -57,6 +65,12 @@ def ensure_database() -> str:
         st.warning(f"The catalogue folder was not loaded: it would overwrite {len(exc.problems)} approved "
                    "curated edit(s). Serving the database as curated; see `tracker load`.")
         return "curated"
+    if result.status == "loaded":
+        def preparing(done: int, total: int, label: str) -> None:
+            if bar is not None:
+                bar.progress(min(done / max(total, 1), 1.0), text=f"Preparing the analytics: {label}…")
+
+        prepare(progress=preparing)
     if bar is not None:
         bar.empty()
     return result.content_hash
@@ -64,10 +78,10 @@ def ensure_database() -> str:
 
 @st.cache_resource(show_spinner=False)
 def disk_cache(content_hash: str, edits: int) -> DiskCache:
-    """The files of this catalogue state in the user cache directory (tracker.derived): keyed by
-    the database, what was loaded and when, and the approved curated edits since."""
-    state = loaded_state()
-    return DiskCache.for_state(get_settings().database_url, content_hash, state.loaded_at if state else "", edits)
+    """The files of the served catalogue state in the user cache directory (tracker.derived),
+    keyed by the database, what was loaded and when, and the approved curated edits since."""
+    disk = store_for()
+    return disk if disk is not None else DiskCache.for_state(get_settings().database_url, content_hash, "", edits)
 
 
 @st.cache_resource(show_spinner="Reading the catalogue…")
@@ -77,19 +91,9 @@ def catalogue(content_hash: str, edits: int = 0) -> Catalogue:
     Its version names both, so every cache keyed by ``cat.version`` follows an approval too.
 
     Reading 300,000 votes back from the database takes ~1.5 s, so the frames are also kept in
-    the user cache directory under the same key (reading them back takes ~10 ms); a restart
+    the user cache directory under the same key (reading them back takes ~20 ms); a restart
     then serves its first page without that wait. A stale or unreadable file is ignored."""
-    disk = disk_cache(content_hash, edits)
-    found, cat = disk.load("catalogue")
-    if found and isinstance(cat, Catalogue):
-        return cat
-    cat = catalogue_from_database()
-    if edits:
-        cat.version = f"{cat.version}+e{edits}"
-    if data_version() == edits:  # no approval landed while reading: the copy matches its key
-        disk.prune()
-        disk.save("catalogue", (), cat)
-    return cat
+    return served_catalogue(disk_cache(content_hash, edits), edits)
 
 
 def _state() -> tuple[str, int]:
@@ -100,40 +104,37 @@ def get_catalogue() -> Catalogue:
     return catalogue(*_state())
 
 
-def derived(name: str, args: tuple, compute: Callable[[Catalogue], T]) -> T:
-    """``compute(cat)`` (an analytics result of the current catalogue) through its file in the
-    user cache directory: computed once per catalogue state, read back by every later process.
-    The catalogue and the file are of one and the same state, even if an approval lands meanwhile."""
+def derived(name: str, args: tuple):
+    """The analytics result ``name(*args)`` of the current catalogue (tracker.derived.compute)
+    through its file in the user cache directory: computed once per catalogue state, read back by
+    every later process. Catalogue and file are of the same state, even if an approval lands meanwhile."""
     state = _state()
-    return disk_cache(*state).get(name, args, lambda: compute(catalogue(*state)))
+    return disk_cache(*state).get(name, args, lambda: compute(catalogue(*state), name, args))
 
 
 def warm_up_after_first_page() -> None:
     """Called by app.py once a page has run: start the background warm-up (once per catalogue)."""
     if get_settings().warm_up:
-        warm_up(get_catalogue().version)
+        state = _state()
+        warm_up(*state)
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up(version: str) -> threading.Thread:
-    """Once per catalogue and process, fill the caches of the heavy analytics the Country profile
-    and Blocs pages open with (alignment tables, blocs, axis, swing states, the default prediction
-    and its backtest) in a background thread, so a first visit finds them ready. They come from
-    the files of an earlier run when there are any (milliseconds); otherwise they are computed
-    (a few seconds of CPU) and written for the next start. Failures only cost speed."""
+def warm_up(content_hash: str, edits: int) -> threading.Thread:
+    """Once per catalogue state and process, make sure the heavy analytics the Country profile
+    and Blocs pages open with (tracker.derived.OPENING) are on disk, in a background thread, so a
+    first visit reads them in milliseconds. After a load they already are (the start that loaded
+    prepared them); otherwise (e.g. after an approved edit) they are computed, a few seconds of
+    CPU, and written for every later process. Failures only cost speed.
+
+    The thread touches no Streamlit API (no session, no spinner); a page asking for a result the
+    thread is computing waits for it instead of computing it twice."""
+    disk, cat = disk_cache(content_hash, edits), catalogue(content_hash, edits)
 
     def work() -> None:
         time.sleep(3)  # let the browser draw the first page before competing for the 2 cores
-        try:
-            for topic in ("cyber", "all"):
-                partners(version, "USA", topic)
-            blocs(version, "hierarchical", "votes", "cyber")
-            axis(version)
-            swing_states(version)
-            predict_votes(version, DEFAULT_RESOLUTION, ())
-            backtest_one(version, DEFAULT_RESOLUTION)
-        except Exception:  # noqa: BLE001 - a page computes it again and shows any error itself
-            pass
+        with contextlib.suppress(Exception):  # a page computes it again and shows any error itself
+            prepare_results(disk, cat)
 
     thread = threading.Thread(target=work, name="tracker-warm-up", daemon=True)
     thread.start()
@@ -355,9 +356,7 @@ def group_alignment(version: str, party: str, group: str, topic: str):
 def alignment_tables(version: str, topic: str):
     """Every party x party alignment table for a topic (all dates): the basis of partners. Kept
     on disk; treat as read-only (shared by every session)."""
-    from tracker import analytics
-
-    return derived("alignment_tables", (topic,), lambda cat: analytics.alignment_tables(cat, topic=topic))
+    return derived("alignment_tables", (topic,))
 
 
 @st.cache_data(show_spinner="Finding partners…", max_entries=64)
@@ -369,46 +368,31 @@ def partners(version: str, party: str, topic: str, n: int = 10) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Finding blocs…", max_entries=16)
 def blocs(version: str, method: str, basis: str, topic: str):
-    from tracker import analytics
-
-    return derived("blocs", (method, basis, topic),
-                   lambda cat: analytics.blocs(cat, method=method, basis=basis, topic=topic))
+    return derived("blocs", (method, basis, topic))
 
 
 @st.cache_data(show_spinner="Placing parties on the open-vs-sovereign axis…", max_entries=4)
 def axis(version: str, topic: str = "cyber") -> pd.DataFrame:
-    from tracker import analytics
-
-    return derived("axis", (topic,), lambda cat: analytics.axis(cat, topic=topic))
+    return derived("axis", (topic,))
 
 
 @st.cache_data(show_spinner="Finding swing states…", max_entries=4)
 def swing_states(version: str) -> pd.DataFrame:
-    from tracker import analytics
-
-    return derived("swing_states", (), analytics.swing_states)
-
-
-DEFAULT_RESOLUTION = "A/RES/74/247"  # the Blocs page opens its prediction on this vote
+    return derived("swing_states", ())
 
 
 @st.cache_data(show_spinner="Predicting votes…", max_entries=64)
 def predict_votes(version: str, resolution: str, known: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     from tracker import analytics
 
-    def compute(cat: Catalogue) -> pd.DataFrame:
-        return analytics.predict_votes(cat, resolution, known=dict(known))
-
-    # only the opening view (no known votes) goes to disk: known votes are open-ended input
-    return compute(get_catalogue()) if known else derived("predict_votes", (resolution,), compute)
+    if known:  # known votes are open-ended input: computed (fast), not kept on disk
+        return analytics.predict_votes(get_catalogue(), resolution, known=dict(known))
+    return derived("predict_votes", (resolution,))
 
 
 @st.cache_data(show_spinner="Backtesting the prediction on this resolution…", max_entries=32)
 def backtest_one(version: str, resolution: str) -> pd.DataFrame:
-    from tracker import analytics
-
-    return derived("backtest_one", (resolution,), lambda cat: analytics.run_backtest(
-        cat, resolutions=[resolution], seeds=range(5)).summary)
+    return derived("backtest_one", (resolution,))
 
 
 @st.cache_data(show_spinner="Ranking gaps…", max_entries=64)
