@@ -89,25 +89,24 @@ def test_an_unwritable_cache_directory_only_costs_the_speed_up(tmp_path):
     assert s.get("axis", (), compute) == "value" and compute.calls == 2
 
 
-def test_prune_removes_older_states_of_the_same_database_only(tmp_path):
+def test_prune_removes_older_states_and_all_but_the_two_newest_other_databases(tmp_path):
     import os
 
     old, new = store(tmp_path), store(tmp_path, content="hash-2")
-    other_db = store(tmp_path, url="sqlite:///b.db")
-    long_unused = store(tmp_path, url="sqlite:///c.db")
-    for s in (old, new, other_db, long_unused):
-        s.save("catalogue", (), f"catalogue of {s.key}")
-        s.save("axis", (), "axis")
-    month_ago = time.time() - 30 * 86400
-    for name in ("catalogue", "axis"):
-        os.utime(long_unused.path(name), (month_ago, month_ago))
+    others = [store(tmp_path, url=f"sqlite:///{n}.db") for n in ("b", "c", "d")]
+    for age, s in enumerate([old, new, *others]):
+        for name in ("catalogue", "axis"):
+            s.save(name, (), f"{name} of {s.key}")
+            stamp = time.time() - 3600 * age  # d.db was written longest ago
+            os.utime(s.path(name), (stamp, stamp))
+    (tmp_path / "catalogue-0123456789abcdef0123.pickle").write_bytes(b"an older version's copy")
     (tmp_path / "unrelated.txt").write_text("kept")
     new.prune()
+    kept = {new, others[0], others[1]}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [new.path("catalogue").name, new.path("axis").name, other_db.path("catalogue").name,
-         other_db.path("axis").name, "unrelated.txt"])
+        [s.path(name).name for s in kept for name in ("catalogue", "axis")] + ["unrelated.txt"])
     assert new.load("catalogue") == (True, f"catalogue of {new.key}")
-    assert old.load("axis") == (False, None)
+    assert old.load("axis") == (False, None) and others[2].load("catalogue") == (False, None)
 
 
 def test_prepare_after_a_load_writes_what_the_app_opens_with(engine, mini_path, monkeypatch):

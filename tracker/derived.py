@@ -13,7 +13,7 @@ or a forced load starts afresh), the tracker sources and the versions of the lib
 compute; the key is also stored inside the file and checked on reading. A missing, unreadable,
 foreign or stale file is ignored and rewritten; a cache directory that cannot be written only
 costs the speed-up. When a new catalogue copy is written, the files of that database's older
-states are removed (and those of other databases unused for two weeks).
+states are removed, and those of all but the two other databases written most recently.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import re
 import sys
 import threading
 import time
@@ -160,21 +161,36 @@ class DiskCache:
             self.save(name, args, value)
             return value
 
-    def prune(self, *, stale_days: float = 14) -> None:
-        """Remove this database's files of every other state (older catalogues), and the files of
-        other databases that were not written for ``stale_days`` (databases no longer in use)."""
+    def prune(self, *, keep_databases: int = 2) -> None:
+        """Remove this database's files of every other state (older catalogues), files this
+        version cannot read, and the files of all but the ``keep_databases`` other databases
+        written most recently (test and benchmark databases come and go); crashed partial
+        writes go after an hour."""
         now = time.time()
+        others: dict[str, list[tuple[Path, float]]] = {}
         try:
-            files = [*self.folder.glob("catalogue-*.pickle"), *self.folder.glob("derived-*.pickle"),
-                     *self.folder.glob("*.tmp")]
+            files = [(f, f.stat().st_mtime) for f in self.folder.iterdir()
+                     if f.name.startswith(("catalogue-", "derived-")) and self.key not in f.name]
         except OSError:
             return
-        for f in files:
-            if self.key in f.name:
-                continue
+        doomed = []
+        for f, mtime in files:
+            match = _NAME.match(f.name)
+            if f.name.endswith(".tmp"):
+                if now - mtime > 3600:
+                    doomed.append(f)
+            elif match is None or match["database"] == self.database:
+                doomed.append(f)
+            else:
+                others.setdefault(match["database"], []).append((f, mtime))
+        ranked = sorted(others, key=lambda db: max(m for _f, m in others[db]), reverse=True)
+        doomed += [f for db in ranked[keep_databases:] for f, _m in others[db]]
+        for f in doomed:
             with contextlib.suppress(OSError):
-                if f"-{self.database}-" in f.name or now - f.stat().st_mtime > stale_days * 86400:
-                    f.unlink(missing_ok=True)
+                f.unlink(missing_ok=True)
+
+
+_NAME = re.compile(r"^(?:catalogue|derived)-(?P<database>[0-9a-f]{10})-(?P<key>[0-9a-f]{24})[-.]")
 
 
 # --------------------------------------------------------------------------- what is kept
