@@ -118,6 +118,32 @@ def test_partners_strongest_and_weakest(cat):
     assert set(strongest) <= set(EAST + SWING) and set(weakest) <= set(WEST)
 
 
+def test_partners_from_precomputed_tables_equal_partners_computed_afresh(cat):
+    import pandas as pd
+
+    tables = analytics.alignment_tables(cat, topic="cyber")
+    for code in ("RUS", "USA", "IND"):
+        pd.testing.assert_frame_equal(analytics.partners(cat, code, 5, topic="cyber", tables=tables),
+                                      analytics.partners(cat, code, 5, topic="cyber"))
+    with pytest.raises(ValueError, match="another window"):
+        analytics.partners(cat, "RUS", 5, topic="all", tables=tables)
+    with pytest.raises(ValueError, match="another window"):
+        analytics.partners(cat, "RUS", 5, topic="cyber", as_of="2020-01-01", tables=tables)
+
+
+def test_the_vote_matrix_matches_the_vote_rows(cat):
+    from tracker.analytics.votes import VOTE_CLASS, vote_data
+
+    data = vote_data(cat)
+    known = cat.votes[cat.votes["resolution_id"].isin(data.row_of)]
+    got = [data.classes[data.row_of[r], data.col_of[p]] for r, p in zip(known["resolution_id"], known["party_code"],
+                                                                          strict=True)]
+    assert got == [VOTE_CLASS.get(v, -1) for v in known["vote"]]
+    filled = (data.classes >= 0).sum()
+    assert filled == sum(v in VOTE_CLASS for v in known["vote"])  # nothing else is set
+    assert data.parties == sorted(set(cat.parties["code"]) | set(cat.votes["party_code"]))
+
+
 def test_group_alignment_uses_membership_on_each_vote_date(cat):
     g = analytics.group_alignment(cat, "CAN", "g7")
     assert "RUS" not in g.members and g.majority_agreement == pytest.approx(1.0)

@@ -11,6 +11,7 @@ import os
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
@@ -330,11 +331,14 @@ def test_export_formats_offered_are_the_export_modules():
 
 
 def test_a_restart_reads_the_catalogue_copy_and_ignores_a_damaged_one(app, bundled):
+    from tracker.ui import cache
+
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "cyber-norms-tracker"
     at = app().run()
     assert not at.exception
-    copies = list(folder.glob("catalogue-*.pickle"))
-    assert len(copies) == 1  # written on the first read from the database
+    mine = cache.disk_cache(*cache._state())
+    copies = [p for p in folder.glob("catalogue-*.pickle") if f"-{mine.database}-" in p.name]
+    assert copies == [mine.path("catalogue")]  # written on the first read from the database
     copies[0].write_bytes(b"not a pickle")  # a damaged copy must not break the next start
     st.cache_resource.clear()
     st.cache_data.clear()
@@ -342,3 +346,184 @@ def test_a_restart_reads_the_catalogue_copy_and_ignores_a_damaged_one(app, bundl
     assert not again.exception
     assert metric(again, "Adoptions in force") == f"{int(bundled.status()['adopted'].sum()):,}"
     assert copies[0].read_bytes() != b"not a pickle"  # rewritten from the database
+
+
+# --------------------------------------------------------------------------- analytics kept on disk
+
+HEAVY = ("alignment_tables", "blocs", "axis", "swing_states", "predict_votes", "run_backtest")
+
+
+def cached_results(version: str) -> dict:
+    from tracker.ui import cache
+
+    return {"partners": cache.partners(version, "USA", "cyber"),
+            "partners_all": cache.partners(version, "IND", "all"),
+            "blocs": cache.blocs(version, "hierarchical", "votes", "cyber"),
+            "axis": cache.axis(version), "swing": cache.swing_states(version),
+            "predict": cache.predict_votes(version, cache.DEFAULT_RESOLUTION, ()),
+            "backtest": cache.backtest_one(version, cache.DEFAULT_RESOLUTION)}
+
+
+def assert_same(a, b) -> None:
+    if isinstance(a, pd.DataFrame):
+        pd.testing.assert_frame_equal(a, b)
+        assert a.attrs == b.attrs
+    else:  # BlocResult
+        pd.testing.assert_frame_equal(a.assignments, b.assignments)
+        pd.testing.assert_frame_equal(a.blocs, b.blocs)
+        pd.testing.assert_frame_equal(a.between, b.between)
+        assert (a.excluded, a.details) == (b.excluded, b.details)
+
+
+def test_analytics_from_the_disk_cache_equal_a_direct_computation(app, bundled, monkeypatch):
+    from tracker import analytics
+    from tracker.ui import cache
+
+    cat = cache.get_catalogue()
+    direct = {"partners": analytics.partners(bundled, "USA", 10, topic="cyber"),
+              "partners_all": analytics.partners(bundled, "IND", 10, topic="all"),
+              "blocs": analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber"),
+              "axis": analytics.axis(bundled, topic="cyber"), "swing": analytics.swing_states(bundled),
+              "predict": analytics.predict_votes(bundled, cache.DEFAULT_RESOLUTION),
+              "backtest": analytics.run_backtest(bundled, resolutions=[cache.DEFAULT_RESOLUTION],
+                                                 seeds=range(5)).summary}
+    first = cached_results(cat.version)
+    # a restart: empty in-memory caches, and the heavy analytics must not run again
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for name in HEAVY:
+        monkeypatch.setattr(analytics, name, lambda *a, _n=name, **k: pytest.fail(f"{_n} recomputed"))
+    again = cached_results(cache.get_catalogue().version)
+    for key, value in direct.items():
+        assert_same(first[key], value)
+        assert_same(again[key], value)
+
+
+def test_a_damaged_analytics_file_is_recomputed(app):
+    from tracker.ui import cache
+
+    version = cache.get_catalogue().version
+    expected = cache.swing_states(version)
+    disk = cache.disk_cache(*cache._state())
+    path = disk.path("swing_states")
+    assert path.exists()
+    path.write_bytes(b"\x80\x05 broken")
+    st.cache_data.clear()
+    pd.testing.assert_frame_equal(cache.swing_states(version), expected)
+    found, value = disk.load("swing_states")  # rewritten
+    assert found
+    pd.testing.assert_frame_equal(value, expected)
+
+
+@pytest.fixture
+def mini_app(tmp_path, mini_path, monkeypatch):
+    from tracker.db import engine_for
+
+    url = f"sqlite:///{tmp_path / 'mini.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TRACKER_CATALOGUE", str(mini_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield url
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    engine_for(url).dispose()
+    engine_for.cache_clear()
+
+
+def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(mini_app, monkeypatch):
+    from tracker import analytics, curation
+    from tracker.catalogue import catalogue_from_database
+    from tracker.curation import User
+    from tracker.db import session_scope
+    from tracker.ui import cache
+
+    calls = []
+    real = analytics.axis
+    monkeypatch.setattr(analytics, "axis", lambda cat, **k: calls.append(cat.version) or real(cat, **k))
+    before = cache.get_catalogue()
+    first = cache.axis(before.version)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    assert cache.axis(cache.get_catalogue().version).equals(first) and len(calls) == 1  # read back
+
+    key = {"instrument_id": "budapest-convention", "party_code": "FRA", "action": "ratified", "role": "",
+           "date": "2006-01-10"}
+    with session_scope() as session:
+        edit = curation.make_change(session, "adoptions", key, {"date": "2006-01-11"})
+    pid = curation.propose(User("alice", "editor"), [edit], reason="chart", source_id="coe-chart-185")
+    curation.review(User("bob", "reviewer"), pid, approve=True)
+
+    after = cache.get_catalogue()  # no cache clearing: the approval alone must show
+    assert after.version != before.version
+    assert "2006-01-11" in set(after.adoptions["date"])
+    pd.testing.assert_frame_equal(after.adoptions, catalogue_from_database().adoptions)
+    cache.axis(after.version)
+    assert calls == [before.version, after.version]  # computed again for the new catalogue
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    cache.axis(cache.get_catalogue().version)
+    assert len(calls) == 2  # and that result is the one a restart reads back
+    disk = cache.disk_cache(*cache._state())
+    keys = {p.stem.split("-")[2] for p in disk.folder.glob(f"*-{disk.database}-*.pickle")}
+    assert keys == {disk.key}  # the files of the state before the approval are gone
+
+
+def test_the_first_page_loads_no_chart_library_scipy_or_alembic(app_database, monkeypatch):
+    """The overview is what a start serves first: its imports are part of every first page."""
+    import subprocess
+    import sys
+
+    from tracker.ui import cache
+
+    monkeypatch.setenv("DATABASE_URL", app_database)
+    st.cache_resource.clear()
+    cache.get_catalogue()  # the catalogue copy on disk, as after any earlier start
+    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
+            f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
+            "assert not at.exception, at.exception\n"
+            "print(sorted(m for m in ('altair', 'scipy', 'networkx', 'alembic', 'sqlmodel', 'tracker.models')"
+            " if m in sys.modules))\n")
+    env = {**os.environ, "DATABASE_URL": app_database, "TRACKER_WARM_UP": "0"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO_ROOT,
+                         timeout=TIMEOUT)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_map_spec_is_plain_json_with_its_data_and_geometry_inline(app):
+    import json
+
+    from tracker.ui import cache
+    from tracker.ui import components as ui
+
+    cat = cache.get_catalogue()
+    geo = cache.party_geo(cat.version)
+    frame = cat.parties[["code"]].assign(score=[None if c == "FRA" else 0.25 for c in cat.parties["code"]])
+    spec = ui.world_map(frame, color="score", title="t", legend_title="kappa", quantitative=True,
+                        scheme="blueorange", domain=[-1, 1])
+    text = json.dumps(spec, allow_nan=False)  # a missing value is null, never NaN
+    assert "url" not in text and text.count("https://") == 1  # only the $schema name: nothing is fetched
+    polys, points = spec["datasets"]["parties"], spec["datasets"]["small-states"]
+    assert {r["code"] for r in polys} == set(geo.loc[geo["drawn"] == "polygon", "code"])
+    assert {r["code"] for r in points} == set(geo.loc[geo["drawn"] == "point", "code"])
+    assert next(r for r in polys if r["code"] == "FRA")["score"] is None
+    topo_ids = {g.get("id") for g in spec["datasets"][ui.WORLD_DATASET]["objects"]["countries"]["geometries"]}
+    assert {r["geo_id"] for r in polys} <= topo_ids
+    lookup = spec["layer"][1]["transform"][0]
+    assert lookup["from"]["data"]["name"] == "parties" and lookup["lookup"] == "id"
+
+
+def test_the_warm_up_puts_the_opening_analytics_on_disk(mini_app, monkeypatch):
+    from tracker.derived import OPENING
+    from tracker.ui import cache
+
+    cat = cache.get_catalogue()  # the start that loaded the tiny catalogue prepared its files
+    disk = cache.disk_cache(*cache._state())
+    for f in disk.folder.glob(f"derived-{disk.database}-*.pickle"):
+        f.unlink()  # as after an approved edit: nothing on disk for this state yet
+    monkeypatch.setattr(cache.time, "sleep", lambda _s: None)
+    cache.warm_up(*cache._state()).join(timeout=120)
+    on_disk = {(name, args) for name, args in OPENING if disk.load(name, args)[0]}
+    assert ("axis", ("cyber",)) in on_disk and ("alignment_tables", ("all",)) in on_disk
+    assert cat.version == cache.get_catalogue().version

@@ -148,3 +148,55 @@ def test_the_bundled_catalogue_loads_and_reads_back(engine, bundled):
         lambda v: v[v.resolution_id == "A/RES/74/247"].vote.value_counts().to_dict()
     ) == {"yes": 79, "no": 60, "abstain": 33, "absent": 21}
     assert isinstance(back.parties, pd.DataFrame)
+
+
+# --------------------------------------------------------------------------- the cheap start path
+
+
+def test_the_head_revision_read_from_the_files_is_alembics():
+    from alembic.script import ScriptDirectory
+
+    from tracker.db import alembic_config, head_revisions
+
+    script = ScriptDirectory.from_config(alembic_config(None))
+    assert head_revisions() == frozenset(script.get_heads())
+
+
+def test_a_current_database_is_not_migrated_again(engine, monkeypatch):
+    import alembic.command
+
+    from tracker.db import at_head
+
+    assert at_head(engine)
+    monkeypatch.setattr(alembic.command, "upgrade", lambda *a, **k: pytest.fail("alembic ran on a current database"))
+    migrate(engine)
+
+
+def test_an_older_or_empty_database_is_migrated(database_url):
+    from alembic import command
+
+    from tracker.db import alembic_config, at_head
+
+    engine = get_engine()
+    assert not at_head(engine)  # no alembic_version table yet
+    command.upgrade(alembic_config(engine), "0001")
+    assert not at_head(engine)
+    migrate(engine)
+    assert at_head(engine)
+    with engine.connect() as conn:
+        assert "audit_log" in inspect(conn).get_table_names()
+
+
+def test_loaded_state_names_the_load_and_the_newest_change(engine, mini_path):
+    from tracker import curation
+    from tracker.db import data_version, loaded_state
+
+    assert loaded_state(engine) is None
+    first = sync_to_database(mini_path, engine=engine)
+    state = loaded_state(engine)
+    assert (state.content_hash, state.edits) == (first.content_hash, 0)
+    assert state.catalogue_version == catalogue_from_database(engine).version
+    sync_to_database(mini_path, engine=engine, force=True)  # the same content, loaded again
+    again = loaded_state(engine)
+    assert again.content_hash == state.content_hash and again.loaded_at != state.loaded_at
+    assert data_version(engine) == curation.data_version(engine) == again.edits

@@ -619,23 +619,23 @@ def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool
 
     from sqlalchemy import delete, select, text
 
-    from tracker import curation
-    from tracker.db import get_engine, migrate, session_scope
-    from tracker.models import CATALOGUE_TABLES, CatalogueState
+    from tracker.db import get_engine, loaded_state, migrate, session_scope
 
     started = time.perf_counter()
     path = Path(path) if path is not None else get_settings().catalogue_path
     engine = engine or get_engine()
     migrate(engine)
     digest = content_hash(path)
+    state = loaded_state(engine)  # plain queries: an unchanged start needs no ORM models
+    if not force and state is not None and state.content_hash == digest:
+        return LoadResult("unchanged", digest, {}, time.perf_counter() - started)
+
+    from tracker import curation
+    from tracker.models import CATALOGUE_TABLES, CatalogueState
 
     def current_hash(session) -> str | None:
         state = session.exec(select(CatalogueState)).scalars().first()
         return state.content_hash if state else None
-
-    with session_scope(engine) as session:
-        if not force and current_hash(session) == digest:
-            return LoadResult("unchanged", digest, {}, time.perf_counter() - started)
 
     cat = load_catalogue(path)  # raises CatalogueError before anything is written
     tables = cat.tables()

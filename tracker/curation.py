@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, delete, event, func, insert, select, text, update
+from sqlalchemy import and_, delete, event, insert, select, text, update
 from sqlalchemy.orm import Session as OrmSession
 
 from tracker.catalogue import (
@@ -836,14 +836,9 @@ def history(
 
 def data_version(engine=None) -> int:
     """Grows whenever an approved change or a forced load lands (a cache key for the UI)."""
-    from tracker.db import session_scope
+    from tracker.db import data_version as version
 
-    with session_scope(_engine(engine)) as session:
-        return session.execute(
-            select(func.coalesce(func.max(AuditEntry.id), 0)).where(
-                AuditEntry.event.in_(["applied", "forced_load"])
-            )
-        ).scalar_one()
+    return version(_engine(engine))
 
 
 # --------------------------------------------------------------------------- history is append-only

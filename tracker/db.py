@@ -1,4 +1,4 @@
-"""Engine factory, sessions and migrations.
+"""Engine factory, sessions, migrations, and the cheap state queries an app start needs.
 
 SQLite gets WAL, foreign keys and a busy timeout on *every* connection (an engine-scoped
 event), because SQLite forgets those pragmas per connection. PostgreSQL goes through psycopg 3.
@@ -6,15 +6,20 @@ event), because SQLite forgets those pragmas per connection. PostgreSQL goes thr
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, event
-from sqlmodel import Session, create_engine
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlmodel import Session
 
 from tracker.settings import get_settings
 
@@ -60,16 +65,96 @@ def get_engine() -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["connection_engine"] = engine
     return cfg
 
 
+@cache
+def head_revisions() -> frozenset[str]:
+    """The head revision(s) of the shipped migrations, read from the ``revision`` and
+    ``down_revision`` assignments of the version files (what Alembic computes, without the
+    ~0.2 s of importing Alembic on every start; a test checks they agree)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in sorted((MIGRATIONS / "versions").glob("*.py")):
+        for node in ast.parse(path.read_text("utf-8")).body:
+            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+                node.target if isinstance(node, ast.AnnAssign) else None
+            if not isinstance(target, ast.Name) or node.value is None:
+                continue
+            if target.id == "revision":
+                revisions.add(ast.literal_eval(node.value))
+            elif target.id == "down_revision":
+                value = ast.literal_eval(node.value)
+                parents.update([value] if isinstance(value, str) else value or ())
+    return frozenset(revisions - parents)
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the database is already at the newest migration (one cheap query; False when
+    there is no ``alembic_version`` table yet or anything about it is unexpected)."""
+    heads = head_revisions()
+    if not heads:
+        return False
+    try:
+        with engine.connect() as conn:
+            current = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except DBAPIError:
+        return False
+    return current == heads
+
+
 def migrate(engine: Engine | None = None) -> None:
-    """Upgrade the database to the newest migration (runs on every start; cheap when current)."""
+    """Upgrade the database to the newest migration (runs on every start). A database that is
+    already current is recognised by one query, without loading Alembic."""
     engine = engine or get_engine()
+    if at_head(engine):
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), "head")
+
+
+CHANGE_EVENTS = ("applied", "forced_load")  # audit events that change the served catalogue
+
+
+@dataclass(frozen=True)
+class LoadedState:
+    """What the database holds: the loaded catalogue and the newest change to it since."""
+
+    content_hash: str
+    catalogue_version: str
+    loaded_at: str  # when it was loaded (as stored); a reload of the same content changes it
+    edits: int  # id of the newest approved change or forced load (0: none); grows with every one
+
+
+def data_version(engine: Engine | None = None) -> int:
+    """Grows whenever an approved change or a forced load lands (a cache key for the UI)."""
+    engine = engine or get_engine()
+    events = ", ".join(f"'{e}'" for e in CHANGE_EVENTS)
+    with engine.connect() as conn:
+        return int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM audit_log WHERE event IN ({events})"))
+                   .scalar_one())
+
+
+def loaded_state(engine: Engine | None = None) -> LoadedState | None:
+    """The loaded catalogue and the newest change, by plain queries (no ORM models: an app start
+    asks this before anything else, and importing the models costs ~0.25 s). None when nothing
+    is loaded yet."""
+    engine = engine or get_engine()
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT content_hash, catalogue_version, loaded_at FROM catalogue_state "
+                                    "ORDER BY id LIMIT 1")).first()
+    except DBAPIError:
+        return None
+    if row is None:
+        return None
+    return LoadedState(row[0], row[1], str(row[2]), data_version(engine))
 
 
 @contextmanager
@@ -79,6 +164,8 @@ def session_scope(engine: Engine | None = None, *, write: bool = False) -> Itera
     write=True takes the write lock up front (SQLite BEGIN IMMEDIATE), so two writers
     queue instead of failing half-way with "database is locked".
     """
+    from sqlmodel import Session
+
     engine = engine or get_engine()
     with engine.connect() as conn:
         conn.info["writer"] = write

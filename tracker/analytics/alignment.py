@@ -282,17 +282,25 @@ def _pair_instruments(cat: Catalogue, a: str, b: str, as_of) -> pd.DataFrame:
 
 
 def partners(cat: Catalogue, party: str, n: int = 10, *, basis: str = "combined", as_of=None, topic="all",
-             since=None, min_votes: int = MIN_VOTES) -> pd.DataFrame:
+             since=None, min_votes: int = MIN_VOTES, tables: AlignmentTables | None = None) -> pd.DataFrame:
     """The ``n`` strongest and ``n`` weakest partners of ``party`` (rank, side, score, evidence).
 
     A party with no usable evidence yields an empty frame whose ``attrs['note']`` says so
-    with the count.
+    with the count. ``tables``: the :func:`alignment_tables` of ``cat`` for the same window,
+    if already at hand (an app keeps them); tables of another window are refused.
     """
     check_basis(basis)
     code = PartyResolver(cat).require(party)
     if n < 1:
         raise ValueError("n must be at least 1")
-    t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
+    if tables is None:
+        t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
+    else:
+        window = {"topic": topic, "since": str(since) if since else None, "as_of": str(as_of) if as_of else None,
+                  "min_votes": min_votes}
+        if any(tables.settings.get(k) != v for k, v in window.items()):
+            raise ValueError(f"the alignment tables given are for another window ({tables.settings}), not {window}")
+        t = tables
     s = t.score(basis).loc[code].drop(code).dropna()
     cols = ["side", "rank", "partner", "name", "score", "co_votes", "shared_instruments"]
     if s.empty:

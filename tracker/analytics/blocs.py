@@ -21,11 +21,8 @@ import contextlib
 import warnings
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from tracker.analytics._blas import single_thread
 from tracker.analytics.alignment import STATUS_WEIGHT, alignment_tables, check_basis
@@ -88,6 +85,9 @@ def _hierarchical(score: pd.DataFrame, k: int | None):
     kap = np.where(np.isnan(kap), 0.0, kap)
     dist = np.clip(1 - kap, 0, 2)
     np.fill_diagonal(dist, 0)
+    from scipy.cluster.hierarchy import fcluster, linkage  # imported when used: scipy takes ~0.3 s
+    from scipy.spatial.distance import squareform
+
     z = linkage(squareform((dist + dist.T) / 2, checks=False), method="average")
     tried = {}
     for kk in ([k] if k else range(2, 9)):
@@ -98,6 +98,8 @@ def _hierarchical(score: pd.DataFrame, k: int | None):
 
 
 def _louvain(score: pd.DataFrame, seed: int, resolution: float | None):
+    import networkx as nx  # imported when used: ~0.3 s
+
     g = nx.Graph()
     g.add_nodes_from(score.index)
     arr = score.to_numpy(dtype=np.float64)
@@ -384,9 +386,13 @@ def swing_states(cat: Catalogue, *, as_of=None, min_reasons: int = 1, predict: b
         res = blocs(cat, method="hierarchical", basis="votes", topic="cyber", as_of=as_of)
         score = alignment_tables(cat, as_of=as_of, topic="cyber", min_votes=5).kappa
         lab = dict(zip(res.assignments["party"], res.assignments["bloc"], strict=True))
-        for p, b in lab.items():
-            means = {bb: _mean([score.loc[p, q] for q, x in lab.items() if x == bb and q != p])
-                     for bb in set(lab.values())}
+        placed = list(lab)
+        kappa = score.reindex(index=placed, columns=placed).to_numpy(dtype=np.float64)
+        bloc_of = np.array([lab[q] for q in placed])
+        for i, (p, b) in enumerate(lab.items()):
+            others_in = {bb: np.flatnonzero((bloc_of == bb) & (np.arange(len(placed)) != i))
+                         for bb in set(lab.values())}
+            means = {bb: _mean(kappa[i, cols]) for bb, cols in others_in.items()}
             own = means.get(b)
             others = {bb: m for bb, m in means.items() if bb != b and np.isfinite(m)}
             if own is not None and np.isfinite(own) and others:

@@ -44,7 +44,6 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
@@ -272,6 +271,8 @@ def _softmax_fit(f: np.ndarray, y: np.ndarray, lam: float = 1.0):
 
     w0 = np.zeros(k * 3 + 3)
     w0[k * 3:] = np.log(onehot.mean(axis=0) + 0.05)
+    from scipy.optimize import minimize  # imported when used: scipy.optimize takes ~0.5 s
+
     res = minimize(loss, w0, jac=True, method="L-BFGS-B")
     return res.x[: k * 3].reshape(k, 3), res.x[k * 3:]
 
@@ -401,6 +402,8 @@ def _clogit_fit(F: np.ndarray, y: np.ndarray, lam: float = 0.01) -> np.ndarray:
         val = -(onehot * (z - lse[:, None])).sum() / len(y) + lam * (w ** 2).sum()
         g = (p - onehot).reshape(-1) @ flat / len(y) + 2 * lam * w
         return val, g
+
+    from scipy.optimize import minimize
 
     return minimize(loss, np.zeros(F.shape[2]), jac=True, method="L-BFGS-B").x
 

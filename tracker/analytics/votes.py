@@ -80,21 +80,22 @@ def vote_data(cat: Catalogue) -> VoteData:
 
 
 def _build(cat: Catalogue) -> VoteData:
+    v = cat.votes
+    # Factorise the 300,000 vote rows once and map only the distinct values: iterating over
+    # Arrow-backed text columns element by element costs ~0.3 s.
+    res_codes, res_values = pd.factorize(v["resolution_id"])
+    party_codes, party_values = pd.factorize(v["party_code"])
+    vote_codes, vote_values = pd.factorize(v["vote"])
     res = cat.resolutions
-    voted = set(cat.votes["resolution_id"].unique())
-    res = res[res["id"].isin(voted) & (res["vote_kind"].isin(["whole", ""]))]
+    res = res[res["id"].isin(res_values) & (res["vote_kind"].isin(["whole", ""]))]
     res = res.assign(_d=pd.to_datetime(res["date"], errors="coerce"))
     res = res[res["_d"].notna()].sort_values(["_d", "id"], kind="stable").reset_index(drop=True)
-    parties = sorted(set(cat.parties["code"]) | set(cat.votes["party_code"]))
+    parties = sorted(set(cat.parties["code"].tolist()) | set(party_values.tolist()))
     row_of = {r: i for i, r in enumerate(res["id"])}
     col_of = {p: j for j, p in enumerate(parties)}
-    v = cat.votes
-    rows = pd.Index(np.asarray(res["id"], dtype=object)).get_indexer(np.asarray(v["resolution_id"], dtype=object))
-    cols = pd.Index(np.asarray(parties, dtype=object)).get_indexer(np.asarray(v["party_code"], dtype=object))
-    vote = np.asarray(v["vote"], dtype=object)
-    cls = np.full(len(vote), -1, dtype=np.int8)
-    for name, k in VOTE_CLASS.items():
-        cls[vote == name] = k
+    rows = _lookup(res_codes, [row_of.get(r, -1) for r in res_values])
+    cols = _lookup(party_codes, [col_of[p] for p in party_values])
+    cls = _lookup(vote_codes, [VOTE_CLASS.get(x, -1) for x in vote_values]).astype(np.int8)
     keep = rows >= 0
     classes = np.full((len(res), len(parties)), -1, dtype=np.int8)
     classes[rows[keep], cols[keep]] = cls[keep]
@@ -103,6 +104,12 @@ def _build(cat: Catalogue) -> VoteData:
                          "series": res["series"], "title": res["title"]})
     return VoteData(meta, parties, codes, classes, row_of, col_of,
                     res["_d"].to_numpy().astype("datetime64[D]"))
+
+
+def _lookup(codes: np.ndarray, values: list[int]) -> np.ndarray:
+    """``values[code]`` for every factorised code; -1 for a missing value (code -1)."""
+    table = np.append(np.asarray(values, dtype=np.int64), -1)  # index -1 picks the trailing -1
+    return table[codes]
 
 
 def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) -> np.ndarray:

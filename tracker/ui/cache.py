@@ -1,28 +1,36 @@
 """Every Streamlit cache lives here. Cache DataFrames and plain objects, never ORM objects.
 
 Everything heavy is keyed by the catalogue version (the content hash of what was loaded),
-so a new load invalidates it; pages filter the cached frames outside the caches.
+so a new load invalidates it; pages filter the cached frames outside the caches. The catalogue
+and the heavy analytics are also kept on disk (tracker.derived), so a restarted server and
+every new process read them back in milliseconds instead of recomputing them.
 """
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import importlib
 import importlib.util
 import json
-import os
-import pickle
 import threading
 import time
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import platformdirs
 import streamlit as st
 
-import tracker
-from tracker.catalogue import Catalogue, CatalogueError, catalogue_from_database, sync_to_database
+from tracker.catalogue import Catalogue, CatalogueError, content_hash, sync_to_database
+from tracker.db import data_version, loaded_state
+from tracker.derived import (  # DEFAULT_RESOLUTION: where the Blocs page opens (views)
+    DEFAULT_RESOLUTION,  # noqa: F401
+    DiskCache,
+    compute,
+    prepare,
+    prepare_results,
+    served_catalogue,
+    store_for,
+)
 from tracker.settings import get_settings
 
 ASSETS = Path(__file__).parent / "assets"
@@ -32,25 +40,48 @@ DROPPED_GEOMETRIES = {"010"}  # Antarctica: no party, only takes space
 
 @st.cache_resource(show_spinner=False)
 def ensure_database() -> str:
-    """Create the database and load the bundled catalogue on first start (a progress bar shows)."""
-    bar = st.progress(0.0, text="Preparing the database (first start loads the catalogue)…")
+    """Create the database and load the bundled catalogue on first start (a progress bar shows);
+    a start that loads also prepares the catalogue copy and the analytics the first pages open
+    with (tracker.derived), so every later start and first visit reads them from disk."""
+    path = get_settings().catalogue_path
+    state = loaded_state()  # a plain query: an unchanged start shows nothing and loads no ORM models
+    bar = None
+    if state is None or state.content_hash != content_hash(path):
+        bar = st.progress(0.0, text="Preparing the database (first start loads the catalogue)…")
 
     def progress(done: int, total: int, label: str) -> None:
-        bar.progress(min(done / max(total, 1), 1.0), text=f"Loading {label}… {done:,} of {total:,} rows")
+        if bar is not None:
+            bar.progress(min(done / max(total, 1), 1.0), text=f"Loading {label}… {done:,} of {total:,} rows")
 
     try:
-        result = sync_to_database(get_settings().catalogue_path, progress=progress)
+        result = sync_to_database(path, progress=progress)
     except CatalogueError as exc:
         # A newer catalogue folder would overwrite approved curated edits: keep serving the
         # database (the system of record) and say so; `tracker dump` / `tracker load --force` decide.
         if not all(p.file == "database" for p in exc.problems):
             raise
-        bar.empty()
+        if bar is not None:
+            bar.empty()
         st.warning(f"The catalogue folder was not loaded: it would overwrite {len(exc.problems)} approved "
                    "curated edit(s). Serving the database as curated; see `tracker load`.")
         return "curated"
-    bar.empty()
+    if result.status == "loaded":
+        def preparing(done: int, total: int, label: str) -> None:
+            if bar is not None:
+                bar.progress(min(done / max(total, 1), 1.0), text=f"Preparing the analytics: {label}…")
+
+        prepare(progress=preparing)
+    if bar is not None:
+        bar.empty()
     return result.content_hash
+
+
+@st.cache_resource(show_spinner=False)
+def disk_cache(content_hash: str, edits: int) -> DiskCache:
+    """The files of the served catalogue state in the user cache directory (tracker.derived),
+    keyed by the database, what was loaded and when, and the approved curated edits since."""
+    disk = store_for()
+    return disk if disk is not None else DiskCache.for_state(get_settings().database_url, content_hash, "", edits)
 
 
 @st.cache_resource(show_spinner="Reading the catalogue…")
@@ -60,61 +91,50 @@ def catalogue(content_hash: str, edits: int = 0) -> Catalogue:
     Its version names both, so every cache keyed by ``cat.version`` follows an approval too.
 
     Reading 300,000 votes back from the database takes ~1.5 s, so the frames are also kept in
-    the user cache directory under the same key (reading them back takes ~10 ms); a restart
+    the user cache directory under the same key (reading them back takes ~20 ms); a restart
     then serves its first page without that wait. A stale or unreadable file is ignored."""
-    key = hashlib.sha256(f"{get_settings().database_url}|{content_hash}|{edits}|{pd.__version__}|"
-                         f"{tracker.__version__}".encode()).hexdigest()[:20]
-    folder = Path(platformdirs.user_cache_dir("cyber-norms-tracker", appauthor=False))
-    path = folder / f"catalogue-{key}.pickle"
-    try:
-        with path.open("rb") as f:
-            return pickle.load(f)  # written by this app, in the user's own cache directory
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    cat = catalogue_from_database()
-    if edits:
-        cat.version = f"{cat.version}+e{edits}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("catalogue-*.pickle"):
-            old.unlink(missing_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump(cat, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only home directory only costs the faster restart
-    return cat
+    return served_catalogue(disk_cache(content_hash, edits), edits)
+
+
+def _state() -> tuple[str, int]:
+    return ensure_database(), data_version()
 
 
 def get_catalogue() -> Catalogue:
-    from tracker.curation import data_version
+    return catalogue(*_state())
 
-    return catalogue(ensure_database(), data_version())
+
+def derived(name: str, args: tuple):
+    """The analytics result ``name(*args)`` of the current catalogue (tracker.derived.compute)
+    through its file in the user cache directory: computed once per catalogue state, read back by
+    every later process. Catalogue and file are of the same state, even if an approval lands meanwhile."""
+    state = _state()
+    return disk_cache(*state).get(name, args, lambda: compute(catalogue(*state), name, args))
 
 
 def warm_up_after_first_page() -> None:
     """Called by app.py once a page has run: start the background warm-up (once per catalogue)."""
     if get_settings().warm_up:
-        warm_up(get_catalogue().version)
+        state = _state()
+        warm_up(*state)
 
 
 @st.cache_resource(show_spinner=False)
-def warm_up(version: str) -> threading.Thread:
-    """Once per catalogue, compute the heavy analytics the Country profile and Blocs pages open
-    with (alignment tables, blocs, axis, swing states) in a background thread, so the first
-    visit to those pages finds them ready instead of waiting 2-4 s. Failures only cost speed."""
+def warm_up(content_hash: str, edits: int) -> threading.Thread:
+    """Once per catalogue state and process, make sure the heavy analytics the Country profile
+    and Blocs pages open with (tracker.derived.OPENING) are on disk, in a background thread, so a
+    first visit reads them in milliseconds. After a load they already are (the start that loaded
+    prepared them); otherwise (e.g. after an approved edit) they are computed, a few seconds of
+    CPU, and written for every later process. Failures only cost speed.
+
+    The thread touches no Streamlit API (no session, no spinner); a page asking for a result the
+    thread is computing waits for it instead of computing it twice."""
+    disk, cat = disk_cache(content_hash, edits), catalogue(content_hash, edits)
 
     def work() -> None:
         time.sleep(3)  # let the browser draw the first page before competing for the 2 cores
-        try:
-            for topic in ("cyber", "all"):
-                partners(version, "USA", topic)
-            blocs(version, "hierarchical", "votes", "cyber")
-            axis(version)
-            swing_states(version)
-        except Exception:  # noqa: BLE001 - a page computes it again and shows any error itself
-            pass
+        with contextlib.suppress(Exception):  # a page computes it again and shows any error itself
+            prepare_results(disk, cat)
 
     thread = threading.Thread(target=work, name="tracker-warm-up", daemon=True)
     thread.start()
@@ -332,46 +352,47 @@ def group_alignment(version: str, party: str, group: str, topic: str):
     return analytics.group_alignment(get_catalogue(), party, group, topic=topic)
 
 
+@st.cache_resource(show_spinner="Computing alignment…", max_entries=8)
+def alignment_tables(version: str, topic: str):
+    """Every party x party alignment table for a topic (all dates): the basis of partners. Kept
+    on disk; treat as read-only (shared by every session)."""
+    return derived("alignment_tables", (topic,))
+
+
 @st.cache_data(show_spinner="Finding partners…", max_entries=64)
 def partners(version: str, party: str, topic: str, n: int = 10) -> pd.DataFrame:
     from tracker import analytics
 
-    return analytics.partners(get_catalogue(), party, n, topic=topic)
+    return analytics.partners(get_catalogue(), party, n, topic=topic, tables=alignment_tables(version, topic))
 
 
 @st.cache_data(show_spinner="Finding blocs…", max_entries=16)
 def blocs(version: str, method: str, basis: str, topic: str):
-    from tracker import analytics
-
-    return analytics.blocs(get_catalogue(), method=method, basis=basis, topic=topic)
+    return derived("blocs", (method, basis, topic))
 
 
 @st.cache_data(show_spinner="Placing parties on the open-vs-sovereign axis…", max_entries=4)
 def axis(version: str, topic: str = "cyber") -> pd.DataFrame:
-    from tracker import analytics
-
-    return analytics.axis(get_catalogue(), topic=topic)
+    return derived("axis", (topic,))
 
 
 @st.cache_data(show_spinner="Finding swing states…", max_entries=4)
 def swing_states(version: str) -> pd.DataFrame:
-    from tracker import analytics
-
-    return analytics.swing_states(get_catalogue())
+    return derived("swing_states", ())
 
 
 @st.cache_data(show_spinner="Predicting votes…", max_entries=64)
 def predict_votes(version: str, resolution: str, known: tuple[tuple[str, str], ...]) -> pd.DataFrame:
     from tracker import analytics
 
-    return analytics.predict_votes(get_catalogue(), resolution, known=dict(known))
+    if known:  # known votes are open-ended input: computed (fast), not kept on disk
+        return analytics.predict_votes(get_catalogue(), resolution, known=dict(known))
+    return derived("predict_votes", (resolution,))
 
 
 @st.cache_data(show_spinner="Backtesting the prediction on this resolution…", max_entries=32)
 def backtest_one(version: str, resolution: str) -> pd.DataFrame:
-    from tracker import analytics
-
-    return analytics.run_backtest(get_catalogue(), resolutions=[resolution], seeds=range(5)).summary
+    return derived("backtest_one", (resolution,))
 
 
 @st.cache_data(show_spinner="Ranking gaps…", max_entries=64)

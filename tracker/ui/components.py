@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -141,6 +141,14 @@ def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of p
 
 # --------------------------------------------------------------------------- the map
 
+VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # what Altair 6 writes
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """A frame as JSON-ready rows (missing values become null), for inline chart data."""
+    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
+
+
 def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
               domain: list | None = None, range_: list | None = None, scheme: str | None = None,
               quantitative: bool = False, tooltip: Sequence[str] = (), height: int = 420,
@@ -150,6 +158,9 @@ def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
     Geometry is Natural Earth 110m embedded inline (no URL, no CDN). Parties too small for a
     polygon are drawn as circles; Kosovo is joined on its own feature; the EU and former
     states have no shape and are listed by :func:`map_notes`.
+
+    The Vega-Lite spec is written as a plain dict: building it through Altair cost ~0.3 s per
+    map (schema validation) plus ~0.3 s to import Altair on the first page.
     """
     geo = cache.party_geo(cache.get_catalogue().version)
     data = frame.merge(geo[["code", "geo_id", "drawn", "lon", "lat"]], on="code", how="inner")
@@ -157,39 +168,40 @@ def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
         data["name"] = data["code"].map(cache.get_catalogue()._party_names())
     fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
     data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
-    # The topology is referenced by name and added to the finished spec below: Altair deep-copies
-    # every inline value on each chained call, which cost ~1 s per map with the geometry inline.
-    source = alt.Data(name=WORLD_DATASET, format=alt.DataFormat(type="topojson", feature="countries"))
+    world = {"name": WORLD_DATASET, "format": {"type": "topojson", "feature": "countries"}}
+    kind = "quantitative" if quantitative else "nominal"
     if quantitative:
-        scale = alt.Scale(scheme=scheme or "viridis", **({"domain": domain} if domain else {}))
-        enc = alt.Color(f"{color}:Q", title=legend_title, scale=scale, legend=alt.Legend(orient="bottom"))
+        scale = {"scheme": scheme or "viridis", **({"domain": list(domain)} if domain else {})}
+        legend = {"orient": "bottom"}
     else:
-        scale = alt.Scale(domain=domain, range=range_) if domain else alt.Scale(range=range_ or OKABE_ITO)
-        enc = alt.Color(f"{color}:N", title=legend_title, scale=scale,
-                        legend=alt.Legend(orient="bottom", columns=3, labelLimit=260))
-    tips = [alt.Tooltip("name:N", title="Party"),
-            alt.Tooltip(f"{color}:{'Q' if quantitative else 'N'}", title=legend_title,
-                        format=".2f" if quantitative else "")]
-    tips += [alt.Tooltip(f"{t}:N") for t in tooltip if t not in ("name", color)]
+        scale = {"domain": list(domain), "range": list(range_)} if domain else {"range": list(range_ or OKABE_ITO)}
+        legend = {"columns": 3, "labelLimit": 260, "orient": "bottom"}
+    enc = {"field": color, "legend": legend, "scale": scale, "title": legend_title, "type": kind}
+    tips = [{"field": "name", "title": "Party", "type": "nominal"},
+            {"field": color, "format": ".2f" if quantitative else "", "title": legend_title, "type": kind}]
+    tips += [{"field": t, "type": "nominal"} for t in tooltip if t not in ("name", color)]
     polys = data[data["drawn"] == "polygon"].drop(columns=["lon", "lat", "drawn"])
-    background = alt.Chart(source).mark_geoshape(fill=NOT_IN_CATALOGUE, stroke="#BBBBBB", strokeWidth=0.4)
-    shapes = (alt.Chart(source).mark_geoshape(stroke="#FFFFFF", strokeWidth=0.4)
-              .transform_lookup(lookup="id", from_=alt.LookupData(polys, "geo_id", [c for c in polys.columns
-                                                                                  if c != "geo_id"]))
-              .transform_filter("isValid(datum.code)")
-              .encode(color=enc, tooltip=tips))
-    layers = [background, shapes]
+    layers = [
+        {"data": world, "mark": {"type": "geoshape", "fill": NOT_IN_CATALOGUE, "stroke": "#BBBBBB",
+                                 "strokeWidth": 0.4}},
+        {"data": world, "mark": {"type": "geoshape", "stroke": "#FFFFFF", "strokeWidth": 0.4},
+         "encoding": {"color": enc, "tooltip": tips},
+         "transform": [{"lookup": "id", "from": {"data": {"name": "parties"}, "key": "geo_id",
+                                                 "fields": [c for c in polys.columns if c != "geo_id"]}},
+                       {"filter": "isValid(datum.code)"}]},
+    ]
+    datasets = {"parties": records(polys), WORLD_DATASET: cache.world_topology()}  # inline: nothing is fetched
     pts = data[data["drawn"] == "point"]
     if point_parties and len(pts):
-        layers.append(alt.Chart(pts.drop(columns=["drawn", "geo_id"])).mark_circle(size=28, stroke="#333333",
-                                                                                  strokeWidth=0.5, opacity=1)
-                      .encode(longitude="lon:Q", latitude="lat:Q", color=enc, tooltip=tips))
-    chart = (alt.layer(*layers).project(type="equalEarth")
-             .properties(title=title, height=height, width="container")
-             .configure_view(stroke=None))
-    spec = chart.to_dict()
-    spec.setdefault("datasets", {})[WORLD_DATASET] = cache.world_topology()  # inline: nothing is fetched
-    return spec
+        datasets["small-states"] = records(pts.drop(columns=["drawn", "geo_id"]))
+        layers.append({"data": {"name": "small-states"},
+                       "mark": {"type": "circle", "opacity": 1, "size": 28, "stroke": "#333333", "strokeWidth": 0.5},
+                       "encoding": {"color": enc, "latitude": {"field": "lat", "type": "quantitative"},
+                                    "longitude": {"field": "lon", "type": "quantitative"}, "tooltip": tips}})
+    return {"$schema": VEGA_LITE_SCHEMA, "config": {"view": {"continuousWidth": 300, "continuousHeight": 300,
+                                                             "stroke": None}},
+            "layer": layers, "height": height, "projection": {"type": "equalEarth"}, "title": title,
+            "width": "container", "datasets": datasets}
 
 
 def show_map(spec: dict, *, key: str | None = None) -> None:

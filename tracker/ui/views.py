@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from itertools import combinations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -159,6 +158,8 @@ def timeline(cat: Catalogue, inst_id: str) -> None:
         st.caption(f"No dated actions to draw a timeline ({len(ad)} undated rows).")
         return
     per = dated.assign(year=dated["last_day"].dt.year).groupby(["year", "action"]).size().rename("actions")
+    import altair as alt  # imported when drawn: ~0.3 s, not worth paying on every first page
+
     chart = (alt.Chart(per.reset_index()).mark_bar()
              .encode(x=alt.X("year:O", title="Year"), y=alt.Y("actions:Q", title="Actions"),
                      color=alt.Color("action:N", scale=alt.Scale(range=ui.OKABE_ITO), title="Action"),
@@ -347,14 +348,16 @@ def partners_section(cat: Catalogue, code: str) -> None:
         rank = int((ax["position"] > r["position"]).sum()) + 1
         st.write(f"Position {r['position']:+.2f} (95% interval {r['low']:+.2f} to {r['high']:+.2f}; "
                  f"{int(r['n_votes'])} cyber votes), rank {rank} of {len(ax)} from the open end.")
-        chart = (alt.Chart(ax.reset_index().assign(this=lambda d: d["party"] == code))
-                 .mark_tick(thickness=2, size=24)
-                 .encode(x=alt.X("position:Q", title="open-vs-sovereign position"),
-                         color=alt.Color("this:N", scale=alt.Scale(domain=[False, True],
-                                                                   range=["#BBBBBB", "#D55E00"]), legend=None),
-                         tooltip=["party", alt.Tooltip("position:Q", format="+.2f")])
-                 .properties(height=60))
-        st.altair_chart(chart, width="stretch")
+        points = ax.reset_index()[["party", "position"]].assign(this=lambda d: d["party"] == code)
+        st.vega_lite_chart(spec={  # a plain Vega-Lite spec: no Altair import and validation on this page
+            "$schema": ui.VEGA_LITE_SCHEMA, "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
+            "data": {"name": "axis"}, "mark": {"type": "tick", "size": 24, "thickness": 2},
+            "encoding": {"color": {"field": "this", "legend": None, "type": "nominal",
+                                   "scale": {"domain": [False, True], "range": ["#BBBBBB", "#D55E00"]}},
+                         "tooltip": [{"field": "party", "type": "nominal"},
+                                     {"field": "position", "format": "+.2f", "type": "quantitative"}],
+                         "x": {"field": "position", "title": "open-vs-sovereign position", "type": "quantitative"}},
+            "height": 60, "datasets": {"axis": ui.records(points)}}, width="stretch")
 
 
 def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> bool:
@@ -472,7 +475,7 @@ def prediction_section(cat: Catalogue) -> None:
     options = cyber["id"].tolist()
     titles = dict(zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70],
                       strict=True))
-    default = "A/RES/74/247" if "A/RES/74/247" in options else options[0]
+    default = cache.DEFAULT_RESOLUTION if cache.DEFAULT_RESOLUTION in options else options[0]
     rid = st.selectbox("Resolution", options, index=options.index(default), key="predict_resolution",
                        format_func=lambda r: f"{r} ({titles[r]})")
     names = cat._party_names()
