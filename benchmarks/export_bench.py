@@ -19,7 +19,7 @@ from tracker.catalogue import load_catalogue
 
 CASES = {
     "bloc summary: EU (27 members)": lambda cat: ex.bloc_summary(cat, group_id="eu"),
-    "bloc summary: G77 (133 members)": lambda cat: ex.bloc_summary(cat, group_id="g77"),
+    "bloc summary: G77 (135 members)": lambda cat: ex.bloc_summary(cat, group_id="g77"),
     "country brief: Türkiye vs EU": lambda cat: ex.country_brief(cat, "TUR", bloc="eu"),
     "country brief: India + predicted vote": lambda cat: ex.country_brief(cat, "IND", resolution="A/RES/74/247"),
     "comparison: USA/CHN/IND/BRA": lambda cat: ex.comparison(cat, ["USA", "CHN", "IND", "BRA"]),
