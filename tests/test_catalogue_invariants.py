@@ -68,3 +68,21 @@ def test_required_groups_exist(bundled):
             "coe", "commonwealth", "arab-league", "nam", "g77", "quad"} <= set(bundled.groups["id"])
     eu = bundled.group_members[(bundled.group_members["group_id"] == "eu") & (bundled.group_members["left"] == "")]
     assert len(eu) == 27
+
+
+@pytest.mark.parametrize("instrument, status, count", [
+    ("budapest-convention", "party", 81),  # 76 on the CoE count of 9 Oct 2024 + RWA, VUT, STP, NZL, ECU
+    ("budapest-protocol-1", "party", 36),
+    ("convention-108", "party", 55),  # the 55 of the Dutch explanatory memorandum of October 2023
+    ("freedom-online-coalition", "left", 1),  # the United States, withdrawal letter of 2026-02-10
+])
+def test_sourced_party_counts(bundled, instrument, status, count):
+    st = bundled.status()
+    assert (st[st["instrument_id"] == instrument]["status"] == status).sum() == count
+
+
+@pytest.mark.parametrize("group, count", [("nam", 121), ("g77", 135), ("nato", 32), ("coe", 46)])
+def test_sourced_group_sizes(bundled, group, count):
+    gm = bundled.group_members
+    current = gm[(gm["group_id"] == group) & (gm["left"] == "") & gm["role"].isin(["member", "founding_member"])]
+    assert current["party_code"].nunique() == count
