@@ -16,6 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tracker.derived import DEFAULT_RESOLUTION
 from tracker.settings import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
@@ -360,8 +361,8 @@ def cached_results(version: str) -> dict:
             "partners_all": cache.partners(version, "IND", "all"),
             "blocs": cache.blocs(version, "hierarchical", "votes", "cyber"),
             "axis": cache.axis(version), "swing": cache.swing_states(version),
-            "predict": cache.predict_votes(version, cache.DEFAULT_RESOLUTION, ()),
-            "backtest": cache.backtest_one(version, cache.DEFAULT_RESOLUTION)}
+            "predict": cache.predict_votes(version, DEFAULT_RESOLUTION, ()),
+            "backtest": cache.backtest_one(version, DEFAULT_RESOLUTION)}
 
 
 def assert_same(a, b) -> None:
@@ -384,8 +385,8 @@ def test_analytics_from_the_disk_cache_equal_a_direct_computation(app, bundled, 
               "partners_all": analytics.partners(bundled, "IND", 10, topic="all"),
               "blocs": analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber"),
               "axis": analytics.axis(bundled, topic="cyber"), "swing": analytics.swing_states(bundled),
-              "predict": analytics.predict_votes(bundled, cache.DEFAULT_RESOLUTION),
-              "backtest": analytics.run_backtest(bundled, resolutions=[cache.DEFAULT_RESOLUTION],
+              "predict": analytics.predict_votes(bundled, DEFAULT_RESOLUTION),
+              "backtest": analytics.run_backtest(bundled, resolutions=[DEFAULT_RESOLUTION],
                                                  seeds=range(5)).summary}
     first = cached_results(cat.version)
     # a restart: empty in-memory caches, and the heavy analytics must not run again

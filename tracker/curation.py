@@ -834,13 +834,6 @@ def history(
     return pd.DataFrame(data, columns=HISTORY_COLUMNS)
 
 
-def data_version(engine=None) -> int:
-    """Grows whenever an approved change or a forced load lands (a cache key for the UI)."""
-    from tracker.db import data_version as version
-
-    return version(_engine(engine))
-
-
 # --------------------------------------------------------------------------- history is append-only
 
 

@@ -22,8 +22,7 @@ import streamlit as st
 
 from tracker.catalogue import Catalogue, CatalogueError, content_hash, sync_to_database
 from tracker.db import data_version, loaded_state
-from tracker.derived import (  # DEFAULT_RESOLUTION: where the Blocs page opens (views)
-    DEFAULT_RESOLUTION,  # noqa: F401
+from tracker.derived import (
     DiskCache,
     compute,
     prepare,

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.catalogue import Catalogue
+from tracker.derived import DEFAULT_RESOLUTION
 from tracker.ui import cache
 from tracker.ui import components as ui
 
@@ -475,7 +476,7 @@ def prediction_section(cat: Catalogue) -> None:
     options = cyber["id"].tolist()
     titles = dict(zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70],
                       strict=True))
-    default = cache.DEFAULT_RESOLUTION if cache.DEFAULT_RESOLUTION in options else options[0]
+    default = DEFAULT_RESOLUTION if DEFAULT_RESOLUTION in options else options[0]
     rid = st.selectbox("Resolution", options, index=options.index(default), key="predict_resolution",
                        format_func=lambda r: f"{r} ({titles[r]})")
     names = cat._party_names()
