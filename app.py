@@ -23,8 +23,9 @@ PAGES = [
 
 page = st.navigation(PAGES)
 with st.sidebar:
-    st.caption("Cyber Norms Alignment Tracker · works offline · every number shows how many data "
-               "points stand behind it.")
+    st.caption(
+        "Cyber Norms Alignment Tracker · works offline · every number shows how many data points stand behind it."
+    )
 page.run()
 
 warm_up_after_first_page()  # heavy analytics for the next pages, in the background

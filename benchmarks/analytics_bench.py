@@ -51,8 +51,12 @@ def main() -> int:
     truth = cat.votes[cat.votes["resolution_id"] == "A/RES/78/237"]
     truth = truth[truth["vote"] != "absent"]
     rng = np.random.default_rng(0)
-    known = dict(truth.iloc[rng.choice(len(truth), size=len(truth) // 5, replace=False)][["party_code", "vote"]]
-                 .itertuples(index=False, name=None))
+    known = dict(
+        truth.iloc[rng.choice(len(truth), size=len(truth) // 5, replace=False)][["party_code", "vote"]].itertuples(
+            index=False, name=None
+        )
+    )
+
     def uncached():
         for key in [k for k in cat._status_cache if isinstance(k, tuple) and k[0] == "analytics.votestats"]:
             del cat._status_cache[key]
@@ -60,12 +64,18 @@ def main() -> int:
 
     cases = [
         ("alignment, all parties x all votes since 2010 + adoptions", 0.3, uncached),
-        ("alignment, same query again (pairwise vote statistics cached)", 0.3,
-         lambda: analytics.alignment(cat, basis="combined", since="2010")),
+        (
+            "alignment, same query again (pairwise vote statistics cached)",
+            0.3,
+            lambda: analytics.alignment(cat, basis="combined", since="2010"),
+        ),
         ("blocs, hierarchical (cyber votes)", 1.0, lambda: analytics.blocs(cat, method="hierarchical")),
         ("blocs, louvain with resolution sweep (cyber votes)", 1.0, lambda: analytics.blocs(cat, method="louvain")),
-        (f"prediction A/RES/78/237, {len(known)} votes known", 1.0,
-         lambda: analytics.predict_votes(cat, "A/RES/78/237", known=known)),
+        (
+            f"prediction A/RES/78/237, {len(known)} votes known",
+            1.0,
+            lambda: analytics.predict_votes(cat, "A/RES/78/237", known=known),
+        ),
         ("prediction A/RES/78/237, known={}", 1.0, lambda: analytics.predict_votes(cat, "A/RES/78/237")),
         ("swing states", None, lambda: analytics.swing_states(cat)),
     ]
@@ -74,8 +84,10 @@ def main() -> int:
         med, worst = timed(fn, args.repeat)
         ok = "" if budget is None else ("ok" if med <= budget else "OVER")
         rows.append((label, med, worst, budget, ok))
-        print(f"{label:<62} median {med * 1000:8.1f} ms  max {worst * 1000:8.1f} ms  "
-              f"budget {'-' if budget is None else f'{budget * 1000:.0f} ms'} {ok}")
+        print(
+            f"{label:<62} median {med * 1000:8.1f} ms  max {worst * 1000:8.1f} ms  "
+            f"budget {'-' if budget is None else f'{budget * 1000:.0f} ms'} {ok}"
+        )
     print(f"first alignment call (builds the vote matrix): {first * 1000:.0f} ms")
     if args.no_write:
         return 0
@@ -88,8 +100,10 @@ def main() -> int:
         "|---|---|---|---|---|",
     ]
     for label, med, worst, budget, ok in rows:
-        lines.append(f"| {label} | {med * 1000:.1f} | {worst * 1000:.1f} | "
-                     f"{'-' if budget is None else f'{budget * 1000:.0f}'} | {ok} |")
+        lines.append(
+            f"| {label} | {med * 1000:.1f} | {worst * 1000:.1f} | "
+            f"{'-' if budget is None else f'{budget * 1000:.0f}'} | {ok} |"
+        )
     write_section(SECTION, "\n".join(lines))
     print(f"wrote section '{SECTION}' of benchmarks/RESULTS.md")
     return 0

@@ -40,10 +40,15 @@ from browser_support import (  # noqa: E402
 )
 
 BUDGET = {"first page": 6.0, "page switch": 1.5, "rss": 600.0}
-NAV = [("Catalogue", "Catalogue"), ("Country profile", None), ("Compare", "Compare"),
-       ("Blocs", "Blocs and predicted votes"), ("Gaps", "Gaps"), ("Sources and data quality",
-                                                                  "Sources and data quality"),
-       ("Overview", "Cyber Norms Alignment Tracker")]
+NAV = [
+    ("Catalogue", "Catalogue"),
+    ("Country profile", None),
+    ("Compare", "Compare"),
+    ("Blocs", "Blocs and predicted votes"),
+    ("Gaps", "Gaps"),
+    ("Sources and data quality", "Sources and data quality"),
+    ("Overview", "Cyber Norms Alignment Tracker"),
+]
 
 
 def first_page(db_url: str, browser) -> tuple[float, float]:
@@ -61,8 +66,10 @@ def first_page(db_url: str, browser) -> tuple[float, float]:
 def switch_to(page, link: str, title: str | None) -> float:
     start = time.perf_counter()
     page.get_by_role("link", name=link, exact=True).click()
-    js = ("([done, title]) => !!document.querySelector(done) && !!document.querySelector('h1') && "
-          "(title === null || document.querySelector('h1').innerText.trim() === title)")
+    js = (
+        "([done, title]) => !!document.querySelector(done) && !!document.querySelector('h1') && "
+        "(title === null || document.querySelector('h1').innerText.trim() === title)"
+    )
     page.wait_for_function(js, arg=[DONE, title], timeout=120_000)
     return time.perf_counter() - start
 
@@ -103,34 +110,67 @@ def main() -> None:
     def fmt(x: float) -> str:
         return f"{x:.2f}"
 
-    rows.append(("first page after start (catalogue already loaded)",
-                 f"best {fmt(min(warm_total))} s, median {fmt(statistics.median(warm_total))} s "
-                 f"(from healthy: median {fmt(statistics.median(warm_healthy))} s), {args.restarts} restarts",
-                 f"<= {BUDGET['first page']} s", "yes" if statistics.median(warm_total) <= BUDGET["first page"]
-                 else "no"))
-    rows.append(("first start ever (empty database, loads the catalogue)",
-                 f"{fmt(cold_total)} s (from healthy {fmt(cold_after_healthy)} s)", "(load <= 15 s)", "-"))
+    rows.append(
+        (
+            "first page after start (catalogue already loaded)",
+            f"best {fmt(min(warm_total))} s, median {fmt(statistics.median(warm_total))} s "
+            f"(from healthy: median {fmt(statistics.median(warm_healthy))} s), {args.restarts} restarts",
+            f"<= {BUDGET['first page']} s",
+            "yes" if statistics.median(warm_total) <= BUDGET["first page"] else "no",
+        )
+    )
+    rows.append(
+        (
+            "first start ever (empty database, loads the catalogue)",
+            f"{fmt(cold_total)} s (from healthy {fmt(cold_after_healthy)} s)",
+            "(load <= 15 s)",
+            "-",
+        )
+    )
     rep_all = [s for v in repeat.values() for s in v]
-    rows.append(("page switch, repeat visits (warm caches)",
-                 f"median {fmt(statistics.median(rep_all))} s, max {fmt(max(rep_all))} s over {len(rep_all)} switches",
-                 f"<= {BUDGET['page switch']} s", "yes" if max(rep_all) <= BUDGET["page switch"] else "no"))
-    rows.append(("page switch, first visit in a session (cold caches)",
-                 ", ".join(f"{k} {fmt(v)}" for k, v in first_visit.items()),
-                 f"<= {BUDGET['page switch']} s", "yes" if max(first_visit.values()) <= BUDGET["page switch"]
-                 else "no"))
+    rows.append(
+        (
+            "page switch, repeat visits (warm caches)",
+            f"median {fmt(statistics.median(rep_all))} s, max {fmt(max(rep_all))} s over {len(rep_all)} switches",
+            f"<= {BUDGET['page switch']} s",
+            "yes" if max(rep_all) <= BUDGET["page switch"] else "no",
+        )
+    )
+    rows.append(
+        (
+            "page switch, first visit in a session (cold caches)",
+            ", ".join(f"{k} {fmt(v)}" for k, v in first_visit.items()),
+            f"<= {BUDGET['page switch']} s",
+            "yes" if max(first_visit.values()) <= BUDGET["page switch"] else "no",
+        )
+    )
     for link in repeat:
         rows.append((f"  repeat switch to {link}", f"median {fmt(statistics.median(repeat[link]))} s", "", ""))
-    rows.append(("server RSS after visiting every page", f"{rss:.0f} MB", f"<= {BUDGET['rss']:.0f} MB",
-                 "yes" if rss <= BUDGET["rss"] else "no"))
-    rows.append(("error elements / requests beyond localhost", f"{errors} / {len(outside)}", "0 / 0",
-                 "yes" if errors == 0 and not outside else "no"))
+    rows.append(
+        (
+            "server RSS after visiting every page",
+            f"{rss:.0f} MB",
+            f"<= {BUDGET['rss']:.0f} MB",
+            "yes" if rss <= BUDGET["rss"] else "no",
+        )
+    )
+    rows.append(
+        (
+            "error elements / requests beyond localhost",
+            f"{errors} / {len(outside)}",
+            "0 / 0",
+            "yes" if errors == 0 and not outside else "no",
+        )
+    )
 
     load = os.getloadavg()
-    header = (f"## App (benchmarks/app_bench.py)\n\n"
-              f"Measured {date.today()} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, "
-              f"load average at the end {load[0]:.1f}; other jobs were running), Python "
-              f"{platform.python_version()}, Debian chromium headless via Playwright, SQLite database.\n\n"
-              "| what | measured | budget | within |\n|---|---|---|---|\n")
+    header = (
+        f"## App (benchmarks/app_bench.py)\n\n"
+        f"Measured {date.today()} on {platform.node() or 'this machine'} ({os.cpu_count()} cores, "
+        f"load average at the end {load[0]:.1f}; other jobs were running), Python "
+        f"{platform.python_version()}, Debian chromium headless via Playwright, SQLite database.\n\n"
+        "| what | measured | budget | within |\n|---|---|---|---|\n"
+    )
     table = header + "\n".join(f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows) + "\n"
     print(table)
     results = HERE / "RESULTS.md"

@@ -49,12 +49,20 @@ def wide(per: pd.DataFrame) -> pd.DataFrame:
 
 
 def markdown(df: pd.DataFrame) -> str:
-    cols = [f"{m} {meth}" if isinstance(df.columns, pd.MultiIndex) else str(m)
-            for m, meth in (df.columns if isinstance(df.columns, pd.MultiIndex) else [(c, "") for c in df.columns])]
+    cols = [
+        f"{m} {meth}" if isinstance(df.columns, pd.MultiIndex) else str(m)
+        for m, meth in (df.columns if isinstance(df.columns, pd.MultiIndex) else [(c, "") for c in df.columns])
+    ]
     lines = ["| | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for idx, row in df.iterrows():
-        cells = [f"{int(v)}" if isinstance(v, float) and float(v).is_integer() and abs(v) > 1 else
-                 f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
+        cells = [
+            f"{int(v)}"
+            if isinstance(v, float) and float(v).is_integer() and abs(v) > 1
+            else f"{v:.3f}"
+            if isinstance(v, float)
+            else str(v)
+            for v in row
+        ]
         lines.append(f"| {idx} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -71,8 +79,9 @@ def oracle_ceiling(cat) -> pd.Series:
         r = d.row_of[rid]
         y = d.classes[r]
         voters = np.flatnonzero(y >= 0)
-        hist = np.flatnonzero((d.dates < d.dates[r] - np.timedelta64(1, "D"))
-                              & (d.dates >= np.datetime64("2010-01-01")))
+        hist = np.flatnonzero(
+            (d.dates < d.dates[r] - np.timedelta64(1, "D")) & (d.dates >= np.datetime64("2010-01-01"))
+        )
         x = d.classes[hist][:, voters].astype(int) + 1
         onehot = np.eye(3)[y[voters]]
         counts = np.einsum("hka,kb->hab", np.eye(4)[x], onehot)
@@ -121,23 +130,32 @@ def main() -> int:
             print(f"\nnext adopters, cut-off {cut}: {bt.attrs.get('note')}")
             continue
         mean = bt[["ours", "popularity", "random"]].mean()
-        adopt_rows.append({"cutoff": cut, "instruments": len(bt), "new_adopters": int(bt["new_adopters"].sum()),
-                           "undated_excluded": int(bt["undated_excluded"].sum()),
-                           **{k: float(v) for k, v in mean.items()}})
+        adopt_rows.append(
+            {
+                "cutoff": cut,
+                "instruments": len(bt),
+                "new_adopters": int(bt["new_adopters"].sum()),
+                "undated_excluded": int(bt["undated_excluded"].sum()),
+                **{k: float(v) for k, v in mean.items()},
+            }
+        )
         print(f"\nnext adopters, cut-off {cut}: precision@10 per instrument")
         print(bt.round(2).to_string(index=False))
     adopt = pd.DataFrame(adopt_rows)
     oracle = oracle_ceiling(cat)
     errors = error_composition(cat, main_run.predictions)
-    print(f"\nours, 20% revealed: {errors['wrong_abstain']} of {errors['wrong']} wrong predictions are abstentions; "
-          f"{errors['abstain_hit']} of {errors['abstain']} abstentions predicted")
+    print(
+        f"\nours, 20% revealed: {errors['wrong_abstain']} of {errors['wrong']} wrong predictions are abstentions; "
+        f"{errors['abstain_hit']} of {errors['abstain']} abstentions predicted"
+    )
     print(f"\ndiagnostic ceiling: best single earlier resolution, all target votes revealed: mean {oracle.mean():.3f}")
     print(oracle.round(3).to_string())
     total = time.perf_counter() - started
     print(f"\nwhole backtest: {total:.1f} s (vote prediction {votes_seconds:.1f} s)")
     mean1, mean0 = t1.loc["mean"], t0.loc["mean"]
     ok1 = mean1[("accuracy", "ours")] >= 0.92 and all(
-        mean1[("accuracy", "ours")] > mean1[("accuracy", m)] for m in METHODS if m != "ours")
+        mean1[("accuracy", "ours")] > mean1[("accuracy", m)] for m in METHODS if m != "ours"
+    )
     ok0 = mean0[("accuracy", "ours")] >= 0.92
     print(f"target 20% revealed: mean accuracy >= 0.92 and above every baseline: {'met' if ok1 else 'NOT met'}")
     print(f"target known={{}}: mean accuracy >= 0.92: {'met' if ok0 else 'NOT met'}")

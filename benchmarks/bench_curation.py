@@ -65,9 +65,7 @@ def main() -> None:
     def propose_one():
         with session_scope(engine) as s:
             live = curation.live_row(s, "adoptions", key)
-            ch = curation.make_change(
-                s, "adoptions", key, {"note": f"{live['note']} (bench {next(counter)})"}
-            )
+            ch = curation.make_change(s, "adoptions", key, {"note": f"{live['note']} (bench {next(counter)})"})
         return curation.propose(ALICE, [ch], reason="benchmark", source_id=fra["source_id"], engine=engine)
 
     propose_times, approve_times = [], []

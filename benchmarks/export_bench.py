@@ -57,20 +57,26 @@ def main() -> None:
 
         from pypdf import PdfReader
 
-        cells += [str(len(PdfReader(BytesIO(sizes["pdf"])).pages)), f"{len(sizes['xlsx']) / 1024:.0f}",
-                  f"{len(sizes['pdf']) / 1024:.0f}"]
+        cells += [
+            str(len(PdfReader(BytesIO(sizes["pdf"])).pages)),
+            f"{len(sizes['xlsx']) / 1024:.0f}",
+            f"{len(sizes['pdf']) / 1024:.0f}",
+        ]
         rows.append(cells)
         print(" | ".join(cells), flush=True)
     table = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     table += ["| " + " | ".join(r) + " |" for r in rows]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    body = "\n".join([
-        f"Load average {load:.1f} at the end (other work was running); catalogue {cat.version}; median of "
-        f"{args.repeat} runs. Build = catalogue -> Report; each format = Report -> bytes. Builds include the "
-        "analytics sections (a bloc summary's swing states dominate its time). The PDF lays out tables until "
-        "the brief fits two A4 pages, then embeds the font subset.",
-        "", *table,
-    ])
+    body = "\n".join(
+        [
+            f"Load average {load:.1f} at the end (other work was running); catalogue {cat.version}; median of "
+            f"{args.repeat} runs. Build = catalogue -> Report; each format = Report -> bytes. Builds include the "
+            "analytics sections (a bloc summary's swing states dominate its time). The PDF lays out tables until "
+            "the brief fits two A4 pages, then embeds the font subset.",
+            "",
+            *table,
+        ]
+    )
     write_section("Exports", body)
     print("\n".join(table))
 

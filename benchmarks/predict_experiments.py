@@ -57,6 +57,7 @@ ANALOGUE_MIN_MINORITY = 0.05
 STACK_LAMBDA = 1.0
 CAT = None  # the catalogue, for the group features
 
+
 def _series_triples(ctx: P.Context) -> np.ndarray:
     """Counts T[a2, a1, b]: a party's votes on three consecutive recorded votes of a series,
     over every series (cyber and any other labelled series) before ``as_of``."""
@@ -125,7 +126,7 @@ def _series_expert(ctx: P.Context, sim: np.ndarray, known_idx: np.ndarray, known
             if second is not None and prev[j] >= 0 and second[0][j] >= 0:
                 tri = second[1].copy()
                 tri[second[0][j], prev[j], c] -= 1
-                loo[i] = _second_row(tri, second[0][j:j + 1], prev[j:j + 1], t_own)[0]
+                loo[i] = _second_row(tri, second[0][j : j + 1], prev[j : j + 1], t_own)[0]
     return out, loo, ctx.data.resolutions["id"].iloc[rows[-1]]
 
 
@@ -163,7 +164,6 @@ def _second_row(tri: np.ndarray, a2: np.ndarray, a1: np.ndarray, trans: np.ndarr
     else:
         t = tri[a2, a1]  # n x 3
     return (t + SECOND_ORDER_PRIOR * trans[a1]) / (t.sum(axis=1, keepdims=True) + SECOND_ORDER_PRIOR)
-
 
 
 def _group_features(cat, ctx: P.Context) -> np.ndarray | None:
@@ -208,7 +208,6 @@ def _propensity(ctx: P.Context, cyber: np.ndarray, years: int = 4) -> np.ndarray
         out += [((c == 1).sum(axis=0) + 0.2) / n, ((c == 0).sum(axis=0) + 0.2) / n]
     f = np.stack(out, axis=1)
     return (f - f.mean(axis=0)) / (f.std(axis=0) + 1e-9)
-
 
 
 def _analogue_rows(ctx: P.Context) -> np.ndarray:
@@ -265,7 +264,6 @@ def _analogue_expert(ctx: P.Context, known_idx, known_cls):
     return p_all, loo
 
 
-
 def _series_expert_drift(ctx: P.Context, sim, known_idx, known_cls, weight: float = 2.0):
     """known={} only: the "most parties repeat" table plus ``weight`` x the row-normalised
     transitions between consecutive votes of the series (the direction of change so far)."""
@@ -298,10 +296,12 @@ def _latent_plus(extra: str):
         cyber = ctx.hist[np.isin(d.resolutions["topic"].to_numpy()[ctx.hist], CYBER_TOPICS)]
         add = _propensity(ctx, cyber) if extra == "propensity" else _group_features(CAT, ctx)
         return f if add is None else np.hstack([f, add])
+
     return features
 
 
 # --------------------------------------------------------------------------- evaluation sets
+
 
 @dataclass
 class Case:
@@ -352,7 +352,7 @@ def recurring_sets(cat, n: int = 40, seed: int = 0) -> tuple[list[str], list[str
     def pick(ts):
         return [by_title[t][rng.integers(len(by_title[t]))] for t in ts]
 
-    return pick(titles[:n]), pick(titles[n:2 * n])
+    return pick(titles[:n]), pick(titles[n : 2 * n])
 
 
 def recurring_case(cat, rid: str) -> Case:
@@ -387,13 +387,18 @@ def evaluate(fn, cases: list[Case], frac: float, seeds) -> pd.DataFrame:
     for case in cases:
         if frac == 0 and not case.has_prev:
             continue
-        for seed in (seeds if frac > 0 else [0]):
+        for seed in seeds if frac > 0 else [0]:
             ki, kc, tg, y = split(case, frac, seed)
             prob = fn(case.ctx, ki, kc)[tg]
             p = np.clip(prob, 1e-3, 1.0)
             p /= p.sum(axis=1, keepdims=True)
-            rows.append({"rid": case.rid, "accuracy": float(np.mean(prob.argmax(axis=1) == y)),
-                         "log_loss": float(-np.mean(np.log(p[np.arange(len(y)), y])))})
+            rows.append(
+                {
+                    "rid": case.rid,
+                    "accuracy": float(np.mean(prob.argmax(axis=1) == y)),
+                    "log_loss": float(-np.mean(np.log(p[np.arange(len(y)), y]))),
+                }
+            )
     return pd.DataFrame(rows).groupby("rid", sort=False)[["accuracy", "log_loss"]].mean()
 
 
@@ -473,18 +478,23 @@ def fit_irt(C: np.ndarray, dims: int, lam: float = 1.0, maxiter: int = 150):
     nX, nA = n * dims, R * dims * 3
 
     def loss(th):
-        X, A, b = th[:nX].reshape(n, dims), th[nX:nX + nA].reshape(R, dims, 3), th[nX + nA:].reshape(R, 3)
+        X, A, b = th[:nX].reshape(n, dims), th[nX : nX + nA].reshape(R, dims, 3), th[nX + nA :].reshape(R, 3)
         A2 = A.transpose(1, 0, 2).reshape(dims, R * 3)
         p, lp = _softmax((X @ A2).reshape(n, R, 3) + b[None])
-        val = -(Y * lp).sum() + lam * ((X ** 2).sum() + (A ** 2).sum())
+        val = -(Y * lp).sum() + lam * ((X**2).sum() + (A**2).sum())
         G = ((p - Y) * mask).reshape(n, R * 3)
         gX = G @ A2.T + 2 * lam * X
         gA = (X.T @ G).reshape(dims, R, 3).transpose(1, 0, 2) + 2 * lam * A
         return val, np.concatenate([gX.ravel(), gA.ravel(), G.reshape(n, R, 3).sum(axis=0).ravel()])
 
-    th = minimize(loss, np.concatenate([X0.ravel(), A0.ravel(), b0.ravel()]), jac=True, method="L-BFGS-B",
-                  options={"maxiter": maxiter}).x
-    return th[:nX].reshape(n, dims), th[nX:nX + nA].reshape(R, dims, 3), th[nX + nA:].reshape(R, 3)
+    th = minimize(
+        loss,
+        np.concatenate([X0.ravel(), A0.ravel(), b0.ravel()]),
+        jac=True,
+        method="L-BFGS-B",
+        options={"maxiter": maxiter},
+    ).x
+    return th[:nX].reshape(n, dims), th[nX : nX + nA].reshape(R, dims, 3), th[nX + nA :].reshape(R, 3)
 
 
 def irt_model(ctx: P.Context, dims: int):
@@ -503,7 +513,7 @@ def fit_item(X, idx, y, A0, b0, lam=1.0, lam_b=0.1, extra=None, lam_g=1.0):
     Ek = extra[idx] if extra is not None else None
 
     def loss(th):
-        A, b = th[:dims * 3].reshape(dims, 3), th[dims * 3:dims * 3 + 3]
+        A, b = th[: dims * 3].reshape(dims, 3), th[dims * 3 : dims * 3 + 3]
         z = Xk @ A + b + (th[-1] * Ek if Ek is not None else 0)
         p, lp = _softmax(z)
         val = -(Yk * lp).sum() + lam * ((A - A0) ** 2).sum() + lam_b * ((b - b0) ** 2).sum()
@@ -516,7 +526,7 @@ def fit_item(X, idx, y, A0, b0, lam=1.0, lam_b=0.1, extra=None, lam_g=1.0):
 
     th0 = np.concatenate([A0.ravel(), b0, [0.0] if Ek is not None else []])
     th = minimize(loss, th0, jac=True, method="L-BFGS-B").x
-    return th[:dims * 3].reshape(dims, 3), th[dims * 3:dims * 3 + 3], (th[-1] if Ek is not None else 0.0)
+    return th[: dims * 3].reshape(dims, 3), th[dims * 3 : dims * 3 + 3], (th[-1] if Ek is not None else 0.0)
 
 
 def previous_vote(ctx: P.Context) -> np.ndarray | None:
@@ -528,6 +538,7 @@ def irt_learner(dims: int = 3, persist: bool = False, prior: bool = True):
     """Target's item parameters fitted on the revealed votes, positions fixed, prior centred on
     the previous vote of its series (or zero loadings); ``persist``: plus a learned coefficient
     on the party's previous vote. With known={}: the predecessor's parameters."""
+
     def fn(ctx, known_idx, known_cls):
         rows, X, A, b = irt_model(ctx, dims)
         srows = P.series_rows(ctx)
@@ -543,14 +554,17 @@ def irt_learner(dims: int = 3, persist: bool = False, prior: bool = True):
             return _softmax(X @ A0 + b0)[0]
         A1, b1, g = fit_item(X, known_idx, known_cls, A0, b0, extra=extra)
         return _softmax(X @ A1 + b1 + (g * extra if extra is not None else 0))[0]
+
     return fn
 
 
 # --------------------------------------------------------------------------- other learners
 
+
 def knn_learner(k: int = 10):
     def fn(ctx, known_idx, known_cls):
         return P._knn_dist(P._similarity(ctx, CAT)[:, known_idx], known_cls, k=k, beta=30.0)
+
     return fn
 
 
@@ -568,6 +582,7 @@ def lr_learner(analogues: int = 0, dims: int = 3):
     """Ridge multinomial logit on the revealed votes over the party's ideal point, its previous
     vote in the series and its votes on the ``analogues`` earlier votes best mapped to the
     revealed ones (supervised analogue features)."""
+
     def fn(ctx, known_idx, known_cls):
         feats = [irt_model(ctx, dims)[1]]
         pv = previous_vote(ctx)
@@ -581,6 +596,7 @@ def lr_learner(analogues: int = 0, dims: int = 3):
         F = np.hstack(feats)
         W, b = P._softmax_fit(F[known_idx], known_cls, lam=1.0)
         return P._softmax_predict(F, W, b)
+
     return fn
 
 
@@ -600,11 +616,12 @@ def sklearn_learner(kind: str):
     def fn(ctx, known_idx, known_cls):
         if kind == "gbm":
             from sklearn.ensemble import HistGradientBoostingClassifier
-            model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=150,
-                                                   l2_regularization=1.0)
+
+            model = HistGradientBoostingClassifier(max_depth=3, learning_rate=0.05, max_iter=150, l2_regularization=1.0)
             F = _rich_features(ctx)
         else:
             from sklearn.linear_model import LogisticRegression
+
             model = LogisticRegression(C=0.1, max_iter=2000)
             F = np.nan_to_num(_rich_features(ctx), nan=0.5)
         with warnings.catch_warnings():
@@ -613,6 +630,7 @@ def sklearn_learner(kind: str):
             out = np.full((len(F), 3), 1e-3)
             out[:, model.classes_] = model.predict_proba(F)
         return out / out.sum(axis=1, keepdims=True)
+
     return fn
 
 
@@ -626,6 +644,7 @@ def have_sklearn() -> bool:
 
 def as_expert(fn, folds: int = 4):
     """A stand-alone learner as a pool expert: its probabilities and 4-fold held-out ones."""
+
     def expert(ctx, known_idx, known_cls):
         if len(known_idx) < P.MIN_KNOWN_FIT:
             return None, None
@@ -635,6 +654,7 @@ def as_expert(fn, folds: int = 4):
             t = fold == k
             loo[t] = fn(ctx, known_idx[~t], known_cls[~t])[known_idx[t]]
         return fn(ctx, known_idx, known_cls), loo
+
     return expert
 
 
@@ -678,10 +698,16 @@ def _catalogue_series_pairs(ctx: P.Context) -> dict[int, int]:
 
 def _six_features(*args, **kwargs):
     return ORIGINAL["_class_features"](*args, **kwargs)[:, :, :6]
+
+
 WEIGHTS = dict(P.WEIGHTS)
-ORIGINAL = {"_series_expert": P._series_expert, "_latent_features": P._latent_features,
-            "_expert_weights": P._expert_weights, "_series_pairs": P._series_pairs,
-            "_class_features": P._class_features}
+ORIGINAL = {
+    "_series_expert": P._series_expert,
+    "_latent_features": P._latent_features,
+    "_expert_weights": P._expert_weights,
+    "_series_pairs": P._series_pairs,
+    "_class_features": P._class_features,
+}
 ALL = ("cyber", "dev", "held-out")
 
 
@@ -698,11 +724,13 @@ def restore() -> None:
 def variants():
     """(label, frac, learner, setup, sets): learner(ctx, known_idx, known_cls) -> probabilities;
     setup() patches the predict module for the run (restored after it)."""
+
     def analogue(n):
         def setup():
             global ANALOGUES
             ANALOGUES = n
             P.EXTRA_EXPERTS["analogue"] = _analogue_expert
+
         return setup
 
     def series(fn, prior=SECOND_ORDER_PRIOR, pooled=False):
@@ -710,11 +738,13 @@ def variants():
             global SECOND_ORDER_PRIOR, POOLED_PATTERNS
             SECOND_ORDER_PRIOR, POOLED_PATTERNS = prior, pooled
             P._series_expert = fn
+
         return setup
 
     def latent(extra):
         def setup():
             P._latent_features = _latent_plus(extra)
+
         return setup
 
     def weights(**w):
@@ -723,6 +753,7 @@ def variants():
     def extra(name, fn):
         def setup():
             P.EXTRA_EXPERTS[name] = as_expert(fn)
+
         return setup
 
     def stacking(lam):
@@ -730,6 +761,7 @@ def variants():
             global STACK_LAMBDA
             STACK_LAMBDA = lam
             P._expert_weights = stacked_weights
+
         return setup
 
     def previous_learned():
@@ -751,11 +783,15 @@ def variants():
         ("previous learned expert (labelled series pairs only, 6 features)", 0.2, ours, previous_learned, ALL),
         ("learned: new features, labelled series pairs only", 0.2, ours, labelled_pairs_only, cyber),
         ("learned: title-derived series pairs, previous 6 features", 0.2, ours, six_features, cyber),
-        ("learned expert alone (pool weights of the others 0)", 0.2, ours,
-         weights(series=0.0, neighbours=0.0, latent=0.0), ALL),
+        (
+            "learned expert alone (pool weights of the others 0)",
+            0.2,
+            ours,
+            weights(series=0.0, neighbours=0.0, latent=0.0),
+            ALL,
+        ),
         ("without the learned expert (the older hand-set pool)", 0.2, ours, weights(learned=0.0), cyber),
-        ("+ IRT expert (3 dims, predecessor prior, persistence)", 0.2, ours, extra("irt", irt_learner(3, True)),
-         ALL),
+        ("+ IRT expert (3 dims, predecessor prior, persistence)", 0.2, ours, extra("irt", irt_learner(3, True)), ALL),
         ("+ LR expert (ideal point + previous vote)", 0.2, ours, extra("lr", lr_learner(0)), cyber),
         ("pool weights stacked on the known votes (ridge 1)", 0.2, ours, stacking(1.0), ("cyber", "dev")),
         ("pool weights stacked on the known votes (ridge 3)", 0.2, ours, stacking(3.0), cyber),
@@ -771,18 +807,38 @@ def variants():
         ("alone: LR + votes on the 20 best-mapped earlier votes", 0.2, lr_learner(20), none, cyber),
         ("alone: 10 nearest neighbours (agreement)", 0.2, knn_learner(10), none, cyber),
         ("alone: last vote in the series", 0.2, last_vote, none, ALL),
-        ("series expert alone (pool weights of the others 0)", 0.2, ours,
-         weights(neighbours=0.0, latent=0.0, learned=0.0), ("dev", "held-out")),
+        (
+            "series expert alone (pool weights of the others 0)",
+            0.2,
+            ours,
+            weights(neighbours=0.0, latent=0.0, learned=0.0),
+            ("dev", "held-out"),
+        ),
         ("shipped predictor, known={}", 0.0, ours, none, ALL),
         ("known={}: last vote in the series", 0.0, last_vote, none, ALL),
         ("known={}: IRT, the predecessor's item parameters", 0.0, irt_learner(3), none, cyber),
         ("known={}: second-order series transitions (cell-wise)", 0.0, ours, series(_series_expert), cyber),
-        ("known={}: second-order, pooled patterns (revert from abstention ...)", 0.0, ours,
-         series(_series_expert, pooled=True), cyber),
-        ("known={}: + learned direction of change, weight 1", 0.0, ours,
-         series(lambda *a: _series_expert_drift(*a, weight=1.0)), cyber),
-        ("known={}: + learned direction of change, weight 2", 0.0, ours,
-         series(lambda *a: _series_expert_drift(*a, weight=2.0)), cyber),
+        (
+            "known={}: second-order, pooled patterns (revert from abstention ...)",
+            0.0,
+            ours,
+            series(_series_expert, pooled=True),
+            cyber,
+        ),
+        (
+            "known={}: + learned direction of change, weight 1",
+            0.0,
+            ours,
+            series(lambda *a: _series_expert_drift(*a, weight=1.0)),
+            cyber,
+        ),
+        (
+            "known={}: + learned direction of change, weight 2",
+            0.0,
+            ours,
+            series(lambda *a: _series_expert_drift(*a, weight=2.0)),
+            cyber,
+        ),
     ]
 
 
@@ -818,16 +874,24 @@ def run_variants(cat, dev_ids, holdout_ids, quick: bool) -> pd.DataFrame:
                     row["per_resolution"] = r["accuracy"]
         finally:
             restore()
-        print(f"{label:78s} " + " ".join(f"{k.split()[0]} {row[k]:.4f}" for k in row if k.endswith("accuracy"))
-              + f"  ({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"{label:78s} "
+            + " ".join(f"{k.split()[0]} {row[k]:.4f}" for k in row if k.endswith("accuracy"))
+            + f"  ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def ceiling_learners() -> dict:
-    out = {"ours (shipped)": ours, "IRT 3 dims + persistence": irt_learner(3, True),
-           "LR ideal point + previous vote": lr_learner(0), "10 nearest neighbours": knn_learner(10),
-           "best-mapped earlier vote": best_analogue}
+    out = {
+        "ours (shipped)": ours,
+        "IRT 3 dims + persistence": irt_learner(3, True),
+        "LR ideal point + previous vote": lr_learner(0),
+        "10 nearest neighbours": knn_learner(10),
+        "best-mapped earlier vote": best_analogue,
+    }
     if have_sklearn():
         out["LR (scikit-learn) on 5-dim ideal point + last 80 votes + previous"] = sklearn_learner("lr")
         out["gradient boosting (scikit-learn), same features"] = sklearn_learner("gbm")
@@ -846,8 +910,12 @@ def run_ceiling(cat, dev_ids, quick: bool) -> pd.DataFrame:
         row["90% (10-fold)"] = cv.mean()
         row["per_resolution"] = cv
         rows.append(row)
-        print(f"ceiling {name:66s} " + " ".join(f"{k} {v:.4f}" for k, v in row.items() if isinstance(v, float))
-              + f"  ({time.perf_counter() - started:.0f} s)", flush=True)
+        print(
+            f"ceiling {name:66s} "
+            + " ".join(f"{k} {v:.4f}" for k, v in row.items() if isinstance(v, float))
+            + f"  ({time.perf_counter() - started:.0f} s)",
+            flush=True,
+        )
     if not quick:
         dev = [recurring_case(cat, r) for r in dev_ids]
         row = {"learner": "ours (shipped), dev set of recurring general votes"}
@@ -855,8 +923,10 @@ def run_ceiling(cat, dev_ids, quick: bool) -> pd.DataFrame:
             row[f"{frac:.0%}"] = evaluate(ours, dev, frac, range(3))["accuracy"].mean()
         row["90% (10-fold)"] = cross_validate(ours, dev, folds=10).mean()
         rows.append(row)
-        print(f"ceiling {row['learner']:66s} " + " ".join(f"{k} {v:.4f}" for k, v in row.items()
-                                                          if isinstance(v, float)), flush=True)
+        print(
+            f"ceiling {row['learner']:66s} " + " ".join(f"{k} {v:.4f}" for k, v in row.items() if isinstance(v, float)),
+            flush=True,
+        )
     return pd.DataFrame(rows)
 
 
@@ -876,10 +946,16 @@ def shift_diagnostic(cat) -> pd.DataFrame:
         x = d.classes[recent][:, voters]
         same = ((x == y[voters]) | ((x < 0) & (y[voters] == 2))).mean(axis=1)
         h = int(same.argmax())
-        rows.append({"resolution": case.rid, "last vote": np.mean(last == y[voters]),
-                     "ours": np.mean(mine == y[voters]), "best earlier vote as it is": same[h],
-                     "that vote": f"{d.resolutions['id'].iloc[recent[h]]} "
-                                  f"({P.title_key(d.resolutions['title'].iloc[recent[h]])[:45]})"})
+        rows.append(
+            {
+                "resolution": case.rid,
+                "last vote": np.mean(last == y[voters]),
+                "ours": np.mean(mine == y[voters]),
+                "best earlier vote as it is": same[h],
+                "that vote": f"{d.resolutions['id'].iloc[recent[h]]} "
+                f"({P.title_key(d.resolutions['title'].iloc[recent[h]])[:45]})",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -914,19 +990,36 @@ def main() -> int:
         return 0
     shipped = table.iloc[0]
     previous = table.iloc[1]
-    cols = ["variant", "revealed", "cyber n", "cyber accuracy", "cyber log loss", "cyber worst", "dev accuracy",
-            "dev log loss", "held-out accuracy", "held-out log loss"]
+    cols = [
+        "variant",
+        "revealed",
+        "cyber n",
+        "cyber accuracy",
+        "cyber log loss",
+        "cyber worst",
+        "dev accuracy",
+        "dev log loss",
+        "held-out accuracy",
+        "held-out log loss",
+    ]
     ceil_cols = ["learner", "20%", "50%", "80%", "95%", "90% (10-fold)"]
-    per = pd.DataFrame({r["learner"]: r["per_resolution"] for _, r in ceiling.iterrows()
-                        if isinstance(r.get("per_resolution"), pd.Series)})
+    per = pd.DataFrame(
+        {
+            r["learner"]: r["per_resolution"]
+            for _, r in ceiling.iterrows()
+            if isinstance(r.get("per_resolution"), pd.Series)
+        }
+    )
     per_lines = ["| resolution | " + " | ".join(per.columns) + " |", "|" + "---|" * (len(per.columns) + 1)]
     per_lines += [f"| {rid} | " + " | ".join(f"{v:.3f}" for v in row) + " |" for rid, row in per.iterrows()]
     if have_sklearn():
         sk = f" scikit-learn {__import__('sklearn').__version__} was importable in this run (not a project dependency)."
     else:
-        sk = (" scikit-learn was not importable in this run, so its two learners are missing; measured once with "
-              "scikit-learn 1.9.1 (installed outside the project): LR 0.8881-0.9065 and gradient boosting 0.8895 "
-              "at 90% (10-fold).")
+        sk = (
+            " scikit-learn was not importable in this run, so its two learners are missing; measured once with "
+            "scikit-learn 1.9.1 (installed outside the project): LR 0.8881-0.9065 and gradient boosting 0.8895 "
+            "at 90% (10-fold)."
+        )
     body = [
         f"By `benchmarks/predict_experiments.py`; load average {os.getloadavg()[0]:.1f}; catalogue {CAT.version}; "
         f"{total:.0f} s. Means over resolutions; cyber: the 12 backtest votes, 5 seeds (known={{}}: the 9 with a "

@@ -89,9 +89,7 @@ class RawExtract:
         self.ids = idx.ids
 
     def search(self, q: str, limit: int = 10) -> list[str]:
-        hits = process.extract(
-            q, self.choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4
-        )
+        hits = process.extract(q, self.choices, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit * 4)
         return _dedupe([self.ids[self.entry[k]] for _, _, k in hits], limit)
 
 
@@ -285,8 +283,7 @@ def main() -> None:
     dl_s = timed(lambda q: difflib.get_close_matches(q, dl_texts, n=10, cutoff=0.6), squeries[:3])
     # recall on the synthetic typo queries: the picked entry in the top 10
     found = sum(
-        any(h.name == name for h in sidx.search(q, limit=10))
-        for q, name in zip(squeries[::3], picks[::3], strict=True)
+        any(h.name == name for h in sidx.search(q, limit=10)) for q, name in zip(squeries[::3], picks[::3], strict=True)
     )
     ratio = pct(ours_s, 50) / pct(raw_s, 50)
     ratio_cpu = pct(CPU[id(ours_s)], 50) / pct(CPU[id(raw_s)], 50)

@@ -21,9 +21,21 @@ WEST = ["USA", "GBR", "FRA", "DEU", "CAN"]
 EAST = ["RUS", "CHN", "IRN", "BLR"]
 SWING = ["IND", "IDN", "ZAF"]
 SILENT = ["SSD"]
-NAMES = {"USA": "United States", "GBR": "United Kingdom", "FRA": "France", "DEU": "Germany", "CAN": "Canada",
-         "RUS": "Russian Federation", "CHN": "China", "IRN": "Iran", "BLR": "Belarus", "IND": "India",
-         "IDN": "Indonesia", "ZAF": "South Africa", "SSD": "South Sudan"}
+NAMES = {
+    "USA": "United States",
+    "GBR": "United Kingdom",
+    "FRA": "France",
+    "DEU": "Germany",
+    "CAN": "Canada",
+    "RUS": "Russian Federation",
+    "CHN": "China",
+    "IRN": "Iran",
+    "BLR": "Belarus",
+    "IND": "India",
+    "IDN": "Indonesia",
+    "ZAF": "South Africa",
+    "SSD": "South Sudan",
+}
 ALIASES = {"Russia": "RUS", "UK": "GBR", "Iran (Islamic Republic of)": "IRN"}
 
 
@@ -61,46 +73,120 @@ def cyber_votes(series: str, year: int) -> dict[str, str]:
 
 def build(*, adoptions: bool = True, vote_overrides: dict | None = None) -> Catalogue:
     """The fixture catalogue; ``vote_overrides`` {(resolution_id, party): vote} edits votes."""
-    parties = [{"code": c, "name": n, "official_name": "", "kind": "state", "iso_alpha2": "", "iso_numeric": "",
-                "un_member": "true", "un_member_since": "", "un_regional_group": "", "source_id": "src", "note": ""}
-               for c, n in NAMES.items()]
+    parties = [
+        {
+            "code": c,
+            "name": n,
+            "official_name": "",
+            "kind": "state",
+            "iso_alpha2": "",
+            "iso_numeric": "",
+            "un_member": "true",
+            "un_member_since": "",
+            "un_regional_group": "",
+            "source_id": "src",
+            "note": "",
+        }
+        for c, n in NAMES.items()
+    ]
     aliases = [{"alias": a, "code": c, "note": ""} for a, c in ALIASES.items()]
     resolutions, votes = [], []
 
     def add_resolution(rid, date, topic, series, result):
-        resolutions.append({"id": rid, "symbol": rid, "date": date, "title": f"Resolution {rid}", "forum": "UNGA",
-                            "committee": "", "topic": topic, "series": series, "recorded_vote": "true",
-                            "vote_kind": "whole", "yes": "", "no": "", "abstain": "", "tally_source": "",
-                            "instrument_id": "", "source_id": "src", "note": ""})
+        resolutions.append(
+            {
+                "id": rid,
+                "symbol": rid,
+                "date": date,
+                "title": f"Resolution {rid}",
+                "forum": "UNGA",
+                "committee": "",
+                "topic": topic,
+                "series": series,
+                "recorded_vote": "true",
+                "vote_kind": "whole",
+                "yes": "",
+                "no": "",
+                "abstain": "",
+                "tally_source": "",
+                "instrument_id": "",
+                "source_id": "src",
+                "note": "",
+            }
+        )
         for party, vote in result.items():
             vote = (vote_overrides or {}).get((rid, party), vote)
             votes.append({"resolution_id": rid, "party_code": party, "vote": vote, "source_id": "src"})
 
     for i in range(30):
         year = 2012 + i // 5
-        add_resolution(f"A/RES/{67 + i // 5}/{100 + i}", f"{year}-{1 + (i % 5) * 2:02d}-15", "general", "",
-                       general_votes(i))
+        add_resolution(
+            f"A/RES/{67 + i // 5}/{100 + i}", f"{year}-{1 + (i % 5) * 2:02d}-15", "general", "", general_votes(i)
+        )
     for year in (2018, 2019, 2020, 2022):
         session = year - 1945
         add_resolution(f"A/RES/{session}/27", f"{year}-12-05", "cyber_security", "oewg", cyber_votes("oewg", year))
-        add_resolution(f"A/RES/{session}/28", f"{year}-12-05", "cyber_security", "gge-poa",
-                       cyber_votes("gge-poa", year))
+        add_resolution(
+            f"A/RES/{session}/28", f"{year}-12-05", "cyber_security", "gge-poa", cyber_votes("gge-poa", year)
+        )
     instruments = [
-        {"id": "budapest-convention", "name": "Convention on Cybercrime", "short_name": "Budapest Convention",
-         "kind": "treaty", "pillar": "norms", "stance": "open", "source_id": "src", "as_of": "2024-01-01"},
-        {"id": "paris-call", "name": "Paris Call", "short_name": "Paris Call", "kind": "declaration",
-         "pillar": "values", "stance": "open", "source_id": "src", "as_of": "2024-01-01"},
-        {"id": "dfi", "name": "Declaration for the Future of the Internet", "short_name": "DFI",
-         "kind": "declaration", "pillar": "values", "stance": "open", "source_id": "src", "as_of": "2024-01-01"},
-        {"id": "sco-agreement", "name": "SCO information security agreement", "short_name": "SCO agreement",
-         "kind": "treaty", "pillar": "norms", "stance": "sovereign", "source_id": "src", "as_of": "2024-01-01"},
+        {
+            "id": "budapest-convention",
+            "name": "Convention on Cybercrime",
+            "short_name": "Budapest Convention",
+            "kind": "treaty",
+            "pillar": "norms",
+            "stance": "open",
+            "source_id": "src",
+            "as_of": "2024-01-01",
+        },
+        {
+            "id": "paris-call",
+            "name": "Paris Call",
+            "short_name": "Paris Call",
+            "kind": "declaration",
+            "pillar": "values",
+            "stance": "open",
+            "source_id": "src",
+            "as_of": "2024-01-01",
+        },
+        {
+            "id": "dfi",
+            "name": "Declaration for the Future of the Internet",
+            "short_name": "DFI",
+            "kind": "declaration",
+            "pillar": "values",
+            "stance": "open",
+            "source_id": "src",
+            "as_of": "2024-01-01",
+        },
+        {
+            "id": "sco-agreement",
+            "name": "SCO information security agreement",
+            "short_name": "SCO agreement",
+            "kind": "treaty",
+            "pillar": "norms",
+            "stance": "sovereign",
+            "source_id": "src",
+            "as_of": "2024-01-01",
+        },
     ]
     inst_aliases = [{"instrument_id": "budapest-convention", "alias": "ETS 185", "alias_kind": "treaty_number"}]
     ad = []
     if adoptions:
+
         def act(inst, party, action, date):
-            ad.append({"instrument_id": inst, "party_code": party, "action": action, "role": "", "date": date,
-                       "source_id": "src", "note": ""})
+            ad.append(
+                {
+                    "instrument_id": inst,
+                    "party_code": party,
+                    "action": action,
+                    "role": "",
+                    "date": date,
+                    "source_id": "src",
+                    "note": "",
+                }
+            )
 
         for p in WEST:
             act("budapest-convention", p, "ratified", "2006")
@@ -113,15 +199,28 @@ def build(*, adoptions: bool = True, vote_overrides: dict | None = None) -> Cata
         for p in EAST:
             act("sco-agreement", p, "ratified", "2010")
         act("sco-agreement", "IDN", "acceded", "2023-03")  # a swing state joining the east later
-    groups = [{"id": "g7", "name": "Group of Seven", "short_name": "G7", "kind": "economic", "source_id": "src",
-               "as_of": "2024-01-01"}]
-    members = [{"group_id": "g7", "party_code": p, "role": "member", "joined": "1975", "left": "", "source_id": "src"}
-               for p in ["USA", "GBR", "FRA", "DEU", "CAN"]]
-    members.append({"group_id": "g7", "party_code": "RUS", "role": "member", "joined": "1997", "left": "2014",
-                    "source_id": "src"})
+    groups = [
+        {
+            "id": "g7",
+            "name": "Group of Seven",
+            "short_name": "G7",
+            "kind": "economic",
+            "source_id": "src",
+            "as_of": "2024-01-01",
+        }
+    ]
+    members = [
+        {"group_id": "g7", "party_code": p, "role": "member", "joined": "1975", "left": "", "source_id": "src"}
+        for p in ["USA", "GBR", "FRA", "DEU", "CAN"]
+    ]
+    members.append(
+        {"group_id": "g7", "party_code": "RUS", "role": "member", "joined": "1997", "left": "2014", "source_id": "src"}
+    )
     frames = {
-        "sources": _frame("sources", [{"id": "src", "title": "test", "publisher": "test", "url": "https://x.test",
-                                       "as_of": "2024-01-01"}]),
+        "sources": _frame(
+            "sources",
+            [{"id": "src", "title": "test", "publisher": "test", "url": "https://x.test", "as_of": "2024-01-01"}],
+        ),
         "parties": _frame("parties", parties),
         "party_aliases": _frame("party_aliases", aliases),
         "instruments": _frame("instruments", instruments),

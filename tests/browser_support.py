@@ -16,10 +16,23 @@ from urllib.parse import urlparse
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
-PAGES = {"overview": "", "catalogue": "catalogue", "country": "country", "compare": "compare",
-         "blocs": "blocs", "gaps": "gaps", "sources": "sources"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+PAGES = {
+    "overview": "",
+    "catalogue": "catalogue",
+    "country": "country",
+    "compare": "compare",
+    "blocs": "blocs",
+    "gaps": "gaps",
+    "sources": "sources",
+}
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
@@ -35,8 +48,21 @@ def streamlit_server(database_url: str, *, timeout: float = 60):
     """Start `streamlit run app.py` on a free port of 127.0.0.1; yield (base_url, process, started_at)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO), "TRACKER_WARM_UP": "1"}
-    cmd = [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(REPO / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     # The server's output goes to a file: a pipe nobody reads blocks the server once it holds 64 KB.
     with tempfile.TemporaryFile() as log:
         started = time.perf_counter()
@@ -104,8 +130,9 @@ def wait_until_done(page, *, timeout_ms: float = 180_000, charts: bool = False) 
     page.wait_for_selector("h1", timeout=timeout_ms)
     page.wait_for_selector(DONE, timeout=timeout_ms)
     if charts:
-        page.wait_for_selector('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg',
-                               timeout=timeout_ms)
+        page.wait_for_selector(
+            '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg', timeout=timeout_ms
+        )
 
 
 def rss_mb(pid: int) -> float:

@@ -280,8 +280,7 @@ def _instruments() -> tuple[list[dict], list[dict]]:
         ),
         _inst(
             "convention-108",
-            "Convention for the Protection of Individuals with regard to Automatic "
-            "Processing of Personal Data",
+            "Convention for the Protection of Individuals with regard to Automatic Processing of Personal Data",
             "Convention 108",
             "treaty",
             "values",
@@ -321,8 +320,7 @@ def _instruments() -> tuple[list[dict], list[dict]]:
             clusters="privacy;fairness;accountability",
             stance="open",
             opened="2022-04-28",
-            description="Political commitment to an open, free, global, interoperable, "
-            "reliable and secure internet.",
+            description="Political commitment to an open, free, global, interoperable, reliable and secure internet.",
         ),
         _inst(
             "paris-call",
@@ -380,20 +378,17 @@ def _instruments() -> tuple[list[dict], list[dict]]:
             body="Governments of New Zealand and France",
             clusters="security;accountability",
             opened="2019-05-15",
-            description="Commitments by governments and online service providers against violent "
-            "extremist content.",
+            description="Commitments by governments and online service providers against violent extremist content.",
         ),
         _inst(
             "wassenaar-arrangement",
-            "Wassenaar Arrangement on Export Controls for Conventional Arms and "
-            "Dual-Use Goods and Technologies",
+            "Wassenaar Arrangement on Export Controls for Conventional Arms and Dual-Use Goods and Technologies",
             "Wassenaar Arrangement",
             "export_control_regime",
             "standards",
             body="Wassenaar Arrangement Secretariat",
             opened="1996-07-12",
-            description="Export-control regime for conventional arms and dual-use goods, including "
-            "intrusion software.",
+            description="Export-control regime for conventional arms and dual-use goods, including intrusion software.",
             aliases=[("acronym", "WA"), ("nickname", "Wassenaar")],
         ),
         _inst(
@@ -422,8 +417,7 @@ def _instruments() -> tuple[list[dict], list[dict]]:
             clusters="fairness;accountability;privacy",
             stance="open",
             opened="2024-09-05",
-            description="Binding treaty so that AI systems respect human rights, "
-            "democracy and the rule of law.",
+            description="Binding treaty so that AI systems respect human rights, democracy and the rule of law.",
             aliases=[("treaty_number", "CETS 225"), ("nickname", "AI Convention")],
         ),
         _inst(
@@ -543,8 +537,7 @@ def _instruments() -> tuple[list[dict], list[dict]]:
             "norms",
             body="United Nations",
             opened="2015-07-22",
-            description="Consensus report recommending eleven voluntary norms of responsible state "
-            "behaviour.",
+            description="Consensus report recommending eleven voluntary norms of responsible state behaviour.",
             aliases=[("symbol", "A/70/174")],
         ),
         _inst(
@@ -636,9 +629,7 @@ GROUPS = [
     ("gcc", "Gulf Cooperation Council", "GCC"),
 ]
 
-DEV = (
-    "Developments in the field of information and telecommunications in the context of international security"
-)
+DEV = "Developments in the field of information and telecommunications in the context of international security"
 ADV = "Advancing responsible State behaviour in cyberspace in the context of international security"
 CRIM = "Countering the use of information and communications technologies for criminal purposes"
 POA = (

@@ -123,8 +123,10 @@ def test_partners_from_precomputed_tables_equal_partners_computed_afresh(cat):
 
     tables = analytics.alignment_tables(cat, topic="cyber")
     for code in ("RUS", "USA", "IND"):
-        pd.testing.assert_frame_equal(analytics.partners(cat, code, 5, topic="cyber", tables=tables),
-                                      analytics.partners(cat, code, 5, topic="cyber"))
+        pd.testing.assert_frame_equal(
+            analytics.partners(cat, code, 5, topic="cyber", tables=tables),
+            analytics.partners(cat, code, 5, topic="cyber"),
+        )
     with pytest.raises(ValueError, match="another window"):
         analytics.partners(cat, "RUS", 5, topic="all", tables=tables)
     with pytest.raises(ValueError, match="another window"):
@@ -136,8 +138,10 @@ def test_the_vote_matrix_matches_the_vote_rows(cat):
 
     data = vote_data(cat)
     known = cat.votes[cat.votes["resolution_id"].isin(data.row_of)]
-    got = [data.classes[data.row_of[r], data.col_of[p]] for r, p in zip(known["resolution_id"], known["party_code"],
-                                                                          strict=True)]
+    got = [
+        data.classes[data.row_of[r], data.col_of[p]]
+        for r, p in zip(known["resolution_id"], known["party_code"], strict=True)
+    ]
     assert got == [VOTE_CLASS.get(v, -1) for v in known["vote"]]
     filled = (data.classes >= 0).sum()
     assert filled == sum(v in VOTE_CLASS for v in known["vote"])  # nothing else is set
@@ -152,16 +156,19 @@ def test_group_alignment_uses_membership_on_each_vote_date(cat):
     assert analytics.group_members(cat, "g7", on=__import__("datetime").date(2000, 1, 1)).count("RUS") == 1
 
 
-@pytest.mark.parametrize("call, message", [
-    (lambda c: analytics.pair_alignment(c, "USA", "Narnia"), "unknown party 'Narnia'"),
-    (lambda c: analytics.pair_alignment(c, "USA", "United States"), "compared with itself"),
-    (lambda c: analytics.alignment(c, basis="vibes"), "unknown basis"),
-    (lambda c: analytics.alignment(c, score="tau"), "unknown score"),
-    (lambda c: analytics.alignment(c, topic="gardening"), "unknown topic"),
-    (lambda c: analytics.alignment(c, since="2019-13"), "not a date"),
-    (lambda c: analytics.group_alignment(c, "USA", "g8"), "unknown group 'g8'; did you mean g7"),
-    (lambda c: analytics.partners(c, "USA", n=0), "n must be at least 1"),
-])
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda c: analytics.pair_alignment(c, "USA", "Narnia"), "unknown party 'Narnia'"),
+        (lambda c: analytics.pair_alignment(c, "USA", "United States"), "compared with itself"),
+        (lambda c: analytics.alignment(c, basis="vibes"), "unknown basis"),
+        (lambda c: analytics.alignment(c, score="tau"), "unknown score"),
+        (lambda c: analytics.alignment(c, topic="gardening"), "unknown topic"),
+        (lambda c: analytics.alignment(c, since="2019-13"), "not a date"),
+        (lambda c: analytics.group_alignment(c, "USA", "g8"), "unknown group 'g8'; did you mean g7"),
+        (lambda c: analytics.partners(c, "USA", n=0), "n must be at least 1"),
+    ],
+)
 def test_bad_input_is_a_clear_error(cat, call, message):
     with pytest.raises((ValueError, UnknownParty), match=message.replace("(", r"\(")):
         call(cat)

@@ -43,12 +43,15 @@ def test_blocs_name_their_defining_instruments_when_adoptions_exist(cat):
     assert all(d == [] for d in bare.blocs["defining_instruments"])
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"method": "kmeans"}, "unknown method"),
-    ({"basis": "vibes"}, "unknown basis"),
-    ({"k": 1}, "k must be between"),
-    ({"as_of": "1990"}, "not enough evidence for blocs: 0 parties"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"method": "kmeans"}, "unknown method"),
+        ({"basis": "vibes"}, "unknown basis"),
+        ({"k": 1}, "k must be between"),
+        ({"as_of": "1990"}, "not enough evidence for blocs: 0 parties"),
+    ],
+)
 def test_blocs_bad_input(cat, kwargs, message):
     with pytest.raises(ValueError, match=message):
         analytics.blocs(cat, **kwargs)

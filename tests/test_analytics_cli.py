@@ -27,19 +27,26 @@ def test_help(name):
     assert result.exit_code == 0 and "--json" in result.output
 
 
-@pytest.mark.parametrize("args, check", [
-    (["align", "USA", "Russia", "--topic", "cyber"],
-     lambda d: d["co_votes"] == 8 and d["kappa"] is None and "(need 10; votes not used)" in d["note"]),
-    (["align", "USA", "Russia"], lambda d: d["co_votes"] == 38 and d["kappa"] < 0 and d["enough_evidence"]),
-    (["align", "India", "g7"], lambda d: d["group"] == "g7" and "RUS" not in d["members"]),
-    (["align", "India", "RUS,CHN"], lambda d: d["members"] == ["CHN", "RUS"]),
-    (["blocs", "--topic", "all"], lambda d: len(d["blocs"]) >= 2 and d["between"]),
-    (["swing"], lambda d: {"IND", "IDN", "ZAF"} <= {r["party"] for r in d}),
-    (["predict", "A/RES/77/27", "--known", "USA=abstain"],
-     lambda d: {p["party_code"]: p["vote"] for p in d["predictions"]}["USA"] == "abstain"),
-    (["gaps", "IND", "--bloc", "g7"], lambda d: d["gaps"][0]["instrument_id"] == "budapest-convention"),
-    (["next-adopters", "dfi", "--as-of", "2022-12-31"], lambda d: d["candidates"][0]["party"] == "CAN"),
-])
+@pytest.mark.parametrize(
+    "args, check",
+    [
+        (
+            ["align", "USA", "Russia", "--topic", "cyber"],
+            lambda d: d["co_votes"] == 8 and d["kappa"] is None and "(need 10; votes not used)" in d["note"],
+        ),
+        (["align", "USA", "Russia"], lambda d: d["co_votes"] == 38 and d["kappa"] < 0 and d["enough_evidence"]),
+        (["align", "India", "g7"], lambda d: d["group"] == "g7" and "RUS" not in d["members"]),
+        (["align", "India", "RUS,CHN"], lambda d: d["members"] == ["CHN", "RUS"]),
+        (["blocs", "--topic", "all"], lambda d: len(d["blocs"]) >= 2 and d["between"]),
+        (["swing"], lambda d: {"IND", "IDN", "ZAF"} <= {r["party"] for r in d}),
+        (
+            ["predict", "A/RES/77/27", "--known", "USA=abstain"],
+            lambda d: {p["party_code"]: p["vote"] for p in d["predictions"]}["USA"] == "abstain",
+        ),
+        (["gaps", "IND", "--bloc", "g7"], lambda d: d["gaps"][0]["instrument_id"] == "budapest-convention"),
+        (["next-adopters", "dfi", "--as-of", "2022-12-31"], lambda d: d["candidates"][0]["party"] == "CAN"),
+    ],
+)
 def test_json_output(args, check):
     result = runner.invoke(cli.app, [*args, "--json"])
     assert result.exit_code == 0, result.output
@@ -52,16 +59,19 @@ def test_align_with_a_party_without_votes_is_valid_json():
     assert data["enough_evidence"] is False and data["score"] is None
 
 
-@pytest.mark.parametrize("args, message", [
-    (["align", "USA", "Narnia"], "error: unknown party 'Narnia"),
-    (["predict", "A/RES/99/1"], "error: unknown resolution 'A/RES/99/1'"),
-    (["predict", "A/RES/77/27", "--known", "USA"], "error: --known 'USA': use PARTY=yes|no|abstain"),
-    (["predict", "A/RES/77/27", "--known", "USA=perhaps"], "error: known vote for 'USA' is 'perhaps'"),
-    (["predict", "A/RES/77/27", "--as-of", "1990"], "error: not enough evidence: 0 recorded votes"),
-    (["blocs", "--method", "kmeans"], "error: unknown method 'kmeans'"),
-    (["gaps", "IND", "--bloc", "g9"], "error: unknown group 'g9'"),
-    (["next-adopters", "nope"], "error: unknown instrument 'nope'; no close match"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["align", "USA", "Narnia"], "error: unknown party 'Narnia"),
+        (["predict", "A/RES/99/1"], "error: unknown resolution 'A/RES/99/1'"),
+        (["predict", "A/RES/77/27", "--known", "USA"], "error: --known 'USA': use PARTY=yes|no|abstain"),
+        (["predict", "A/RES/77/27", "--known", "USA=perhaps"], "error: known vote for 'USA' is 'perhaps'"),
+        (["predict", "A/RES/77/27", "--as-of", "1990"], "error: not enough evidence: 0 recorded votes"),
+        (["blocs", "--method", "kmeans"], "error: unknown method 'kmeans'"),
+        (["gaps", "IND", "--bloc", "g9"], "error: unknown group 'g9'"),
+        (["next-adopters", "nope"], "error: unknown instrument 'nope'; no close match"),
+    ],
+)
 def test_bad_input_is_one_line(args, message):
     result = runner.invoke(cli.app, args)
     assert result.exit_code == 1

@@ -40,13 +40,16 @@ def test_gaps_without_adoptions_say_so():
     assert g.empty and g.attrs["note"].startswith("no adoption data")
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"party": "Narnia", "bloc": "g7"}, UnknownParty, "unknown party"),
-    ({"party": "IND", "bloc": "g7", "reference": "USA"}, ValueError, "either bloc= or reference="),
-    ({"party": "IND", "bloc": "g9"}, ValueError, "unknown group 'g9'"),
-    ({"party": "USA", "reference": "USA"}, ValueError, "compared with itself"),
-    ({"party": "IND", "bloc": "g7", "min_share": 0}, ValueError, "min_share"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"party": "Narnia", "bloc": "g7"}, UnknownParty, "unknown party"),
+        ({"party": "IND", "bloc": "g7", "reference": "USA"}, ValueError, "either bloc= or reference="),
+        ({"party": "IND", "bloc": "g9"}, ValueError, "unknown group 'g9'"),
+        ({"party": "USA", "reference": "USA"}, ValueError, "compared with itself"),
+        ({"party": "IND", "bloc": "g7", "min_share": 0}, ValueError, "min_share"),
+    ],
+)
 def test_gaps_bad_input(cat, kwargs, error, message):
     with pytest.raises(error, match=message):
         analytics.gaps(cat, **kwargs)
@@ -87,10 +90,18 @@ def test_next_adopters_backtest_does_not_count_undated_adoptions_as_later_ones(c
 
     import pandas as pd
 
-    row = {"instrument_id": "dfi", "party_code": "IND", "action": "endorsed", "role": "", "date": "",
-           "source_id": "src", "note": ""}
-    undated = replace(cat, adoptions=pd.concat([cat.adoptions, pd.DataFrame([row])], ignore_index=True),
-                      _status_cache={})
+    row = {
+        "instrument_id": "dfi",
+        "party_code": "IND",
+        "action": "endorsed",
+        "role": "",
+        "date": "",
+        "source_id": "src",
+        "note": "",
+    }
+    undated = replace(
+        cat, adoptions=pd.concat([cat.adoptions, pd.DataFrame([row])], ignore_index=True), _status_cache={}
+    )
     bt = analytics.backtest_next_adopters(undated, "2022-12-31", k=2).set_index("instrument_id")
     assert bt.loc["dfi", "new_adopters"] == 2 and bt.loc["dfi", "undated_excluded"] == 1
     dated = cat.adoptions.copy()

@@ -40,8 +40,17 @@ def test_known_empty_follows_the_series(cat):
 
 
 def test_known_votes_are_kept_and_move_their_neighbours(cat):
-    known = {"USA": "abstain", "GBR": "abstain", "FRA": "abstain", "RUS": "yes", "CHN": "yes", "IRN": "yes",
-             "IND": "yes", "IDN": "yes", "ZAF": "yes"}
+    known = {
+        "USA": "abstain",
+        "GBR": "abstain",
+        "FRA": "abstain",
+        "RUS": "yes",
+        "CHN": "yes",
+        "IRN": "yes",
+        "IND": "yes",
+        "IDN": "yes",
+        "ZAF": "yes",
+    }
     p = analytics.predict_votes(cat, TARGET, known=known)
     assert p.loc["USA", "vote"] == "abstain" and p.loc["USA", "p_abstain"] == 1.0
     assert p.loc["DEU", "vote"] == "abstain" and p.loc["CAN", "vote"] == "abstain"  # the west shifted together
@@ -66,8 +75,17 @@ def _altered(cat: Catalogue, on_or_after: str, also: str | None = None) -> Catal
 
 
 def test_no_leakage_from_votes_on_or_after_as_of(cat):
-    known = {"USA": "no", "RUS": "yes", "IND": "yes", "GBR": "no", "CHN": "yes", "IRN": "yes", "IDN": "yes",
-             "ZAF": "yes", "FRA": "no"}
+    known = {
+        "USA": "no",
+        "RUS": "yes",
+        "IND": "yes",
+        "GBR": "no",
+        "CHN": "yes",
+        "IRN": "yes",
+        "IDN": "yes",
+        "ZAF": "yes",
+        "FRA": "no",
+    }
     before = analytics.predict_votes(cat, TARGET, known=known)
     after = analytics.predict_votes(_altered(cat, "2022-12-04", also=TARGET), TARGET, known=known)
     pd.testing.assert_frame_equal(before, after)
@@ -77,8 +95,17 @@ def test_no_leakage_from_votes_on_or_after_as_of(cat):
 
 
 def test_learned_expert_joins_with_enough_known_votes_and_ignores_later_votes(cat):
-    known = {"USA": "no", "RUS": "yes", "IND": "yes", "GBR": "no", "CHN": "yes", "IRN": "yes", "IDN": "yes",
-             "ZAF": "yes", "FRA": "no"}
+    known = {
+        "USA": "no",
+        "RUS": "yes",
+        "IND": "yes",
+        "GBR": "no",
+        "CHN": "yes",
+        "IRN": "yes",
+        "IDN": "yes",
+        "ZAF": "yes",
+        "FRA": "no",
+    }
     p = analytics.predict_votes(cat, TARGET, known=known)
     assert "learned" in p.attrs["signals"] and p.attrs["weights"]["learned"] > 0
     few = analytics.predict_votes(cat, TARGET, known=dict(list(known.items())[:5]))
@@ -110,8 +137,9 @@ def test_learned_training_pairs_come_from_series_and_repeated_titles_before_as_o
     pairs = {ids[b]: ids[a] for b, a in P._series_pairs(ctx).items()}
     assert pairs["A/RES/75/27"] == "A/RES/74/27" and TARGET not in pairs  # the target itself is never used
     general = [r for r in ids if ctx.data.resolutions.set_index("id").loc[r, "topic"] == "general"][:3]
-    again = _retitled(cat, {general[0]: "Same text : resolution / adopted by the General Assembly",
-                            general[2]: "SAME TEXT"})
+    again = _retitled(
+        cat, {general[0]: "Same text : resolution / adopted by the General Assembly", general[2]: "SAME TEXT"}
+    )
     ctx2 = P.context(again, "oewg", date(2022, 12, 4), exclude_id=TARGET)
     pairs2 = {ids[b]: ids[a] for b, a in P._series_pairs(ctx2).items()}
     assert pairs2[general[2]] == general[0] and general[1] not in pairs2
@@ -119,8 +147,17 @@ def test_learned_training_pairs_come_from_series_and_repeated_titles_before_as_o
 
 def test_titles_of_later_votes_do_not_leak(cat):
     """A later vote repeating an earlier title (and its votes altered) leaves the prediction unchanged."""
-    known = {"USA": "no", "RUS": "yes", "IND": "yes", "GBR": "no", "CHN": "yes", "IRN": "yes", "IDN": "yes",
-             "ZAF": "yes", "FRA": "no"}
+    known = {
+        "USA": "no",
+        "RUS": "yes",
+        "IND": "yes",
+        "GBR": "no",
+        "CHN": "yes",
+        "IRN": "yes",
+        "IDN": "yes",
+        "ZAF": "yes",
+        "FRA": "no",
+    }
     before = analytics.predict_votes(cat, TARGET, known=known)
     res = cat.resolutions
     early = res.loc[res["date"] < "2015-01-01", "id"].iloc[0]
@@ -139,14 +176,17 @@ def test_as_of_can_be_moved_earlier(cat):
     assert (p.loc[WEST, "vote"] == "abstain").all()
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"resolution": "A/RES/77/72"}, analytics.UnknownResolution, r"did you mean A/RES/77/27"),
-    ({"known": {"Narnia": "yes"}}, UnknownParty, "unknown party 'Narnia'"),
-    ({"known": {"USA": "maybe"}}, ValueError, "use yes, no or abstain"),
-    ({"known": {"USA": "no", "United States": "yes"}}, ValueError, "contradictory known votes for USA"),
-    ({"as_of": "1990"}, NotEnoughEvidence, "not enough evidence: 0 recorded votes"),
-    ({"as_of": "2022-02-30"}, ValueError, "not a date"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"resolution": "A/RES/77/72"}, analytics.UnknownResolution, r"did you mean A/RES/77/27"),
+        ({"known": {"Narnia": "yes"}}, UnknownParty, "unknown party 'Narnia'"),
+        ({"known": {"USA": "maybe"}}, ValueError, "use yes, no or abstain"),
+        ({"known": {"USA": "no", "United States": "yes"}}, ValueError, "contradictory known votes for USA"),
+        ({"as_of": "1990"}, NotEnoughEvidence, "not enough evidence: 0 recorded votes"),
+        ({"as_of": "2022-02-30"}, ValueError, "not a date"),
+    ],
+)
 def test_bad_input(cat, kwargs, error, message):
     args = {"resolution": TARGET, **kwargs}
     with pytest.raises(error, match=message):
@@ -172,18 +212,17 @@ def test_backtest_on_the_fixture_runs_every_method(cat):
 def test_reduced_backtest_on_real_votes_does_not_leak(bundled):
     """Two contested votes, one seed: predictions unchanged when later votes are altered."""
     chosen = ["A/RES/74/29", "A/RES/77/36"]
-    base = backtest.run_backtest(bundled, resolutions=chosen, seeds=[0], keep_predictions=True,
-                                 methods=("ours",))
+    base = backtest.run_backtest(bundled, resolutions=chosen, seeds=[0], keep_predictions=True, methods=("ours",))
     for rid in chosen:
-        day_before = str((pd.Timestamp(bundled.resolutions.set_index("id").loc[rid, "date"])
-                          - pd.Timedelta(days=1)).date())
+        day_before = str(
+            (pd.Timestamp(bundled.resolutions.set_index("id").loc[rid, "date"]) - pd.Timedelta(days=1)).date()
+        )
         dates = dict(zip(bundled.resolutions["id"], bundled.resolutions["date"], strict=True))
         v = bundled.votes.copy()
         hit = v["resolution_id"].map(dates).ge(day_before) & v["resolution_id"].ne(rid)
         v.loc[hit, "vote"] = v.loc[hit, "vote"].map({"yes": "no", "no": "yes", "abstain": "no", "absent": "yes"})
         altered = Catalogue(**{**bundled.tables(), "votes": v})
-        again = backtest.run_backtest(altered, resolutions=[rid], seeds=[0], keep_predictions=True,
-                                      methods=("ours",))
+        again = backtest.run_backtest(altered, resolutions=[rid], seeds=[0], keep_predictions=True, methods=("ours",))
         pd.testing.assert_frame_equal(base.predictions[(rid, 0)], again.predictions[(rid, 0)])
     assert base.summary.loc["ours", "accuracy"] > 0.8
 

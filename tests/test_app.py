@@ -78,6 +78,7 @@ def infos(at: AppTest) -> str:
 
 # --------------------------------------------------------------------------- overview
 
+
 def test_overview_counts_and_map(app, bundled):
     at = app().run()
     assert not at.exception
@@ -87,8 +88,10 @@ def test_overview_counts_and_map(app, bundled):
     status = bundled.status()
     assert metric(at, "Adoptions in force") == f"{int(status['adopted'].sum()):,}"
     budapest = status[(status["instrument_id"] == "budapest-convention") & status["adopted"]]
-    assert f"{len(budapest)} of {len(bundled.parties)} parties in the catalogue had adopted Budapest Convention" \
+    assert (
+        f"{len(budapest)} of {len(bundled.parties)} parties in the catalogue had adopted Budapest Convention"
         in captions(at)
+    )
     assert "European Union** (EUU)" in captions(at)  # the EU has no polygon: named in the side note
     assert at.session_state["overview_instrument"] == "budapest-convention"
 
@@ -101,13 +104,16 @@ def test_overview_date_slider_changes_the_state_of_play(app, bundled):
     assert not at.exception
     then = bundled.status(date(2005, 1, 1))
     n = int(then[(then["instrument_id"] == "budapest-convention") & then["adopted"]].shape[0])
-    assert f"{n} of {len(bundled.parties)} parties in the catalogue had adopted Budapest Convention on 2005-01-01" \
+    assert (
+        f"{n} of {len(bundled.parties)} parties in the catalogue had adopted Budapest Convention on 2005-01-01"
         in captions(at)
+    )
     assert metric(at, "Adoptions in force") == f"{int(then['adopted'].sum()):,}"
     assert at.query_params["as_of"] == "2005-01-01"
 
 
 # --------------------------------------------------------------------------- catalogue
+
 
 def test_budapest_page_lists_the_parties_cat_status_reports(app, bundled):
     at = open_page(app(), "catalogue.py", item="budapest-convention")
@@ -167,6 +173,7 @@ def test_unknown_entry_in_the_link_is_explained(app):
 
 # --------------------------------------------------------------------------- country profile
 
+
 def test_country_profile_usa(app, bundled):
     from tracker import analytics
 
@@ -209,13 +216,17 @@ def test_selection_is_read_from_the_link(app):
 
 # --------------------------------------------------------------------------- compare
 
+
 def test_compare_usa_and_russia(app, bundled):
     at = open_page(app(), "compare.py", parties=["USA", "RUS"])
     text = captions(at)
     votes = bundled.votes.merge(bundled.resolutions[["id", "topic"]], left_on="resolution_id", right_on="id")
     cyber = votes[votes["topic"].isin(["cyber_security", "cybercrime"]) & votes["party_code"].isin(["USA", "RUS"])]
-    wide = cyber[cyber["vote"] != "absent"].pivot_table(index="resolution_id", columns="party_code",
-                                                       values="vote", aggfunc="first").dropna()
+    wide = (
+        cyber[cyber["vote"] != "absent"]
+        .pivot_table(index="resolution_id", columns="party_code", values="vote", aggfunc="first")
+        .dropna()
+    )
     split = int((wide["USA"] != wide["RUS"]).sum())
     assert f"{split} of {len(wide)} cyber resolutions where at least two of them cast a vote" in text
     assert split > len(wide) / 2
@@ -242,6 +253,7 @@ def test_compare_party_and_group(app, bundled):
 
 
 # --------------------------------------------------------------------------- gaps, blocs, sources
+
 
 def test_gaps_usa_against_the_eu(app, bundled):
     from tracker import analytics
@@ -293,8 +305,11 @@ def test_predicted_votes_use_the_known_votes(app, bundled):
 def test_sources_page(app, bundled):
     at = open_page(app(), "sources.py")
     assert metric(at, "Sources cited") == str(len(bundled.sources))
-    assert re.search(rf"{int(bundled.coverage()['tracked'].sum())} of {len(bundled.instruments)} instruments have "
-                     "adoption data", captions(at))
+    assert re.search(
+        rf"{int(bundled.coverage()['tracked'].sum())} of {len(bundled.instruments)} instruments have "
+        "adoption data",
+        captions(at),
+    )
     assert "CC-BY-4.0" in "\n".join(m.value for m in at.markdown)
     at.text_input(key="sources_filter").input("no source is called this").run()
     assert "No source matches" in infos(at)
@@ -357,12 +372,15 @@ HEAVY = ("alignment_tables", "blocs", "axis", "swing_states", "predict_votes", "
 def cached_results(version: str) -> dict:
     from tracker.ui import cache
 
-    return {"partners": cache.partners(version, "USA", "cyber"),
-            "partners_all": cache.partners(version, "IND", "all"),
-            "blocs": cache.blocs(version, "hierarchical", "votes", "cyber"),
-            "axis": cache.axis(version), "swing": cache.swing_states(version),
-            "predict": cache.predict_votes(version, DEFAULT_RESOLUTION, ()),
-            "backtest": cache.backtest_one(version, DEFAULT_RESOLUTION)}
+    return {
+        "partners": cache.partners(version, "USA", "cyber"),
+        "partners_all": cache.partners(version, "IND", "all"),
+        "blocs": cache.blocs(version, "hierarchical", "votes", "cyber"),
+        "axis": cache.axis(version),
+        "swing": cache.swing_states(version),
+        "predict": cache.predict_votes(version, DEFAULT_RESOLUTION, ()),
+        "backtest": cache.backtest_one(version, DEFAULT_RESOLUTION),
+    }
 
 
 def assert_same(a, b) -> None:
@@ -381,13 +399,15 @@ def test_analytics_from_the_disk_cache_equal_a_direct_computation(app, bundled, 
     from tracker.ui import cache
 
     cat = cache.get_catalogue()
-    direct = {"partners": analytics.partners(bundled, "USA", 10, topic="cyber"),
-              "partners_all": analytics.partners(bundled, "IND", 10, topic="all"),
-              "blocs": analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber"),
-              "axis": analytics.axis(bundled, topic="cyber"), "swing": analytics.swing_states(bundled),
-              "predict": analytics.predict_votes(bundled, DEFAULT_RESOLUTION),
-              "backtest": analytics.run_backtest(bundled, resolutions=[DEFAULT_RESOLUTION],
-                                                 seeds=range(5)).summary}
+    direct = {
+        "partners": analytics.partners(bundled, "USA", 10, topic="cyber"),
+        "partners_all": analytics.partners(bundled, "IND", 10, topic="all"),
+        "blocs": analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber"),
+        "axis": analytics.axis(bundled, topic="cyber"),
+        "swing": analytics.swing_states(bundled),
+        "predict": analytics.predict_votes(bundled, DEFAULT_RESOLUTION),
+        "backtest": analytics.run_backtest(bundled, resolutions=[DEFAULT_RESOLUTION], seeds=range(5)).summary,
+    }
     first = cached_results(cat.version)
     # a restart: empty in-memory caches, and the heavy analytics must not run again
     st.cache_data.clear()
@@ -448,8 +468,13 @@ def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(min
     st.cache_resource.clear()
     assert cache.axis(cache.get_catalogue().version).equals(first) and len(calls) == 1  # read back
 
-    key = {"instrument_id": "budapest-convention", "party_code": "FRA", "action": "ratified", "role": "",
-           "date": "2006-01-10"}
+    key = {
+        "instrument_id": "budapest-convention",
+        "party_code": "FRA",
+        "action": "ratified",
+        "role": "",
+        "date": "2006-01-10",
+    }
     with session_scope() as session:
         edit = curation.make_change(session, "adoptions", key, {"date": "2006-01-11"})
     pid = curation.propose(User("alice", "editor"), [edit], reason="chart", source_id="coe-chart-185")
@@ -480,14 +505,17 @@ def test_the_first_page_loads_no_chart_library_scipy_or_alembic(app_database, mo
     monkeypatch.setenv("DATABASE_URL", app_database)
     st.cache_resource.clear()
     cache.get_catalogue()  # the catalogue copy on disk, as after any earlier start
-    code = ("import sys\nfrom streamlit.testing.v1 import AppTest\n"
-            f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
-            "assert not at.exception, at.exception\n"
-            "print(sorted(m for m in ('altair', 'scipy', 'networkx', 'alembic', 'sqlmodel', 'tracker.models')"
-            " if m in sys.modules))\n")
+    code = (
+        "import sys\nfrom streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(sorted(m for m in ('altair', 'scipy', 'networkx', 'alembic', 'sqlmodel', 'tracker.models')"
+        " if m in sys.modules))\n"
+    )
     env = {**os.environ, "DATABASE_URL": app_database, "TRACKER_WARM_UP": "0"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO_ROOT,
-                         timeout=TIMEOUT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=TIMEOUT
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
@@ -501,8 +529,9 @@ def test_the_map_spec_is_plain_json_with_its_data_and_geometry_inline(app):
     cat = cache.get_catalogue()
     geo = cache.party_geo(cat.version)
     frame = cat.parties[["code"]].assign(score=[None if c == "FRA" else 0.25 for c in cat.parties["code"]])
-    spec = ui.world_map(frame, color="score", title="t", legend_title="kappa", quantitative=True,
-                        scheme="blueorange", domain=[-1, 1])
+    spec = ui.world_map(
+        frame, color="score", title="t", legend_title="kappa", quantitative=True, scheme="blueorange", domain=[-1, 1]
+    )
     text = json.dumps(spec, allow_nan=False)  # a missing value is null, never NaN
     assert "url" not in text and text.count("https://") == 1  # only the $schema name: nothing is fetched
     polys, points = spec["datasets"]["parties"], spec["datasets"]["small-states"]

@@ -12,8 +12,10 @@ from pathlib import Path
 import pytest
 from browser_support import CHROMIUM, DONE, PAGES, chromium, remote, streamlit_server, wait_until_done, watch_requests
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium")]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's /usr/bin/chromium"),
+]
 
 SCREENSHOTS = Path(os.environ.get("TRACKER_SCREENSHOT_DIR", "")) if os.environ.get("TRACKER_SCREENSHOT_DIR") else None
 
@@ -85,8 +87,9 @@ def test_selected_parties_survive_navigation_and_are_in_the_url(server, app_page
     assert "United States (USA)" in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
     page.get_by_role("link", name="Country profile").click()
     page.wait_for_url("**/country**")
-    page.wait_for_function("() => document.querySelector('h1') && "
-                           "document.querySelector('h1').innerText.includes('United States')")
+    page.wait_for_function(
+        "() => document.querySelector('h1') && document.querySelector('h1').innerText.includes('United States')"
+    )
     page.wait_for_selector(DONE)
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "parties=USA" in page.url

@@ -14,10 +14,17 @@ def test_every_un_member_state_and_the_observers_are_present(bundled):
     assert {"EUU", "TWN", "XKX"} <= set(p["code"])
 
 
-@pytest.mark.parametrize("resolution, yes, no, abstain", [
-    ("A/RES/74/247", 79, 60, 33), ("A/RES/73/27", 119, 46, 14), ("A/RES/73/266", 138, 12, 16),
-    ("A/RES/75/240", 92, 50, 21), ("A/RES/77/37", 156, 7, 14), ("A/RES/78/16", 161, 9, 11),
-])
+@pytest.mark.parametrize(
+    "resolution, yes, no, abstain",
+    [
+        ("A/RES/74/247", 79, 60, 33),
+        ("A/RES/73/27", 119, 46, 14),
+        ("A/RES/73/266", 138, 12, 16),
+        ("A/RES/75/240", 92, 50, 21),
+        ("A/RES/77/37", 156, 7, 14),
+        ("A/RES/78/16", 161, 9, 11),
+    ],
+)
 def test_cyber_vote_tallies(bundled, resolution, yes, no, abstain):
     counts = bundled.votes[bundled.votes["resolution_id"] == resolution]["vote"].value_counts()
     assert (counts.get("yes"), counts.get("no"), counts.get("abstain")) == (yes, no, abstain)
@@ -32,12 +39,33 @@ def test_rival_drafts_india_indonesia_south_africa_voted_yes_on_both(bundled):
 
 
 def test_required_instruments_exist(bundled):
-    required = {"budapest-convention", "budapest-protocol-1", "budapest-protocol-2", "un-cybercrime-convention",
-                "malabo-convention", "convention-108", "convention-108-plus", "dfi", "paris-call",
-                "freedom-online-coalition", "counter-ransomware-initiative", "pall-mall-code-of-practice",
-                "christchurch-call", "wassenaar-arrangement", "ccra", "coe-ai-convention", "oecd-ai-principles",
-                "global-cbpr-forum", "arab-cybercrime-convention", "sco-information-security-agreement",
-                "iso-iec-27001", "iso-iec-jtc1-sc27", "two-person-rule", "due-process", "human-rights-online"}
+    required = {
+        "budapest-convention",
+        "budapest-protocol-1",
+        "budapest-protocol-2",
+        "un-cybercrime-convention",
+        "malabo-convention",
+        "convention-108",
+        "convention-108-plus",
+        "dfi",
+        "paris-call",
+        "freedom-online-coalition",
+        "counter-ransomware-initiative",
+        "pall-mall-code-of-practice",
+        "christchurch-call",
+        "wassenaar-arrangement",
+        "ccra",
+        "coe-ai-convention",
+        "oecd-ai-principles",
+        "global-cbpr-forum",
+        "arab-cybercrime-convention",
+        "sco-information-security-agreement",
+        "iso-iec-27001",
+        "iso-iec-jtc1-sc27",
+        "two-person-rule",
+        "due-process",
+        "human-rights-online",
+    }
     required |= {f"gge-norm-13{c}" for c in "abcdefghijk"}
     assert required <= set(bundled.instruments["id"])
     assert len(bundled.instruments) >= 40
@@ -64,18 +92,40 @@ def test_wassenaar_has_42_participating_states(bundled):
 
 
 def test_required_groups_exist(bundled):
-    assert {"eu", "nato", "au", "asean", "sco", "brics", "g7", "g20", "oecd", "five-eyes", "gcc", "oas", "cis",
-            "coe", "commonwealth", "arab-league", "nam", "g77", "quad"} <= set(bundled.groups["id"])
+    assert {
+        "eu",
+        "nato",
+        "au",
+        "asean",
+        "sco",
+        "brics",
+        "g7",
+        "g20",
+        "oecd",
+        "five-eyes",
+        "gcc",
+        "oas",
+        "cis",
+        "coe",
+        "commonwealth",
+        "arab-league",
+        "nam",
+        "g77",
+        "quad",
+    } <= set(bundled.groups["id"])
     eu = bundled.group_members[(bundled.group_members["group_id"] == "eu") & (bundled.group_members["left"] == "")]
     assert len(eu) == 27
 
 
-@pytest.mark.parametrize("instrument, status, count", [
-    ("budapest-convention", "party", 81),  # 76 on the CoE count of 9 Oct 2024 + RWA, VUT, STP, NZL, ECU
-    ("budapest-protocol-1", "party", 36),
-    ("convention-108", "party", 55),  # the 55 of the Dutch explanatory memorandum of October 2023
-    ("freedom-online-coalition", "left", 1),  # the United States, withdrawal letter of 2026-02-10
-])
+@pytest.mark.parametrize(
+    "instrument, status, count",
+    [
+        ("budapest-convention", "party", 81),  # 76 on the CoE count of 9 Oct 2024 + RWA, VUT, STP, NZL, ECU
+        ("budapest-protocol-1", "party", 36),
+        ("convention-108", "party", 55),  # the 55 of the Dutch explanatory memorandum of October 2023
+        ("freedom-online-coalition", "left", 1),  # the United States, withdrawal letter of 2026-02-10
+    ],
+)
 def test_sourced_party_counts(bundled, instrument, status, count):
     st = bundled.status()
     assert (st[st["instrument_id"] == instrument]["status"] == status).sum() == count

@@ -71,8 +71,12 @@ def test_malformed_impossible_and_future_dates(mini_path):
 
 def test_action_outside_vocabulary_and_missing_source(mini_path):
     edit(mini_path, "adoptions.csv", "FRA,ratified,", "FRA,ratifyed,")
-    edit(mini_path, "adoptions.csv", "2001-11-23,coe-chart-185,\nbudapest-convention,USA",
-         "2001-11-23,,\nbudapest-convention,USA")
+    edit(
+        mini_path,
+        "adoptions.csv",
+        "2001-11-23,coe-chart-185,\nbudapest-convention,USA",
+        "2001-11-23,,\nbudapest-convention,USA",
+    )
     found = problems(mini_path)
     assert found[0].startswith("adoptions.csv:3:action: 'ratifyed' is not one of: signed, ratified,")
     assert found[1] == "adoptions.csv:4:source_id: required value is missing"
@@ -187,5 +191,5 @@ def test_load_catalogue_raises_with_all_problems(mini_path):
 def test_alias_that_names_another_party_is_rejected(mini_path):
     edit(mini_path, "party_aliases.csv", "South Korea,KOR", "Democratic People's Republic of Korea,KOR")
     assert problems(mini_path) == [
-        "party_aliases.csv:3:alias: alias \"Democratic People's Republic of Korea\" is the name of party PRK"
+        'party_aliases.csv:3:alias: alias "Democratic People\'s Republic of Korea" is the name of party PRK'
     ]

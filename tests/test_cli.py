@@ -56,8 +56,9 @@ def test_load_and_info(database_url, mini_path):
 
 
 def test_bad_input_gives_one_line_and_no_traceback(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "validate", str(tmp_path / "missing")],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "validate", str(tmp_path / "missing")], capture_output=True, text=True
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
     assert proc.stdout.strip() == f"{tmp_path / 'missing' / 'datapackage.json'}: no datapackage.json here"
@@ -65,8 +66,12 @@ def test_bad_input_gives_one_line_and_no_traceback(tmp_path):
 
 @pytest.mark.parametrize("url", ["postgresql://nobody@127.0.0.1:1/none", "mysql://x@y/z"])
 def test_unreachable_or_unsupported_database_is_one_line(url, monkeypatch, mini_path):
-    proc = subprocess.run([sys.executable, "-m", "tracker.cli", "info"], capture_output=True, text=True,
-                          env={**__import__("os").environ, "DATABASE_URL": url})
+    proc = subprocess.run(
+        [sys.executable, "-m", "tracker.cli", "info"],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DATABASE_URL": url},
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("error: ")

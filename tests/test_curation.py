@@ -130,9 +130,7 @@ def test_no_users_file_configured(monkeypatch):
 
 def test_no_api_changes_a_role():
     public = [n for n in dir(curation) if not n.startswith("_")]
-    assert not [
-        n for n in public if "role" in n.lower() and n not in ("ROLES", "PROPOSE_ROLES", "REVIEW_ROLES")
-    ]
+    assert not [n for n in public if "role" in n.lower() and n not in ("ROLES", "PROPOSE_ROLES", "REVIEW_ROLES")]
     with pytest.raises(CurationError, match="unknown table 'users'"):
         curation._model("users")
 
@@ -213,8 +211,7 @@ def test_reject_needs_reason_and_changes_nothing(db):
         ("votes", {"resolution_id": "A/RES/74/247", "party_code": "FRA"}, {"vote": "yes"}, "recorded tally"),
         ("parties", {"code": "FRA"}, {"code": "FRX"}, "key (code) cannot change"),
         ("parties", {"code": "CIV"}, None, "unknown code 'CIV'"),  # still voted and adopted
-        ("instruments", {"id": "budapest-convention"}, {"opened": "2010-01-01"},
-         "before budapest-convention opened"),
+        ("instruments", {"id": "budapest-convention"}, {"opened": "2010-01-01"}, "before budapest-convention opened"),
     ],
 )
 def test_invalid_changes_are_refused_with_every_problem(db, table, key, new, message):
@@ -433,9 +430,7 @@ def test_concurrent_conflicting_approvals(db, rounds):
         loser = p2 if winner.id == p1 else p1
         assert curation.get_proposal(loser, engine=db).status == "pending"
         rows = (
-            catalogue_from_database(db)
-            .adoptions.query("party_code == 'FRA' and action == 'ratified'")["date"]
-            .tolist()
+            catalogue_from_database(db).adoptions.query("party_code == 'FRA' and action == 'ratified'")["date"].tolist()
         )
         assert rows == [date_now]
         applied = curation.history(proposal_id=winner.id, engine=db)
@@ -594,6 +589,7 @@ def test_models_and_migrations_agree(engine):
 
 # --------------------------------------------------------------------------- several app instances
 
+
 def test_instances_starting_together_migrate_and_load_once(database_url, mini_path):
     """Two app instances (processes) start at the same moment against one empty database:
     one migrates and loads, the other waits and finds everything done."""
@@ -603,11 +599,18 @@ def test_instances_starting_together_migrate_and_load_once(database_url, mini_pa
 
     from tracker.db import make_engine
 
-    script = ("import sys; from tracker.catalogue import sync_to_database; "
-              "print(sync_to_database(sys.argv[1]).status)")
+    script = "import sys; from tracker.catalogue import sync_to_database; print(sync_to_database(sys.argv[1]).status)"
     env = {**os.environ, "DATABASE_URL": database_url}
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(mini_path)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(mini_path)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _, err in outs]
     assert sorted(out.strip() for out, _ in outs) == ["loaded", "unchanged"]

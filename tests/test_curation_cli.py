@@ -124,9 +124,7 @@ def test_import_with_problems_creates_nothing(cli_env, monkeypatch, tmp_path):
         "instrument,party,action,date\nbudapest-convention,Atlantis,signed,2001\n"
         "budapest-convention,United Stats,signed,20011\n"
     )
-    result = runner.invoke(
-        app, ["propose", "--import", str(chart), "--source", "coe-chart-185", "--reason", "r"]
-    )
+    result = runner.invoke(app, ["propose", "--import", str(chart), "--source", "coe-chart-185", "--reason", "r"])
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
     assert "chart.csv:2:party: unknown party 'Atlantis' (no close match; add an alias first)" in lines

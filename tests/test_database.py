@@ -20,8 +20,9 @@ from tracker.settings import normalise_database_url
 
 def snapshot(engine) -> dict[str, int | str]:
     with engine.connect() as conn:
-        counts = {n: conn.execute(select(func.count()).select_from(m)).scalar_one()
-                  for n, m in CATALOGUE_TABLES.items()}
+        counts = {
+            n: conn.execute(select(func.count()).select_from(m)).scalar_one() for n, m in CATALOGUE_TABLES.items()
+        }
         state = conn.execute(select(CatalogueState.content_hash)).scalar()
     return {**counts, "hash": state}
 
@@ -121,17 +122,24 @@ def test_sqlite_connections_have_foreign_keys_and_wal(tmp_path):
 def test_the_database_refuses_rows_that_break_foreign_keys(engine, mini_path):
     sync_to_database(mini_path, engine=engine)
     with engine.connect() as conn, pytest.raises(Exception, match="(?i)foreign key"):
-        conn.execute(text("INSERT INTO adoptions (instrument_id, party_code, action, source_id) "
-                          "VALUES ('paris-call', 'XYZ', 'endorsed', 'paris-call-data')"))
+        conn.execute(
+            text(
+                "INSERT INTO adoptions (instrument_id, party_code, action, source_id) "
+                "VALUES ('paris-call', 'XYZ', 'endorsed', 'paris-call-data')"
+            )
+        )
         conn.commit()
 
 
-@pytest.mark.parametrize("given, expected", [
-    ("postgres://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
-    ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
-    ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("postgres://u:p@h:5432/db", "postgresql+psycopg://u:p@h:5432/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
 def test_database_urls_are_normalised(given, expected):
     assert normalise_database_url(given) == expected
 

@@ -36,12 +36,15 @@ def test_a_result_is_computed_once_and_read_back_by_a_new_process(tmp_path):
     assert compute.calls == 2 and other_args.equals(frame)
 
 
-@pytest.mark.parametrize("change", [
-    {"content": "hash-2"},                       # a new catalogue was loaded
-    {"loaded_at": "2026-01-02 09:00:00"},        # the same content loaded again (e.g. --force)
-    {"edits": 7},                                # a curated edit was approved
-    {"url": "sqlite:///b.db"},                   # another database
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"content": "hash-2"},  # a new catalogue was loaded
+        {"loaded_at": "2026-01-02 09:00:00"},  # the same content loaded again (e.g. --force)
+        {"edits": 7},  # a curated edit was approved
+        {"url": "sqlite:///b.db"},  # another database
+    ],
+)
 def test_any_change_of_the_catalogue_state_recomputes(tmp_path, change):
     compute = Counter(1)
     store(tmp_path).get("swing_states", (), compute)
@@ -56,13 +59,16 @@ def test_the_key_covers_the_code_and_library_versions(tmp_path, monkeypatch):
     assert len(code_fingerprint()) == 64
 
 
-@pytest.mark.parametrize("damage", [
-    b"",                                                     # empty (a crash before the first byte)
-    b"not a pickle at all",                                  # garbage
-    pickle.dumps((FORMAT, ("k",), 1))[:-3],                  # truncated
-    pickle.dumps({"something": "else"}),                     # a valid pickle of the wrong shape
-    pickle.dumps(("tracker-derived-0", None, 1)),            # an older format
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",  # empty (a crash before the first byte)
+        b"not a pickle at all",  # garbage
+        pickle.dumps((FORMAT, ("k",), 1))[:-3],  # truncated
+        pickle.dumps({"something": "else"}),  # a valid pickle of the wrong shape
+        pickle.dumps(("tracker-derived-0", None, 1)),  # an older format
+    ],
+)
 def test_a_damaged_file_is_ignored_and_rewritten(tmp_path, damage):
     s = store(tmp_path)
     s.get("axis", ("cyber",), Counter(41))
@@ -104,7 +110,8 @@ def test_prune_removes_older_states_and_all_but_the_two_newest_other_databases(t
     new.prune()
     kept = {new, others[0], others[1]}
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        [s.path(name).name for s in kept for name in ("catalogue", "axis")] + ["unrelated.txt"])
+        [s.path(name).name for s in kept for name in ("catalogue", "axis")] + ["unrelated.txt"]
+    )
     assert new.load("catalogue") == (True, f"catalogue of {new.key}")
     assert old.load("axis") == (False, None) and others[2].load("catalogue") == (False, None)
 

@@ -165,9 +165,7 @@ def test_injection_xlsx_text_cells_quoted_numbers_typed():
         assert cell.data_type == "s"
         assert cell.value == ("'" + payload).replace("\r", "\n")  # XML reads a stored CR back as LF
         number = ws.cell(row=i, column=3)
-        assert (
-            number.data_type == "n" and number.value == injection_report().sections[0].table["number"][i - 2]
-        )
+        assert number.data_type == "n" and number.value == injection_report().sections[0].table["number"][i - 2]
         assert isinstance(ws.cell(row=i, column=4).value, bool)
     assert not any(c.data_type == "f" for sheet in wb for row in sheet.iter_rows() for c in row)
     about = {r[0]: r[1] for r in wb["About"].iter_rows(values_only=True) if r[0]}
@@ -295,9 +293,7 @@ def test_every_format_carries_as_of_method_and_version(mini, fmt):
 def extract_text(data: bytes, fmt: str) -> str:
     if fmt == "xlsx":
         wb = openpyxl.load_workbook(io.BytesIO(data))
-        return "\n".join(
-            str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None
-        )
+        return "\n".join(str(c) for ws in wb for row in ws.iter_rows(values_only=True) for c in row if c is not None)
     if fmt == "pdf":
         return "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     if fmt == "json":
@@ -348,9 +344,7 @@ def test_xlsx_matches_report_cell_by_cell(mini):
         for j in range(1, len(s.table.columns) + 1):
             assert ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width >= 8
     sources = list(wb["Sources"].iter_rows(min_row=2, values_only=True))
-    assert [(r[0], r[1], r[2], r[4]) for r in sources] == [
-        (s.ref, s.id, s.title, s.url) for s in report.sources
-    ]
+    assert [(r[0], r[1], r[2], r[4]) for r in sources] == [(s.ref, s.id, s.title, s.url) for s in report.sources]
     assert wb["Sources"].freeze_panes == "A2"
 
 
@@ -388,8 +382,15 @@ def test_bloc_membership_follows_the_as_of_date(mini):
 
 def test_observers_are_listed_in_memberships_but_are_not_bloc_members(mini):
     frames = {k: v.copy() for k, v in mini.tables().items()}
-    extra = {"group_id": "g7", "party_code": "KOR", "role": "observer", "joined": "2000", "left": "",
-             "source_id": "unga-test", "note": ""}
+    extra = {
+        "group_id": "g7",
+        "party_code": "KOR",
+        "role": "observer",
+        "joined": "2000",
+        "left": "",
+        "source_id": "unga-test",
+        "note": "",
+    }
     frames["group_members"] = pd.concat([frames["group_members"], pd.DataFrame([extra])], ignore_index=True)
     cat = Catalogue.from_frames(frames, version=mini.version)
     members = ex.bloc_summary(cat, group_id="g7", as_of="2024-01-01").section("members").table
@@ -409,9 +410,7 @@ def test_bloc_adoption_rates_and_gaps(mini):
         assert rates.at[inst, "adopted"] == len(adopters)
         assert rates.at[inst, "adoption_rate"] == pytest.approx(len(adopters) / 3, abs=1e-4)
     gaps = report.section("gaps").table
-    assert set(gaps["instrument_id"]) == set(
-        rates.index[(rates.adoption_rate >= 0.5) & (rates.adoption_rate < 1)]
-    )
+    assert set(gaps["instrument_id"]) == set(rates.index[(rates.adoption_rate >= 0.5) & (rates.adoption_rate < 1)])
     assert report.parameters["members"] == ["FRA", "KOR", "USA"]
 
 
@@ -536,9 +535,7 @@ def test_cli_custom_bloc_and_compare_and_raw(mini_path, tmp_path):
     assert json.loads(r1.stdout)["parameters"]["members"] == ["CIV", "FRA"]
     r2 = runner.invoke(app, ["export", "compare", "FRA", "USA", "-f", "csv", "--catalogue", str(mini_path)])
     assert r2.exit_code == 0 and "Comparison: France / United States" in r2.stdout
-    r3 = runner.invoke(
-        app, ["export", "votes", "-f", "json", "--party", "CIV", "--catalogue", str(mini_path)]
-    )
+    r3 = runner.invoke(app, ["export", "votes", "-f", "json", "--party", "CIV", "--catalogue", str(mini_path)])
     assert r3.exit_code == 0 and json.loads(r3.stdout)["sections"][0]["rows"][0]["vote"] == "abstain"
 
 
@@ -619,8 +616,9 @@ def test_brief_partners_gaps_and_prediction(bundled):
     strongest = partners[partners["side"] == "strongest"]["score"]
     weakest = partners[partners["side"] == "weakest"]["score"]
     assert len(strongest) and strongest.min() >= weakest.max()
-    assert report.chart is not None and report.chart.labels == list(partners[partners.side == "strongest"]
-                                                                     .head(8)["party"])
+    assert report.chart is not None and report.chart.labels == list(
+        partners[partners.side == "strongest"].head(8)["party"]
+    )
     assert report.section("gaps").title == "Gaps against its closest partners"
     pred = report.section("prediction").table.iloc[0]
     probs = {v: pred[f"p_{v}"] for v in ("yes", "no", "abstain")}
@@ -648,8 +646,7 @@ def test_comparison_pairwise_alignment_matches_the_analytics(bundled):
 
     report = ex.comparison(bundled, ["USA", "CHN", "IND"])
     table = report.section("alignment").table
-    assert [tuple(p) for p in table[["party_a", "party_b"]].values] == [("USA", "CHN"), ("USA", "IND"),
-                                                                       ("CHN", "IND")]
+    assert [tuple(p) for p in table[["party_a", "party_b"]].values] == [("USA", "CHN"), ("USA", "IND"), ("CHN", "IND")]
     direct = analytics.pair_alignment(bundled, "USA", "CHN")
     assert table.iloc[0]["vote_kappa"] == pytest.approx(direct.kappa, abs=1e-4)
     assert table.iloc[0]["co_votes"] == direct.co_votes
@@ -667,10 +664,13 @@ def test_alignment_table_pairs_and_evidence(bundled):
     assert (table["co_votes"] > 0).all()
 
 
-@pytest.mark.parametrize("call,message", [
-    (lambda c: ex.alignment_table(c, basis="vibes"), "unknown basis"),
-    (lambda c: ex.country_brief(c, "IND", resolution="A/RES/99/999"), "A/RES/99/999"),
-])
+@pytest.mark.parametrize(
+    "call,message",
+    [
+        (lambda c: ex.alignment_table(c, basis="vibes"), "unknown basis"),
+        (lambda c: ex.country_brief(c, "IND", resolution="A/RES/99/999"), "A/RES/99/999"),
+    ],
+)
 def test_analytics_bad_input(bundled, call, message):
     with pytest.raises(ValueError, match=message):
         call(bundled)

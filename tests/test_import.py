@@ -112,9 +112,7 @@ def test_confirmed_import_becomes_one_proposal(db):
 
 def test_confirmation_must_name_a_real_party(db):
     p = plan(db, GOOD, confirmed={"United Stats": "XXX"})
-    assert [str(x) for x in p.problems] == [
-        "chart.csv:6:party: confirmed code 'XXX' for 'United Stats' is not a party"
-    ]
+    assert [str(x) for x in p.problems] == ["chart.csv:6:party: confirmed code 'XXX' for 'United Stats' is not a party"]
 
 
 def test_xlsx_import_with_real_dates(db):
@@ -212,17 +210,13 @@ def test_twenty_megabytes_of_junk_is_refused_unread(db):
 
 def test_binary_junk_is_refused(db):
     problems = rejected(db, bytes(range(256)) * 100, name="chart.csv")
-    assert problems == [
-        "chart.csv: binary data, not a CSV text file (save the sheet as CSV UTF-8 or upload the .xlsx)"
-    ]
+    assert problems == ["chart.csv: binary data, not a CSV text file (save the sheet as CSV UTF-8 or upload the .xlsx)"]
 
 
 def test_wrong_encoding_is_reported(db):
     data = (HEADER + "budapest-convention,Côte d'Ivoire,acceded,2024-07-29,,\n").encode("cp1252")
     problems = rejected(db, data)
-    assert (
-        len(problems) == 1 and "not UTF-8 text" in problems[0] and "save the file as CSV UTF-8" in problems[0]
-    )
+    assert len(problems) == 1 and "not UTF-8 text" in problems[0] and "save the file as CSV UTF-8" in problems[0]
 
 
 def test_utf8_bom_is_accepted(db):

@@ -390,8 +390,6 @@ def test_cli_bad_input_is_one_line(runner, args, message):
 
 
 @settings(max_examples=300, deadline=None)
-@given(
-    texts=st.lists(st.one_of(st.text(max_size=40), st.text(alphabet=" _+-.the", max_size=12)), max_size=12)
-)
+@given(texts=st.lists(st.one_of(st.text(max_size=40), st.text(alphabet=" _+-.the", max_size=12)), max_size=12))
 def test_batch_normalisation_equals_one_by_one(texts):
     assert prepare_many(texts) == [prepare(t) for t in texts]

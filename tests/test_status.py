@@ -10,8 +10,20 @@ from tracker.catalogue import ADOPTED_STATUSES, STATUS_COLUMNS, Catalogue, date_
 
 def with_actions(mini, rows: list[tuple]) -> Catalogue:
     """The tiny catalogue with its Budapest adoptions replaced by ``rows`` (party, action, date)."""
-    ad = pd.DataFrame([{"instrument_id": "budapest-convention", "party_code": p, "action": a, "role": "",
-                        "date": d, "source_id": "coe-chart-185", "note": ""} for p, a, d in rows])
+    ad = pd.DataFrame(
+        [
+            {
+                "instrument_id": "budapest-convention",
+                "party_code": p,
+                "action": a,
+                "role": "",
+                "date": d,
+                "source_id": "coe-chart-185",
+                "note": "",
+            }
+            for p, a, d in rows
+        ]
+    )
     return Catalogue.from_frames({**mini.tables(), "adoptions": ad})
 
 
@@ -38,8 +50,14 @@ def test_ratification_makes_a_party_from_its_date(mini):
 
 
 def test_withdrawn_ratification_leaves_a_signatory_not_a_denunciation(mini):
-    cat = with_actions(mini, [("USA", "signed", "2001-11-23"), ("USA", "ratified", "2006-09-29"),
-                              ("USA", "withdrew_ratification", "2020-01-15")])
+    cat = with_actions(
+        mini,
+        [
+            ("USA", "signed", "2001-11-23"),
+            ("USA", "ratified", "2006-09-29"),
+            ("USA", "withdrew_ratification", "2020-01-15"),
+        ],
+    )
     usa = one(cat, "USA")
     assert usa["status"] == "signed" and not usa["adopted"]
     assert usa["detail"] == "ratification withdrawn 2020-01-15"
@@ -72,10 +90,14 @@ def test_adopted_flag_follows_the_status(bundled):
     assert not st.duplicated(["instrument_id", "party_code"]).any()
 
 
-@pytest.mark.parametrize("value, first, last", [
-    ("2001", "2001-01-01", "2001-12-31"), ("2024-02", "2024-02-01", "2024-02-29"),
-    ("2001-11-23", "2001-11-23", "2001-11-23"),
-])
+@pytest.mark.parametrize(
+    "value, first, last",
+    [
+        ("2001", "2001-01-01", "2001-12-31"),
+        ("2024-02", "2024-02-01", "2024-02-29"),
+        ("2001-11-23", "2001-11-23", "2001-11-23"),
+    ],
+)
 def test_partial_dates(value, first, last):
     assert tuple(str(d) for d in date_bounds(value)) == (first, last)
 

@@ -53,8 +53,15 @@ ACTION_STATUS = {
     "left": "left",
     "suspended": "suspended",
 }
-ACTION_RANK = {"signed": 0, "observer": 1, "withdrew_signature": 3, "withdrew_ratification": 3,
-               "denounced": 3, "left": 3, "suspended": 3}  # every binding action ranks 2
+ACTION_RANK = {
+    "signed": 0,
+    "observer": 1,
+    "withdrew_signature": 3,
+    "withdrew_ratification": 3,
+    "denounced": 3,
+    "left": 3,
+    "suspended": 3,
+}  # every binding action ranks 2
 ADOPTED_STATUSES = frozenset({"party", "member", "endorsed", "participant", "adopted"})
 STATUS_COLUMNS = ["instrument_id", "party_code", "status", "role", "since", "adopted", "source_id", "detail"]
 
@@ -87,6 +94,7 @@ class Problem:
 
 # --------------------------------------------------------------------------- dates
 
+
 def date_bounds(value: str) -> tuple[date, date] | None:
     """First and last day a (partial) date can mean; None when malformed or impossible."""
     m = PARTIAL_DATE.match(value or "")
@@ -115,19 +123,22 @@ def _as_date(value: Any) -> date | None:
 
 # --------------------------------------------------------------------------- package reading
 
+
 def _resource_path(root: Path, rel: Any, name: str, problems: list[Problem]) -> Path | None:
     """Resolve a resource path, refusing absolute paths, URLs and anything outside the package."""
     if not isinstance(rel, str) or not rel:
         problems.append(Problem(PACKAGE_FILE, None, None, f"resource {name!r} has no path"))
         return None
     if "://" in rel or rel.startswith(("/", "\\")) or ".." in Path(rel).parts:
-        problems.append(Problem(PACKAGE_FILE, None, None,
-                                f"resource {name!r}: path {rel!r} is outside the package (refused)"))
+        problems.append(
+            Problem(PACKAGE_FILE, None, None, f"resource {name!r}: path {rel!r} is outside the package (refused)")
+        )
         return None
     path = (root / rel).resolve()
     if not path.is_relative_to(root.resolve()):
-        problems.append(Problem(PACKAGE_FILE, None, None,
-                                f"resource {name!r}: path {rel!r} is outside the package (refused)"))
+        problems.append(
+            Problem(PACKAGE_FILE, None, None, f"resource {name!r}: path {rel!r} is outside the package (refused)")
+        )
         return None
     return path
 
@@ -165,8 +176,9 @@ def _parse_csv(text: str, rel: str, expected: list[str], problems: list[Problem]
         problems.append(Problem(rel, None, None, "file contains NUL bytes (not a CSV text file)"))
         return None
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                         engine="c", skip_blank_lines=True)
+        df = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, engine="c", skip_blank_lines=True
+        )
     except (pd.errors.ParserError, ValueError) as exc:
         problems.append(Problem(rel, None, None, f"malformed CSV: {str(exc).strip().splitlines()[-1]}"))
         return None
@@ -198,8 +210,9 @@ def _check_fields(df: pd.DataFrame, fields: list[dict], rel: str, problems: list
         filled = ~empty
         formula = filled & col.str[:1].isin(FORMULA_START)
         for i, v in zip(lines[formula.to_numpy()], col[formula], strict=True):
-            problems.append(Problem(rel, int(i), name,
-                                    f"text starts with {v[:1]!r} (spreadsheet formula risk): {v[:30]!r}"))
+            problems.append(
+                Problem(rel, int(i), name, f"text starts with {v[:1]!r} (spreadsheet formula risk): {v[:30]!r}")
+            )
         if "enum" in cons:
             bad = filled & ~col.isin(cons["enum"])
             for i, v in zip(lines[bad.to_numpy()], col[bad], strict=True):
@@ -232,8 +245,9 @@ def _check_unique(df: pd.DataFrame, key: list[str], rel: str, problems: list[Pro
         problems.append(Problem(rel, int(i) + 2, key[0], f"duplicate key ({value})"))
 
 
-def _check_foreign_key(df: pd.DataFrame, fk: dict, frames: dict, files: dict, rel: str,
-                       problems: list[Problem]) -> None:
+def _check_foreign_key(
+    df: pd.DataFrame, fk: dict, frames: dict, files: dict, rel: str, problems: list[Problem]
+) -> None:
     target = fk["reference"]["resource"]
     if target not in frames:
         return  # the target table failed to load and has been reported already
@@ -329,8 +343,12 @@ CANONICAL_ORDER = {
     "crosswalk": ["norm_id", "instrument_id", "clause"],
 }
 DATE_COLUMNS = {
-    "adoptions": ["date"], "group_members": ["joined", "left"], "resolutions": ["date"],
-    "sources": ["as_of"], "instruments": ["opened", "in_force", "as_of"], "groups": ["as_of"],
+    "adoptions": ["date"],
+    "group_members": ["joined", "left"],
+    "resolutions": ["date"],
+    "sources": ["as_of"],
+    "instruments": ["opened", "in_force", "as_of"],
+    "groups": ["as_of"],
     "parties": ["un_member_since"],
 }
 
@@ -339,8 +357,7 @@ def _rows(df: pd.DataFrame, mask) -> list[int]:
     return [int(i) + 2 for i in np.flatnonzero(np.asarray(mask))]
 
 
-def _check_rules(frames: dict[str, pd.DataFrame], files: dict[str, str], today: date,
-                 problems: list[Problem]) -> None:
+def _check_rules(frames: dict[str, pd.DataFrame], files: dict[str, str], today: date, problems: list[Problem]) -> None:
     schema = table_schemas()
     for name, df in frames.items():
         key = schema[name].get("primaryKey") or NATURAL_KEYS.get(name)
@@ -361,8 +378,9 @@ def _check_rules(frames: dict[str, pd.DataFrame], files: dict[str, str], today: 
         for i, (inst, d) in enumerate(zip(ad["instrument_id"], ad["date"], strict=True)):
             o, b = date_bounds(opened.get(inst, "")), date_bounds(d)
             if o and b and b[1] < o[0]:
-                problems.append(Problem(files["adoptions"], i + 2, "date",
-                                        f"{d} is before {inst} opened ({opened[inst]})"))
+                problems.append(
+                    Problem(files["adoptions"], i + 2, "date", f"{d} is before {inst} opened ({opened[inst]})")
+                )
     if "group_members" in frames:
         gm = frames["group_members"]
         for i, (j, left) in enumerate(zip(gm["joined"], gm["left"], strict=True)):
@@ -373,20 +391,33 @@ def _check_rules(frames: dict[str, pd.DataFrame], files: dict[str, str], today: 
         pa, names = frames["party_aliases"], frames["parties"]
         folded = pa["alias"].str.casefold()
         for i in _rows(pa, folded.duplicated(keep="first")):
-            problems.append(Problem(files["party_aliases"], i, "alias",
-                                    f"alias {pa.iloc[i - 2]['alias']!r} repeats another alias (case-insensitive)"))
+            problems.append(
+                Problem(
+                    files["party_aliases"],
+                    i,
+                    "alias",
+                    f"alias {pa.iloc[i - 2]['alias']!r} repeats another alias (case-insensitive)",
+                )
+            )
         name_code = dict(zip(names["name"].str.casefold(), names["code"], strict=True))
         for i, (alias, code) in enumerate(zip(folded, pa["code"], strict=True)):
             if name_code.get(alias, code) != code:
-                problems.append(Problem(files["party_aliases"], i + 2, "alias",
-                                        f"alias {pa.iloc[i]['alias']!r} is the name of party {name_code[alias]}"))
+                problems.append(
+                    Problem(
+                        files["party_aliases"],
+                        i + 2,
+                        "alias",
+                        f"alias {pa.iloc[i]['alias']!r} is the name of party {name_code[alias]}",
+                    )
+                )
     if "crosswalk" in frames and "instruments" in frames:
         kinds = dict(zip(frames["instruments"]["id"], frames["instruments"]["kind"], strict=True))
         cw = frames["crosswalk"]
         for i, norm in enumerate(cw["norm_id"]):
             if norm in kinds and kinds[norm] != "norm":
-                problems.append(Problem(files["crosswalk"], i + 2, "norm_id",
-                                        f"{norm!r} is a {kinds[norm]}, not a norm concept"))
+                problems.append(
+                    Problem(files["crosswalk"], i + 2, "norm_id", f"{norm!r} is a {kinds[norm]}, not a norm concept")
+                )
     if {"votes", "resolutions"} <= frames.keys():
         _check_tallies(frames, files, problems)
 
@@ -397,8 +428,14 @@ def _check_tallies(frames, files, problems: list[Problem]) -> None:
     recorded = dict(zip(res["id"], res["recorded_vote"], strict=True))
     stray = votes["resolution_id"].map(recorded).eq("false")
     for i in _rows(votes, stray)[:20]:
-        problems.append(Problem(files["votes"], i, "resolution_id",
-                                f"{votes.iloc[i - 2]['resolution_id']} was adopted without a vote; no votes expected"))
+        problems.append(
+            Problem(
+                files["votes"],
+                i,
+                "resolution_id",
+                f"{votes.iloc[i - 2]['resolution_id']} was adopted without a vote; no votes expected",
+            )
+        )
     for i, r in enumerate(res.itertuples(index=False)):
         if r.recorded_vote != "true" or r.yes == "" or r.note.startswith("known discrepancy"):
             continue
@@ -406,11 +443,18 @@ def _check_tallies(frames, files, problems: list[Problem]) -> None:
         for col in ("yes", "no", "abstain"):
             n = int(got[col]) if got is not None and col in got else 0
             if str(n) != getattr(r, col):
-                problems.append(Problem(files["resolutions"], i + 2, col,
-                                        f"{r.id}: recorded tally {col}={getattr(r, col)} but the votes count {n}"))
+                problems.append(
+                    Problem(
+                        files["resolutions"],
+                        i + 2,
+                        col,
+                        f"{r.id}: recorded tally {col}={getattr(r, col)} but the votes count {n}",
+                    )
+                )
 
 
 # --------------------------------------------------------------------------- the Catalogue
+
 
 def _typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Text frame -> typed frame (booleans, nullable integers), canonical row order."""
@@ -481,8 +525,9 @@ class Catalogue:
     def coverage(self) -> pd.DataFrame:
         """Per instrument: whether adoptions are tracked (any row) and the newest source as-of date."""
         ad = self.adoptions.merge(self.sources[["id", "as_of"]], left_on="source_id", right_on="id", how="left")
-        per = ad.groupby("instrument_id").agg(rows=("party_code", "size"), parties=("party_code", "nunique"),
-                                             sources_as_of=("as_of", "max"))
+        per = ad.groupby("instrument_id").agg(
+            rows=("party_code", "size"), parties=("party_code", "nunique"), sources_as_of=("as_of", "max")
+        )
         out = self.instruments[["id", "name", "kind", "as_of"]].set_index("id").join(per)
         out["tracked"] = out["rows"].notna()
         return out.fillna({"rows": 0, "parties": 0, "sources_as_of": ""}).astype({"rows": int, "parties": int})
@@ -494,8 +539,9 @@ def _derive_status(cat: Catalogue, as_of: date | None) -> pd.DataFrame:
         return pd.DataFrame(columns=STATUS_COLUMNS)
     source_as_of = dict(zip(cat.sources["id"], cat.sources["as_of"], strict=True))
     ends = {d: date_bounds(d)[1] for d in ad["date"].unique() if d}
-    eff = [ends[d] if d else date.fromisoformat(source_as_of[s])
-           for d, s in zip(ad["date"], ad["source_id"], strict=True)]
+    eff = [
+        ends[d] if d else date.fromisoformat(source_as_of[s]) for d, s in zip(ad["date"], ad["source_id"], strict=True)
+    ]
     work = ad.assign(effective=eff, rank=ad["action"].map(ACTION_RANK).fillna(2).astype(int))
     if as_of is not None:
         work = work[work["effective"] <= as_of]
@@ -511,14 +557,21 @@ def _derive_status(cat: Catalogue, as_of: date | None) -> pd.DataFrame:
             detail[idx] = f"ratification withdrawn {last.loc[idx, 'date']}".strip()
             if idx in signed and idx not in unsigned:
                 status[idx] = "signed"
-    out = pd.DataFrame({
-        "status": status, "role": last["role"], "since": last["date"],
-        "adopted": status.isin(ADOPTED_STATUSES), "source_id": last["source_id"], "detail": detail,
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "status": status,
+            "role": last["role"],
+            "since": last["date"],
+            "adopted": status.isin(ADOPTED_STATUSES),
+            "source_id": last["source_id"],
+            "detail": detail,
+        }
+    ).reset_index()
     return out[STATUS_COLUMNS].sort_values(["instrument_id", "party_code"]).reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- entry points
+
 
 def content_hash(path: Path | str) -> str:
     """Hash of the descriptor and every resource file as stored (cheap; decides "unchanged")."""
@@ -562,6 +615,7 @@ def load_catalogue(path: Path | str | None = None, *, today: date | None = None)
 
 # --------------------------------------------------------------------------- database sync
 
+
 @dataclass
 class LoadResult:
     status: str  # "loaded" or "unchanged"
@@ -599,12 +653,14 @@ def _parents_first(instruments: pd.DataFrame) -> pd.DataFrame:
     def depth(i: str, seen: int = 0) -> int:
         return 0 if not parent.get(i) or seen > len(parent) else 1 + depth(parent[i], seen + 1)
 
-    return instruments.assign(_depth=instruments["id"].map(depth)).sort_values("_depth", kind="stable").drop(
-        columns="_depth")
+    return (
+        instruments.assign(_depth=instruments["id"].map(depth))
+        .sort_values("_depth", kind="stable")
+        .drop(columns="_depth")
+    )
 
 
-def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool = False,
-                     progress=None) -> LoadResult:
+def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool = False, progress=None) -> LoadResult:
     """Load the catalogue into the database in one transaction.
 
     Unchanged content (same hash as the last load) returns at once. Otherwise the package is
@@ -659,14 +715,21 @@ def sync_to_database(path: Path | str | None = None, *, engine=None, force: bool
             frame = _parents_first(tables[name]) if name == "instruments" else tables[name]
             rows = _records(name, frame)
             for start in range(0, len(rows), 50000):
-                chunk = rows[start:start + 50000]
+                chunk = rows[start : start + 50000]
                 _bulk_insert(session, model.__table__, list(frame.columns), chunk)
                 done += len(chunk)
                 if progress:
                     progress(done, total, name)
         session.exec(delete(CatalogueState))
-        session.add(CatalogueState(id=1, content_hash=digest, catalogue_version=cat.version,
-                                   loaded_from=str(path), loaded_at=pd.Timestamp.now("UTC").to_pydatetime()))
+        session.add(
+            CatalogueState(
+                id=1,
+                content_hash=digest,
+                catalogue_version=cat.version,
+                loaded_from=str(path),
+                loaded_at=pd.Timestamp.now("UTC").to_pydatetime(),
+            )
+        )
         if conflicts:
             curation.record_forced_load(session, cat, conflicts)
     return LoadResult("loaded", digest, {n: len(df) for n, df in tables.items()}, time.perf_counter() - started)

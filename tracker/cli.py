@@ -17,8 +17,12 @@ import typer
 
 from tracker.catalogue import CatalogueError
 
-app = typer.Typer(help="Cyber Norms Alignment Tracker: catalogue, search, alignment, blocs, exports.",
-                  no_args_is_help=True, pretty_exceptions_enable=False, add_completion=False)
+app = typer.Typer(
+    help="Cyber Norms Alignment Tracker: catalogue, search, alignment, blocs, exports.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
 
 PathArg = Annotated[Path | None, typer.Argument(help="catalogue folder (default: the bundled catalogue)")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
@@ -74,10 +78,13 @@ def load_cat(path: Path | None = None):
 
 # --------------------------------------------------------------------------- catalogue (issue 2, 3)
 
+
 @app.command()
 @clean_errors
-def validate(path: PathArg = None,
-             report: Annotated[bool, typer.Option("--report", help="print the data quality report")] = False):
+def validate(
+    path: PathArg = None,
+    report: Annotated[bool, typer.Option("--report", help="print the data quality report")] = False,
+):
     """Check every rule of the catalogue at once and list all problems (file:row:column: message)."""
     from tracker.catalogue import validate_package
     from tracker.settings import get_settings
@@ -97,9 +104,12 @@ def validate(path: PathArg = None,
 
 @app.command()
 @clean_errors
-def load(path: PathArg = None,
-         force: Annotated[bool, typer.Option(
-             "--force", help="reload even if unchanged; overwrite curated edits (logged)")] = False):
+def load(
+    path: PathArg = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="reload even if unchanged; overwrite curated edits (logged)")
+    ] = False,
+):
     """Load the catalogue into the database in one transaction (unchanged content: no-op).
 
     After a load, the app's catalogue copy and the analytics its first pages open with are
@@ -107,6 +117,7 @@ def load(path: PathArg = None,
     from tracker.catalogue import sync_to_database
 
     with typer.progressbar(length=1, label="Loading catalogue", file=sys.stderr) as bar:
+
         def progress(done, total, label):
             bar.length = total
             bar.label = f"Loading {label}"
@@ -114,8 +125,9 @@ def load(path: PathArg = None,
 
         result = sync_to_database(path, force=force, progress=progress)
     if result.status == "unchanged":
-        typer.echo(f"unchanged: the database already holds catalogue {result.content_hash[:12]} "
-                   f"({result.seconds:.2f} s)")
+        typer.echo(
+            f"unchanged: the database already holds catalogue {result.content_hash[:12]} ({result.seconds:.2f} s)"
+        )
         return
     rows = ", ".join(f"{n} {k}" for k, n in result.counts.items())
     typer.echo(f"loaded catalogue {result.content_hash[:12]} in {result.seconds:.1f} s: {rows}")
@@ -123,14 +135,16 @@ def load(path: PathArg = None,
 
     started = time.perf_counter()
     with typer.progressbar(length=1, label="Preparing the app's analytics", file=sys.stderr) as bar:
+
         def preparing(done, total, label):
             bar.length = total
             bar.label = f"Preparing {label}"
             bar.update(done - bar.pos)
 
         ready = prepare(progress=preparing)
-    typer.echo(f"prepared the app's catalogue copy and {ready} analytics results in "
-               f"{time.perf_counter() - started:.1f} s")
+    typer.echo(
+        f"prepared the app's catalogue copy and {ready} analytics results in {time.perf_counter() - started:.1f} s"
+    )
 
 
 @app.command()
@@ -146,16 +160,21 @@ def info(json_out: JsonOpt = False):
     settings = get_settings()
     engine = get_engine()
     migrate(engine)
-    data = {"database": engine.url.render_as_string(hide_password=True),
-            "catalogue_folder": str(settings.catalogue_path)}
+    data = {
+        "database": engine.url.render_as_string(hide_password=True),
+        "catalogue_folder": str(settings.catalogue_path),
+    }
     with engine.connect() as conn:
         state = conn.execute(select(CatalogueState)).first()
         data["loaded"] = bool(state)
         if state:
-            data.update(catalogue_version=state.catalogue_version, loaded_at=str(state.loaded_at),
-                        loaded_from=state.loaded_from)
-        data["counts"] = {name: conn.execute(select(func.count()).select_from(model)).scalar_one()
-                          for name, model in CATALOGUE_TABLES.items()}
+            data.update(
+                catalogue_version=state.catalogue_version, loaded_at=str(state.loaded_at), loaded_from=state.loaded_from
+            )
+        data["counts"] = {
+            name: conn.execute(select(func.count()).select_from(model)).scalar_one()
+            for name, model in CATALOGUE_TABLES.items()
+        }
         if state:
             data["newest_source_as_of"] = conn.execute(select(func.max(CATALOGUE_TABLES["sources"].as_of))).scalar()
     if json_out:
@@ -173,14 +192,22 @@ def info(json_out: JsonOpt = False):
 
 # --------------------------------------------------------------------------- search (issue 4)
 
+
 @app.command("search")
 @clean_errors
-def search_cmd(query: Annotated[str, typer.Argument(help="what you remember: a name, acronym, treaty number, "
-                                                         "clause id, country or resolution symbol")],
-               kind: Annotated[str | None, typer.Option(
-                   "--kind", help="instrument, norm, clause, party, group or resolution")] = None,
-               limit: Annotated[int, typer.Option("--limit", help="at most this many hits")] = 10,
-               json_out: JsonOpt = False):
+def search_cmd(
+    query: Annotated[
+        str,
+        typer.Argument(
+            help="what you remember: a name, acronym, treaty number, clause id, country or resolution symbol"
+        ),
+    ],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="instrument, norm, clause, party, group or resolution")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="at most this many hits")] = 10,
+    json_out: JsonOpt = False,
+):
     """Find a standard, norm, clause, country, group or resolution from a half-remembered name."""
     from tracker.search import SearchIndex, check_options, hits_frame
 
@@ -236,10 +263,15 @@ def _fmt(x, digits: int = 3) -> str:
 
 @app.command()
 @clean_errors
-def align(a: Annotated[str, typer.Argument(help="party code, name or alias")],
-          b: Annotated[str, typer.Argument(help="party, group id (e.g. eu) or comma-separated parties")],
-          basis: BasisOpt = "combined", topic: TopicOpt = "all", since: SinceOpt = None, as_of: AsOfOpt = None,
-          json_out: JsonOpt = False):
+def align(
+    a: Annotated[str, typer.Argument(help="party code, name or alias")],
+    b: Annotated[str, typer.Argument(help="party, group id (e.g. eu) or comma-separated parties")],
+    basis: BasisOpt = "combined",
+    topic: TopicOpt = "all",
+    since: SinceOpt = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+):
     """How aligned are A and B (a party, a group, or a list): scores with their evidence."""
     from tracker.analytics import group_alignment, pair_alignment
     from tracker.parties import PartyResolver
@@ -251,19 +283,25 @@ def align(a: Annotated[str, typer.Argument(help="party code, name or alias")],
         if json_out:
             print_json(_finite(res.to_dict()))
             return
-        typer.echo(f"{res.party} vs {res.group} ({len(res.members)} members): majority agreement "
-                   f"{_fmt(res.majority_agreement)}, majority kappa {_fmt(res.majority_kappa)}, "
-                   f"mean pairwise kappa {_fmt(res.mean_kappa)}; {res.note}")
+        typer.echo(
+            f"{res.party} vs {res.group} ({len(res.members)} members): majority agreement "
+            f"{_fmt(res.majority_agreement)}, majority kappa {_fmt(res.majority_kappa)}, "
+            f"mean pairwise kappa {_fmt(res.mean_kappa)}; {res.note}"
+        )
         return
     res = pair_alignment(cat, a, b, basis=basis, as_of=as_of, topic=topic, since=since)
     if json_out:
         print_json(_finite(res.to_dict()))
         return
     typer.echo(f"{res.a} vs {res.b} ({basis}): score {_fmt(res.score)}")
-    typer.echo(f"  votes: agreement {_fmt(res.agreement)} (abstention = half), kappa {_fmt(res.kappa)}, "
-               f"pi {_fmt(res.pi)} over {res.co_votes} co-votes")
-    typer.echo(f"  adoptions: kappa {_fmt(res.adoption_kappa)}, portfolio similarity "
-               f"{_fmt(res.adoption_similarity)}, {res.shared_instruments} shared of {res.instruments_either}")
+    typer.echo(
+        f"  votes: agreement {_fmt(res.agreement)} (abstention = half), kappa {_fmt(res.kappa)}, "
+        f"pi {_fmt(res.pi)} over {res.co_votes} co-votes"
+    )
+    typer.echo(
+        f"  adoptions: kappa {_fmt(res.adoption_kappa)}, portfolio similarity "
+        f"{_fmt(res.adoption_similarity)}, {res.shared_instruments} shared of {res.instruments_either}"
+    )
     typer.echo(f"  {res.note}; {res.weights}")
     diff = res.votes[res.votes["agreement"] < 1].head(10)
     if len(diff):
@@ -273,10 +311,16 @@ def align(a: Annotated[str, typer.Argument(help="party code, name or alias")],
 
 @app.command("blocs")
 @clean_errors
-def blocs_cmd(method: Annotated[str, typer.Option("--method", help="hierarchical | louvain")] = "louvain",
-              basis: BasisOpt = "votes", topic: TopicOpt = "cyber", since: SinceOpt = None,
-              as_of: AsOfOpt = None, k: Annotated[int | None, typer.Option("--k", help="number of blocs")] = None,
-              seed: Annotated[int, typer.Option("--seed")] = 0, json_out: JsonOpt = False):
+def blocs_cmd(
+    method: Annotated[str, typer.Option("--method", help="hierarchical | louvain")] = "louvain",
+    basis: BasisOpt = "votes",
+    topic: TopicOpt = "cyber",
+    since: SinceOpt = None,
+    as_of: AsOfOpt = None,
+    k: Annotated[int | None, typer.Option("--k", help="number of blocs")] = None,
+    seed: Annotated[int, typer.Option("--seed")] = 0,
+    json_out: JsonOpt = False,
+):
     """Likely voting blocs: members, cohesion, defining votes/instruments, between-bloc matrix."""
     from tracker.analytics import blocs
 
@@ -322,9 +366,12 @@ def swing(as_of: AsOfOpt = None, limit: Annotated[int, typer.Option("--limit")] 
 
 @app.command()
 @clean_errors
-def predict(resolution: Annotated[str, typer.Argument(help="resolution id, e.g. A/RES/74/247")],
-            known: Annotated[list[str] | None, typer.Option("--known", help="revealed vote, e.g. USA=no")] = None,
-            as_of: AsOfOpt = None, json_out: JsonOpt = False):
+def predict(
+    resolution: Annotated[str, typer.Argument(help="resolution id, e.g. A/RES/74/247")],
+    known: Annotated[list[str] | None, typer.Option("--known", help="revealed vote, e.g. USA=no")] = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+):
     """Predicted vote of every state on a resolution (probabilities yes/no/abstain)."""
     from tracker.analytics import predict_votes
 
@@ -341,9 +388,11 @@ def predict(resolution: Annotated[str, typer.Argument(help="resolution id, e.g. 
         print_json({"basis": _finite(dict(out.attrs)), "predictions": _records(out.round(4))})
         return
     counts = out["vote"].value_counts().to_dict()
-    typer.echo(f"{out.attrs['resolution']} as of {out.attrs['as_of']}: predicted "
-               f"{counts.get('yes', 0)} yes, {counts.get('no', 0)} no, {counts.get('abstain', 0)} abstain; "
-               f"signals {', '.join(out.attrs['signals'])}")
+    typer.echo(
+        f"{out.attrs['resolution']} as of {out.attrs['as_of']}: predicted "
+        f"{counts.get('yes', 0)} yes, {counts.get('no', 0)} no, {counts.get('abstain', 0)} abstain; "
+        f"signals {', '.join(out.attrs['signals'])}"
+    )
     if out.attrs.get("warning"):
         typer.echo(f"warning: {out.attrs['warning']}")
     print_table(out.round(3), index=True)
@@ -351,10 +400,13 @@ def predict(resolution: Annotated[str, typer.Argument(help="resolution id, e.g. 
 
 @app.command("gaps")
 @clean_errors
-def gaps_cmd(party: Annotated[str, typer.Argument(help="party code, name or alias")],
-             bloc: Annotated[str | None, typer.Option("--bloc", help="group id or comma-separated parties")] = None,
-             reference: Annotated[str | None, typer.Option("--reference", help="compare with one party")] = None,
-             as_of: AsOfOpt = None, json_out: JsonOpt = False):
+def gaps_cmd(
+    party: Annotated[str, typer.Argument(help="party code, name or alias")],
+    bloc: Annotated[str | None, typer.Option("--bloc", help="group id or comma-separated parties")] = None,
+    reference: Annotated[str | None, typer.Option("--reference", help="compare with one party")] = None,
+    as_of: AsOfOpt = None,
+    json_out: JsonOpt = False,
+):
     """Instruments the bloc (default: the party's closest partners) adopted that PARTY has not."""
     from tracker.analytics import gaps
 
@@ -371,9 +423,12 @@ def gaps_cmd(party: Annotated[str, typer.Argument(help="party code, name or alia
 
 @app.command("next-adopters")
 @clean_errors
-def next_adopters_cmd(instrument: Annotated[str, typer.Argument(help="instrument id or alias")],
-                      as_of: AsOfOpt = None, limit: Annotated[int, typer.Option("--limit")] = 10,
-                      json_out: JsonOpt = False):
+def next_adopters_cmd(
+    instrument: Annotated[str, typer.Argument(help="instrument id or alias")],
+    as_of: AsOfOpt = None,
+    limit: Annotated[int, typer.Option("--limit")] = 10,
+    json_out: JsonOpt = False,
+):
     """Non-adopters most likely to adopt INSTRUMENT next (similarity-weighted neighbours)."""
     from tracker.analytics import next_adopters
 
@@ -389,8 +444,11 @@ def next_adopters_cmd(instrument: Annotated[str, typer.Argument(help="instrument
 
 # --------------------------------------------------------------------------- exports (issue 7)
 
-export_app = typer.Typer(help="Bloc summaries, country briefs, comparisons and raw tables as CSV, XLSX, "
-                              "JSON, Markdown or PDF (stdout unless -o FILE).", no_args_is_help=True)
+export_app = typer.Typer(
+    help="Bloc summaries, country briefs, comparisons and raw tables as CSV, XLSX, "
+    "JSON, Markdown or PDF (stdout unless -o FILE).",
+    no_args_is_help=True,
+)
 app.add_typer(export_app, name="export")
 
 _FORMAT_HELP = "csv, xlsx, json, md or pdf (default: from the -o suffix, else csv)"
@@ -461,10 +519,15 @@ def _run_export(build, fmt: str | None, output: Path | None, catalogue: Path | N
 
 @export_app.command("bloc")
 @clean_errors
-def export_bloc(group: GroupArg = None, member: MemberOpt = None,
-                name: Annotated[str | None, typer.Option("--name", help="title for a custom bloc")] = None,
-                as_of: AsOfOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-                catalogue: CatalogueOpt = None):
+def export_bloc(
+    group: GroupArg = None,
+    member: MemberOpt = None,
+    name: Annotated[str | None, typer.Option("--name", help="title for a custom bloc")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    catalogue: CatalogueOpt = None,
+):
     """Bloc summary: members, adoption rates, voting record, gaps, sources."""
     from tracker.export import bloc_summary
 
@@ -472,6 +535,7 @@ def export_bloc(group: GroupArg = None, member: MemberOpt = None,
         fail("name a group (e.g. eu) or give the members with --member")
     if group is not None and member:
         fail("give either a group or --member, not both")
+
     def build(cat):
         return bloc_summary(cat, group_id=group, members=member or None, as_of=as_of, name=name)
 
@@ -480,24 +544,38 @@ def export_bloc(group: GroupArg = None, member: MemberOpt = None,
 
 @export_app.command("brief")
 @clean_errors
-def export_brief(party: PartyArg,
-                 bloc: Annotated[str | None, typer.Option("--bloc", help="group for the gaps")] = None,
-                 resolution: Annotated[str | None, typer.Option(
-                     "--resolution", help="resolution to predict the party's vote on")] = None,
-                 as_of: AsOfOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-                 catalogue: CatalogueOpt = None):
+def export_brief(
+    party: PartyArg,
+    bloc: Annotated[str | None, typer.Option("--bloc", help="group for the gaps")] = None,
+    resolution: Annotated[
+        str | None, typer.Option("--resolution", help="resolution to predict the party's vote on")
+    ] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    catalogue: CatalogueOpt = None,
+):
     """Country brief: adoptions, memberships, voting record, gaps against a bloc, sources."""
     from tracker.export import country_brief
 
-    _run_export(lambda cat: country_brief(cat, party, bloc=bloc, resolution=resolution, as_of=as_of),
-                fmt, output, catalogue, "country brief")
+    _run_export(
+        lambda cat: country_brief(cat, party, bloc=bloc, resolution=resolution, as_of=as_of),
+        fmt,
+        output,
+        catalogue,
+        "country brief",
+    )
 
 
 @export_app.command("compare")
 @clean_errors
-def export_compare(parties: Annotated[list[str], typer.Argument(help="two to four party codes or names")],
-                   as_of: AsOfOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-                   catalogue: CatalogueOpt = None):
+def export_compare(
+    parties: Annotated[list[str], typer.Argument(help="two to four party codes or names")],
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    catalogue: CatalogueOpt = None,
+):
     """Two to four parties side by side."""
     from tracker.export import comparison
 
@@ -506,49 +584,69 @@ def export_compare(parties: Annotated[list[str], typer.Argument(help="two to fou
 
 @export_app.command("adoptions")
 @clean_errors
-def export_adoptions(instrument: Annotated[str | None, typer.Option("--instrument", help="one instrument")]
-                     = None,
-                     party: OnePartyOpt = None, as_of: AsOfOpt = None, fmt: FormatOpt = None,
-                     output: OutputOpt = None, catalogue: CatalogueOpt = None):
+def export_adoptions(
+    instrument: Annotated[str | None, typer.Option("--instrument", help="one instrument")] = None,
+    party: OnePartyOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    catalogue: CatalogueOpt = None,
+):
     """Raw table: every adoption status as of a date."""
     from tracker.export import adoptions_table
 
-    _run_export(lambda cat: adoptions_table(cat, as_of, instrument=instrument, party=party),
-                fmt, output, catalogue, "adoptions")
+    _run_export(
+        lambda cat: adoptions_table(cat, as_of, instrument=instrument, party=party), fmt, output, catalogue, "adoptions"
+    )
 
 
 @export_app.command("alignment")
 @clean_errors
-def export_alignment(basis: Annotated[str, typer.Option("--basis", help="votes, adoptions or combined")]
-                     = "combined",
-                     party: Annotated[list[str] | None, typer.Option(
-                         "--party", help="restrict to these parties (repeat)")] = None,
-                     as_of: AsOfOpt = None, fmt: FormatOpt = None, output: OutputOpt = None,
-                     catalogue: CatalogueOpt = None):
+def export_alignment(
+    basis: Annotated[str, typer.Option("--basis", help="votes, adoptions or combined")] = "combined",
+    party: Annotated[list[str] | None, typer.Option("--party", help="restrict to these parties (repeat)")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    catalogue: CatalogueOpt = None,
+):
     """Raw table: alignment score for every pair of parties."""
     from tracker.export import alignment_table
 
-    _run_export(lambda cat: alignment_table(cat, as_of, basis=basis, parties=party or None),
-                fmt, output, catalogue, "alignment")
+    _run_export(
+        lambda cat: alignment_table(cat, as_of, basis=basis, parties=party or None), fmt, output, catalogue, "alignment"
+    )
 
 
 @export_app.command("votes")
 @clean_errors
-def export_votes(all_topics: Annotated[bool, typer.Option(
-                     "--all-topics", help="every recorded vote, not only cyber resolutions")] = False,
-                 party: OnePartyOpt = None, as_of: AsOfOpt = None, fmt: FormatOpt = None,
-                 output: OutputOpt = None, catalogue: CatalogueOpt = None):
+def export_votes(
+    all_topics: Annotated[
+        bool, typer.Option("--all-topics", help="every recorded vote, not only cyber resolutions")
+    ] = False,
+    party: OnePartyOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    catalogue: CatalogueOpt = None,
+):
     """Raw table: recorded UNGA votes on cyber resolutions (or all topics)."""
     from tracker.export import votes_table
 
-    _run_export(lambda cat: votes_table(cat, as_of, all_topics=all_topics, party=party),
-                fmt, output, catalogue, "votes")
+    _run_export(
+        lambda cat: votes_table(cat, as_of, all_topics=all_topics, party=party), fmt, output, catalogue, "votes"
+    )
 
 
 # --------------------------------------------------------------------------- curation (issue 8)
 
-UserOpt = Annotated[str | None, typer.Option("--user", help="acting user (default: env TRACKER_USER); "
-                                             "the password is prompted for or read from TRACKER_PASSWORD")]
+UserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        help="acting user (default: env TRACKER_USER); the password is prompted for or read from TRACKER_PASSWORD",
+    ),
+]
 
 
 def _acting_user(name: str | None):
@@ -573,12 +671,15 @@ def _report_problems(exc) -> None:
 
 def _show_proposal(view) -> None:
     p = view.proposal
-    typer.echo(f"#{p.id} [{p.status}] {p.kind} by {p.author} at {p.created_at:%Y-%m-%d %H:%M} UTC, "
-               f"source {p.source_id}")
+    typer.echo(
+        f"#{p.id} [{p.status}] {p.kind} by {p.author} at {p.created_at:%Y-%m-%d %H:%M} UTC, source {p.source_id}"
+    )
     typer.echo(f"  reason: {p.reason}")
     if p.reviewer:
-        typer.echo(f"  {p.status} by {p.reviewer} at {p.reviewed_at:%Y-%m-%d %H:%M} UTC"
-                   + (f": {p.review_reason}" if p.review_reason else ""))
+        typer.echo(
+            f"  {p.status} by {p.reviewer} at {p.reviewed_at:%Y-%m-%d %H:%M} UTC"
+            + (f": {p.review_reason}" if p.review_reason else "")
+        )
     for change in view.changes:
         typer.echo(f"  {change.op:<6} {change.table} ({', '.join(v or '-' for v in change.key.values())})")
         for column, before, after in change.diff():
@@ -590,23 +691,17 @@ def _show_proposal(view) -> None:
 def propose(
     instrument: Annotated[str | None, typer.Argument(help="instrument id (a single adoption change)")] = None,
     party: Annotated[str | None, typer.Argument(help="party code, name or alias")] = None,
-    action: Annotated[str | None,
-        typer.Argument(help="signed, ratified, acceded, joined, endorsed, ...")] = None,
-    date: Annotated[str,
-        typer.Option("--date", help="date of the action (YYYY, YYYY-MM or YYYY-MM-DD)")] = "",
-    role: Annotated[str,
-        typer.Option("--role", help="role (e.g. supporter) if the instrument has roles")] = "",
+    action: Annotated[str | None, typer.Argument(help="signed, ratified, acceded, joined, endorsed, ...")] = None,
+    date: Annotated[str, typer.Option("--date", help="date of the action (YYYY, YYYY-MM or YYYY-MM-DD)")] = "",
+    role: Annotated[str, typer.Option("--role", help="role (e.g. supporter) if the instrument has roles")] = "",
     note: Annotated[str | None, typer.Option("--note", help="note for the row")] = None,
-    new_date: Annotated[str | None,
-        typer.Option("--new-date", help="correct the date of the existing row")] = None,
-    remove: Annotated[bool,
-        typer.Option("--remove", help="remove the existing row (kept in history)")] = False,
-    import_file: Annotated[Path | None,
-        typer.Option("--import", help="CSV or XLSX of adoption actions")] = None,
-    confirm: Annotated[list[str] | None,
-        typer.Option("--confirm", help="confirm a suggested party: 'NAME=CODE'")] = None,
-    revert: Annotated[int | None,
-        typer.Option("--revert", help="propose undoing approved proposal ID")] = None,
+    new_date: Annotated[str | None, typer.Option("--new-date", help="correct the date of the existing row")] = None,
+    remove: Annotated[bool, typer.Option("--remove", help="remove the existing row (kept in history)")] = False,
+    import_file: Annotated[Path | None, typer.Option("--import", help="CSV or XLSX of adoption actions")] = None,
+    confirm: Annotated[
+        list[str] | None, typer.Option("--confirm", help="confirm a suggested party: 'NAME=CODE'")
+    ] = None,
+    revert: Annotated[int | None, typer.Option("--revert", help="propose undoing approved proposal ID")] = None,
     source: Annotated[str | None, typer.Option("--source", help="sources.id backing the change")] = None,
     reason: Annotated[str, typer.Option("--reason", help="why (required)")] = "",
     user: UserOpt = None,
@@ -633,8 +728,9 @@ def propose(
             confirmed[name] = code.strip().upper()
         data = import_file.read_bytes()
         try:
-            pid, plan = propose_import(acting, data, import_file.name, reason=reason, source_id=source or "",
-                                       confirmed=confirmed)
+            pid, plan = propose_import(
+                acting, data, import_file.name, reason=reason, source_id=source or "", confirmed=confirmed
+            )
         except ImportRejected as exc:
             plan = plan_import(data, import_file.name, source_id=source or "", confirmed=confirmed)
             diff = plan.diff_frame()
@@ -642,8 +738,7 @@ def propose(
                 typer.echo(diff.to_string(index=False), err=True)
             _report_problems(exc)
         counts = plan.counts()
-        typer.echo(f"import: {counts['added']} added, {counts['changed']} changed, "
-                   f"{counts['unchanged']} unchanged")
+        typer.echo(f"import: {counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged")
     else:
         if party is None or action is None:
             fail("a single change needs INSTRUMENT PARTY ACTION")
@@ -664,17 +759,16 @@ def propose(
         with session_scope() as session:
             exists = curation.live_row(session, "adoptions", key) is not None
             if new_date is not None and not exists:
-                fail(f"no adoption row ({instrument}, {code}, {action}, {role or '-'}, "
-                     f"{date or 'undated'}) to re-date")
+                fail(f"no adoption row ({instrument}, {code}, {action}, {role or '-'}, {date or 'undated'}) to re-date")
             if new is not None and exists and not source:
                 new.pop("source_id")
             change = curation.make_change(session, "adoptions", key, new)
-        pid = curation.propose(acting, [change], reason=reason,
-                               source_id=source or (change.before or {}).get("source_id", ""))
+        pid = curation.propose(
+            acting, [change], reason=reason, source_id=source or (change.before or {}).get("source_id", "")
+        )
     view = curation.view_proposal(pid)
     if json_out:
-        print_json({"id": pid, "status": view.proposal.status,
-                    "changes": [c.to_json() for c in view.changes]})
+        print_json({"id": pid, "status": view.proposal.status, "changes": [c.to_json() for c in view.changes]})
         return
     _show_proposal(view)
     typer.echo(f"proposal #{pid} is waiting for review by someone other than {acting.name}")
@@ -683,8 +777,7 @@ def propose(
 @app.command()
 @clean_errors
 def review(
-    proposal_id: Annotated[int | None,
-        typer.Argument(help="proposal to review (none: list the pending queue)")] = None,
+    proposal_id: Annotated[int | None, typer.Argument(help="proposal to review (none: list the pending queue)")] = None,
     approve: Annotated[bool, typer.Option("--approve", help="approve and apply it (all or nothing)")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="reject it (needs --reason)")] = False,
     reason: Annotated[str, typer.Option("--reason", help="why (required to reject)")] = "",
@@ -708,8 +801,15 @@ def review(
     if not approve and not reject:
         view = curation.view_proposal(proposal_id)
         if json_out:
-            print_json({"id": proposal_id, "status": view.proposal.status, "author": view.proposal.author,
-                        "reason": view.proposal.reason, "changes": [c.to_json() for c in view.changes]})
+            print_json(
+                {
+                    "id": proposal_id,
+                    "status": view.proposal.status,
+                    "author": view.proposal.author,
+                    "reason": view.proposal.reason,
+                    "changes": [c.to_json() for c in view.changes],
+                }
+            )
         else:
             _show_proposal(view)
         return
@@ -719,8 +819,7 @@ def review(
     except curation.InvalidProposal as exc:
         for problem in exc.problems:
             typer.echo(problem, err=True)
-        fail(f"proposal #{proposal_id} no longer fits the data ({len(exc.problems)} problem(s)); "
-             "nothing was applied")
+        fail(f"proposal #{proposal_id} no longer fits the data ({len(exc.problems)} problem(s)); nothing was applied")
     typer.echo(f"proposal #{proposal_id} {proposal.status} by {acting.name}")
 
 
@@ -728,8 +827,7 @@ def review(
 @clean_errors
 def history(
     table: Annotated[str | None, typer.Option("--table", help="only this table")] = None,
-    key: Annotated[str | None,
-        typer.Option("--key", help="only rows whose key contains this (e.g. FRA)")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="only rows whose key contains this (e.g. FRA)")] = None,
     proposal: Annotated[int | None, typer.Option("--proposal", help="only this proposal")] = None,
     limit: Annotated[int, typer.Option("--limit", help="newest N entries")] = 50,
     json_out: JsonOpt = False,
@@ -764,10 +862,8 @@ def history(
 @app.command()
 @clean_errors
 def dump(
-    path: Annotated[Path | None,
-        typer.Argument(help="folder to write (default: the catalogue folder)")] = None,
-    overwrite: Annotated[bool,
-        typer.Option("--overwrite", help="write into a non-empty non-catalogue folder")] = False,
+    path: Annotated[Path | None, typer.Argument(help="folder to write (default: the catalogue folder)")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="write into a non-empty non-catalogue folder")] = False,
 ):
     """Write the database's approved state back as the catalogue data package (canonical form);
     the result is validated."""
@@ -779,8 +875,9 @@ def dump(
     typer.echo(f"wrote {target}: " + ", ".join(f"{n} {k}" for k, n in counts.items()) + "; it validates")
 
 
-users_app = typer.Typer(help="Manage the users file (TRACKER_USERS_FILE): names, roles, password hashes.",
-                        no_args_is_help=True)
+users_app = typer.Typer(
+    help="Manage the users file (TRACKER_USERS_FILE): names, roles, password hashes.", no_args_is_help=True
+)
 app.add_typer(users_app, name="users")
 
 
@@ -789,10 +886,8 @@ app.add_typer(users_app, name="users")
 def users_add(
     name: Annotated[str, typer.Argument(help="user name (a-z 0-9 _ . -)")],
     role: Annotated[str, typer.Option("--role", help="viewer, editor or reviewer")] = "viewer",
-    replace: Annotated[bool,
-        typer.Option("--replace", help="reset an existing user's role and password")] = False,
-    users_file: Annotated[Path | None,
-        typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="reset an existing user's role and password")] = False,
+    users_file: Annotated[Path | None, typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
 ):
     """Add a user (the password is prompted for, or read from TRACKER_NEW_PASSWORD)."""
     import os
@@ -811,15 +906,13 @@ def users_add(
 @users_app.command("list")
 @clean_errors
 def users_list(
-    users_file: Annotated[Path | None,
-        typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
+    users_file: Annotated[Path | None, typer.Option("--file", help="users file (default: TRACKER_USERS_FILE)")] = None,
 ):
     """Names and roles in the users file."""
     from tracker.curation import read_users
 
     for name, entry in sorted(read_users(users_file).items()):
         typer.echo(f"{name}\t{entry['role']}")
-
 
 
 if __name__ == "__main__":

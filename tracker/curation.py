@@ -169,9 +169,7 @@ def read_users(path: Path | str | None = None) -> dict[str, dict[str, str]]:
     out = {}
     for name, entry in users.items():
         if not isinstance(entry, dict) or entry.get("role") not in ROLES or "password" not in entry:
-            raise CurationError(
-                f"{file}: user {name!r} needs a role ({', '.join(ROLES)}) and a password hash"
-            )
+            raise CurationError(f"{file}: user {name!r} needs a role ({', '.join(ROLES)}) and a password hash")
         out[name] = {"role": entry["role"], "password": entry["password"]}
     return out
 
@@ -180,9 +178,7 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
 
 
-def add_user(
-    name: str, role: str, password: str, *, path: Path | str | None = None, replace: bool = False
-) -> User:
+def add_user(name: str, role: str, password: str, *, path: Path | str | None = None, replace: bool = False) -> User:
     """Add a user to the users file (written atomically, mode 600). Refuses to overwrite an
     existing user unless ``replace`` (the administrator's command-line decision)."""
     if not USER_NAME.match(name or ""):
@@ -313,11 +309,7 @@ class Change:
         ]
 
     def describe(self) -> str:
-        cols = (
-            ", ".join(f"{c}: {b or '∅'} → {a or '∅'}" for c, b, a in self.diff())
-            if self.op == "update"
-            else ""
-        )
+        cols = ", ".join(f"{c}: {b or '∅'} → {a or '∅'}" for c, b, a in self.diff()) if self.op == "update" else ""
         return f"{self.op} {self.table} ({_key_text(self.key)}){': ' + cols if cols else ''}"
 
 
@@ -337,17 +329,13 @@ def _where_key(table: str, key: dict[str, str]):
 def _where_row(table: str, row: dict[str, str]):
     tbl = _model(table).__table__
     values = _to_db(table, row)
-    return and_(
-        *[tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in _columns(table)]
-    )
+    return and_(*[tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in _columns(table)])
 
 
 def live_row(session, table: str, key: dict[str, str]) -> dict[str, str] | None:
     """The live row with this key as text (empty string for NULL), or None."""
     tbl = _model(table).__table__
-    found = session.execute(
-        select(*[tbl.c[c] for c in _columns(table)]).where(_where_key(table, key))
-    ).first()
+    found = session.execute(select(*[tbl.c[c] for c in _columns(table)]).where(_where_key(table, key))).first()
     return None if found is None else {c: _to_text(v) for c, v in zip(_columns(table), found, strict=True)}
 
 
@@ -440,15 +428,9 @@ def check_changes(session, changes: list[Change], *, today: date | None = None) 
             continue
         if ch.after is not None:
             if set(ch.after) != set(_columns(ch.table)):
-                problems.append(
-                    f"change {i}: {ch.table} rows have the columns {', '.join(_columns(ch.table))}"
-                )
+                problems.append(f"change {i}: {ch.table} rows have the columns {', '.join(_columns(ch.table))}")
                 continue
-            if (
-                not _has_surrogate_id(ch.table)
-                and ch.op == "update"
-                and _key_of(ch.table, ch.after) != ch.key
-            ):
+            if not _has_surrogate_id(ch.table) and ch.op == "update" and _key_of(ch.table, ch.after) != ch.key:
                 problems.append(
                     f"change {i}: {ch.table} key ({', '.join(key_columns(ch.table))}) cannot change; "
                     "add a new row instead"
@@ -509,9 +491,7 @@ def _require(user: User, allowed: frozenset[str], action: str) -> None:
     if not isinstance(user, User):
         raise PermissionDenied(f"{action} needs a signed-in user")
     if user.role not in allowed:
-        raise PermissionDenied(
-            f"{user.name} ({user.role}) may not {action}; needs role {' or '.join(sorted(allowed))}"
-        )
+        raise PermissionDenied(f"{user.name} ({user.role}) may not {action}; needs role {' or '.join(sorted(allowed))}")
 
 
 def propose(
@@ -539,9 +519,7 @@ def propose(
         _lock(session)
         added_sources = {c.after["id"] for c in changes if c.table == "sources" and c.after}
         if source_id not in added_sources and live_row(session, "sources", {"id": source_id}) is None:
-            raise CurationError(
-                f"unknown source {source_id!r} (propose the source first, or in this proposal)"
-            )
+            raise CurationError(f"unknown source {source_id!r} (propose the source first, or in this proposal)")
         problems = check_changes(session, changes)
         if problems:
             raise InvalidProposal(problems)
@@ -592,9 +570,7 @@ def _apply_change(session, change: Change) -> None:
         if new_key != change.key and live_row(session, change.table, new_key) is not None:
             raise ConflictError(f"{change.table} ({_key_text(new_key)}) exists already")
         result = session.execute(
-            update(tbl)
-            .where(_where_row(change.table, change.before))
-            .values(**_to_db(change.table, change.after))
+            update(tbl).where(_where_row(change.table, change.before)).values(**_to_db(change.table, change.after))
         )
     else:
         result = session.execute(delete(tbl).where(_where_row(change.table, change.before)))
@@ -698,9 +674,7 @@ def propose_revert(user: User, proposal_id: int, *, reason: str, engine=None) ->
         if original is None:
             raise CurationError(f"no proposal #{proposal_id}")
         if original.status != "approved":
-            raise CurationError(
-                f"proposal #{proposal_id} is {original.status}; only approved proposals are reverted"
-            )
+            raise CurationError(f"proposal #{proposal_id} is {original.status}; only approved proposals are reverted")
         inverse: list[Change] = []
         for ch in reversed(proposal_changes(original)):
             if ch.after is not None:
@@ -800,9 +774,7 @@ def history(
     from tracker.db import session_scope
 
     a, p = AuditEntry.__table__, Proposal.__table__
-    query = (
-        select(a, p.c.author).select_from(a.outerjoin(p, a.c.proposal_id == p.c.id)).order_by(a.c.id.desc())
-    )
+    query = select(a, p.c.author).select_from(a.outerjoin(p, a.c.proposal_id == p.c.id)).order_by(a.c.id.desc())
     if table:
         query = query.where(a.c.table_name == table)
     if key:
@@ -965,9 +937,7 @@ def dump(path: Path | str, *, engine=None, overwrite: bool = False) -> dict[str,
         data = catalogue_csv(name, getattr(cat, name))
         if rel.endswith(".gz"):
             buf = io.BytesIO()
-            with gzip.GzipFile(
-                filename=Path(rel).name.removesuffix(".gz"), mode="wb", fileobj=buf, mtime=0
-            ) as gz:
+            with gzip.GzipFile(filename=Path(rel).name.removesuffix(".gz"), mode="wb", fileobj=buf, mtime=0) as gz:
                 gz.write(data)
             data = buf.getvalue()
         tmp = target / (rel + ".tmp")

@@ -41,6 +41,7 @@ def make_engine(url: str | None = None) -> Engine:
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
+
         # Let SQLite start transactions ourselves (BEGIN IMMEDIATE for writers), see write_session.
         @event.listens_for(engine, "connect")
         def _no_pysqlite_begin(dbapi_connection, _record):
@@ -82,8 +83,13 @@ def head_revisions() -> frozenset[str]:
     parents: set[str] = set()
     for path in sorted((MIGRATIONS / "versions").glob("*.py")):
         for node in ast.parse(path.read_text("utf-8")).body:
-            target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
-                node.target if isinstance(node, ast.AnnAssign) else None
+            target = (
+                node.targets[0]
+                if isinstance(node, ast.Assign) and len(node.targets) == 1
+                else node.target
+                if isinstance(node, ast.AnnAssign)
+                else None
+            )
             if not isinstance(target, ast.Name) or node.value is None:
                 continue
             if target.id == "revision":
@@ -137,8 +143,9 @@ def data_version(engine: Engine | None = None) -> int:
     engine = engine or get_engine()
     events = ", ".join(f"'{e}'" for e in CHANGE_EVENTS)
     with engine.connect() as conn:
-        return int(conn.execute(text(f"SELECT coalesce(max(id), 0) FROM audit_log WHERE event IN ({events})"))
-                   .scalar_one())
+        return int(
+            conn.execute(text(f"SELECT coalesce(max(id), 0) FROM audit_log WHERE event IN ({events})")).scalar_one()
+        )
 
 
 def loaded_state(engine: Engine | None = None) -> LoadedState | None:
@@ -148,8 +155,9 @@ def loaded_state(engine: Engine | None = None) -> LoadedState | None:
     engine = engine or get_engine()
     try:
         with engine.connect() as conn:
-            row = conn.execute(text("SELECT content_hash, catalogue_version, loaded_at FROM catalogue_state "
-                                    "ORDER BY id LIMIT 1")).first()
+            row = conn.execute(
+                text("SELECT content_hash, catalogue_version, loaded_at FROM catalogue_state ORDER BY id LIMIT 1")
+            ).first()
     except DBAPIError:
         return None
     if row is None:

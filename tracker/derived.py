@@ -54,8 +54,14 @@ OPENING: tuple[tuple[str, tuple], ...] = (
     ("predict_votes", (DEFAULT_RESOLUTION,)),
     ("backtest_one", (DEFAULT_RESOLUTION,)),
 )
-LABELS = {"alignment_tables": "alignment tables", "blocs": "voting blocs", "axis": "open-vs-sovereign axis",
-          "swing_states": "swing states", "predict_votes": "predicted votes", "backtest_one": "prediction backtest"}
+LABELS = {
+    "alignment_tables": "alignment tables",
+    "blocs": "voting blocs",
+    "axis": "open-vs-sovereign axis",
+    "swing_states": "swing states",
+    "predict_votes": "predicted votes",
+    "backtest_one": "prediction backtest",
+}
 
 
 def cache_dir() -> Path:
@@ -105,8 +111,9 @@ class DiskCache:
         self.folder = folder or cache_dir()
 
     @classmethod
-    def for_state(cls, database_url: str, content_hash: str, loaded_at: str, edits: int,
-                  folder: Path | None = None) -> DiskCache:
+    def for_state(
+        cls, database_url: str, content_hash: str, loaded_at: str, edits: int, folder: Path | None = None
+    ) -> DiskCache:
         """The store for what ``database_url`` serves: the catalogue with ``content_hash`` loaded
         at ``loaded_at``, plus the approved changes up to audit entry ``edits``."""
         key = _digest(database_url, content_hash, loaded_at, edits, code_fingerprint())[:24]
@@ -129,8 +136,12 @@ class DiskCache:
                 stored = pickle.load(f)  # written by this module, in the user's own cache directory
         except Exception:  # noqa: BLE001 - missing, truncated, garbage or from an older version
             return False, None
-        if (not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != FORMAT
-                or stored[1] != self._meta(name, args)):
+        if (
+            not isinstance(stored, tuple)
+            or len(stored) != 3
+            or stored[0] != FORMAT
+            or stored[1] != self._meta(name, args)
+        ):
             return False, None
         return True, stored[2]
 
@@ -169,8 +180,11 @@ class DiskCache:
         now = time.time()
         others: dict[str, list[tuple[Path, float]]] = {}
         try:
-            files = [(f, f.stat().st_mtime) for f in self.folder.iterdir()
-                     if f.name.startswith(("catalogue-", "derived-")) and self.key not in f.name]
+            files = [
+                (f, f.stat().st_mtime)
+                for f in self.folder.iterdir()
+                if f.name.startswith(("catalogue-", "derived-")) and self.key not in f.name
+            ]
         except OSError:
             return
         doomed = []
@@ -228,8 +242,9 @@ def store_for(database_url: str | None = None, engine=None) -> DiskCache | None:
     state = loaded_state(engine)
     if state is None:
         return None
-    return DiskCache.for_state(database_url or get_settings().database_url, state.content_hash, state.loaded_at,
-                               state.edits)
+    return DiskCache.for_state(
+        database_url or get_settings().database_url, state.content_hash, state.loaded_at, state.edits
+    )
 
 
 def served_catalogue(disk: DiskCache, edits: int, engine=None) -> Catalogue:
@@ -251,8 +266,7 @@ def served_catalogue(disk: DiskCache, edits: int, engine=None) -> Catalogue:
     return cat
 
 
-def prepare_results(disk: DiskCache, cat: Catalogue,
-                    progress: Callable[[int, int, str], None] | None = None) -> int:
+def prepare_results(disk: DiskCache, cat: Catalogue, progress: Callable[[int, int, str], None] | None = None) -> int:
     """Make sure the :data:`OPENING` results of ``cat`` (the catalogue ``disk`` is keyed by) are
     on disk: read back when there, else computed and written. A result the catalogue cannot give
     (e.g. too few votes) is skipped; the page says why when it is opened. Returns how many are
@@ -269,8 +283,9 @@ def prepare_results(disk: DiskCache, cat: Catalogue,
     return ready
 
 
-def prepare(database_url: str | None = None, engine=None, progress: Callable[[int, int, str], None] | None = None
-            ) -> int:
+def prepare(
+    database_url: str | None = None, engine=None, progress: Callable[[int, int, str], None] | None = None
+) -> int:
     """After a load: write the catalogue copy and the :data:`OPENING` results of what the database
     now serves, so the app's next start and its first pages find them on disk. Returns how many
     results are on disk; ``progress(done, total, label)`` is called as it goes."""
@@ -283,8 +298,9 @@ def prepare(database_url: str | None = None, engine=None, progress: Callable[[in
     from tracker.db import data_version
 
     cat = served_catalogue(disk, data_version(engine), engine)
-    ready = prepare_results(disk, cat, None if progress is None else
-                            lambda done, _total, label: progress(done + 1, total, label))
+    ready = prepare_results(
+        disk, cat, None if progress is None else lambda done, _total, label: progress(done + 1, total, label)
+    )
     if progress:
         progress(total, total, "done")
     return ready

@@ -488,9 +488,7 @@ def adoptions_table(
     )
 
 
-def votes_table(
-    cat: Catalogue, as_of: Any = None, *, all_topics: bool = False, party: str | None = None
-) -> Report:
+def votes_table(cat: Catalogue, as_of: Any = None, *, all_topics: bool = False, party: str | None = None) -> Report:
     """Recorded UNGA votes (long format) on cyber resolutions, or on every topic."""
     day = _as_of(as_of)
     res = _cyber_resolutions(cat, day, all_topics=all_topics)
@@ -840,8 +838,7 @@ def bloc_summary(
             "Instruments and adoption rates",
             instruments,
             formats={"adoption_rate": "percent"},
-            notes="Instruments with no recorded action by any member are not listed "
-            "(no data is not rejection).",
+            notes="Instruments with no recorded action by any member are not listed (no data is not rejection).",
             compact=("instrument", "adopted", "signed_only", "adoption_rate", "source_id"),
         )
     )
@@ -882,9 +879,7 @@ def bloc_summary(
             1.0,
             [False] * len(top),
         )
-    method = _method(
-        GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD, analytics_method
-    )
+    method = _method(GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD, analytics_method)
     return Report(
         kind="bloc_summary",
         title=f"Bloc summary: {bloc.label}",
@@ -1040,9 +1035,7 @@ def country_brief(
     code = _resolve_party(cat, party, resolver)
     pname = cat.party_name(code)
     if not _has_any_data(cat, code):
-        raise NoDataError(
-            f"no data for {pname} ({code}): no adoptions, votes or group memberships are recorded"
-        )
+        raise NoDataError(f"no data for {pname} ({code}): no adoptions, votes or group memberships are recorded")
     names = _instrument_names(cat)
     status = cat.status(day)
     mine = status[status["party_code"] == code]
@@ -1050,9 +1043,7 @@ def country_brief(
     res = _cyber_resolutions(cat, day)
     votes = cat.votes[(cat.votes["party_code"] == code) & cat.votes["resolution_id"].isin(res["id"])]
     if mine.empty and memberships.empty and votes.empty:
-        raise NoDataError(
-            f"no data for {pname} ({code}) as of {day}: nothing is recorded on or before that date"
-        )
+        raise NoDataError(f"no data for {pname} ({code}) as of {day}: nothing is recorded on or before that date")
 
     bloc_info = None
     if bloc is not None:
@@ -1155,9 +1146,7 @@ def country_brief(
         )
     )
     sections.append(
-        Section(
-            "memberships", "Group memberships", memberships, compact=("group", "role", "joined", "source_id")
-        )
+        Section("memberships", "Group memberships", memberships, compact=("group", "role", "joined", "source_id"))
     )
     vote_compact = ("resolution_id", "date", "series", "vote", "bloc_majority", "result", "source_id")
     sections.append(
@@ -1195,9 +1184,7 @@ def country_brief(
             None,
             [False] * 4,
         )
-    method = _method(
-        STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "", analytics_method
-    )
+    method = _method(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "", analytics_method)
     subtitle = f"Adoptions, memberships and voting record as of {day}"
     if bloc_info is not None:
         subtitle += f"; gaps against {bloc_info.label}"
@@ -1293,9 +1280,7 @@ def _brief_analytics(
         g = an.gaps(cat, code, as_of=day)
         label = g.attrs.get("bloc", "its closest partners")
         if g.empty:
-            sections.append(
-                Section("gaps", "Gaps against its closest partners", text=g.attrs.get("note", "no gaps"))
-            )
+            sections.append(Section("gaps", "Gaps against its closest partners", text=g.attrs.get("note", "no gaps")))
         else:
             table = pd.DataFrame(
                 {
@@ -1402,8 +1387,7 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
     for c in codes:
         if not _has_any_data(cat, c):
             raise NoDataError(
-                f"no data for {cat.party_name(c)} ({c}): no adoptions, votes or group memberships "
-                "are recorded"
+                f"no data for {cat.party_name(c)} ({c}): no adoptions, votes or group memberships are recorded"
             )
     names = _instrument_names(cat)
     status = cat.status(day)
@@ -1434,12 +1418,8 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         )
     overview = pd.DataFrame(overview_rows)
 
-    wide = (
-        st.pivot(index="instrument_id", columns="party_code", values="status") if len(st) else pd.DataFrame()
-    )
-    adopted = (
-        st.pivot(index="instrument_id", columns="party_code", values="adopted") if len(st) else pd.DataFrame()
-    )
+    wide = st.pivot(index="instrument_id", columns="party_code", values="status") if len(st) else pd.DataFrame()
+    adopted = st.pivot(index="instrument_id", columns="party_code", values="adopted") if len(st) else pd.DataFrame()
     inst_rows = []
     for inst in sorted(wide.index, key=lambda i: names.get(i, i).casefold()):
         row = {"instrument_id": inst, "instrument": names.get(inst, inst)}
@@ -1462,9 +1442,7 @@ def comparison(cat: Catalogue, parties: Sequence[str], *, as_of: Any = None) -> 
         row["same_vote"] = bool(all(x in VOTE_CHOICES for x in cast) and len(set(cast)) == 1)
         row["source_id"] = _join_ids([meta.at[rid, "source_id"], *grp["source_id"]])
         vote_rows.append(row)
-    vote_table = pd.DataFrame(
-        vote_rows, columns=["resolution_id", "date", "series", *codes, "same_vote", "source_id"]
-    )
+    vote_table = pd.DataFrame(vote_rows, columns=["resolution_id", "date", "series", *codes, "same_vote", "source_id"])
     if len(vote_table):
         vote_table = vote_table.sort_values(["date", "resolution_id"], ascending=False).reset_index(drop=True)
     plist = ", ".join(f"{cat.party_name(c)} ({c})" for c in codes)
@@ -1671,9 +1649,7 @@ def to_csv(report: Report, *, bom: bool = True) -> bytes:
         records.append([f"Chart: {c.title}"])
         records.append(["label", "value", "highlight"])
         hl = c.highlight or [False] * len(c.labels)
-        records.extend(
-            [[lab, float(v), _text(bool(h))] for lab, v, h in zip(c.labels, c.values, hl, strict=True)]
-        )
+        records.extend([[lab, float(v), _text(bool(h))] for lab, v, h in zip(c.labels, c.values, hl, strict=True)])
         if c.note:
             records.append([c.note])
         records.append([])
@@ -1856,9 +1832,7 @@ def _md_chart(c: Chart | None) -> list[str]:
     hl = c.highlight or [False] * len(c.labels)
     for lab, v, h in zip(c.labels, c.values, hl, strict=True):
         bar = "█" * round(20 * max(0.0, min(v / top, 1.0)))
-        lines.append(
-            f"| {_md_cell(lab)}{' ★' if h else ''} | `{bar:<20}` | {_chart_value(v, c.value_format)} |"
-        )
+        lines.append(f"| {_md_cell(lab)}{' ★' if h else ''} | `{bar:<20}` | {_chart_value(v, c.value_format)} |")
     if c.note:
         lines += ["", f"_{c.note}_"]
     return [*lines, ""]
@@ -1940,9 +1914,7 @@ def to_xlsx(report: Report) -> bytes:
     for s, name in zip(report.sections, sheet_names, strict=True):
         r += 1
         _xlsx_set(about, r, 1, name)
-        _xlsx_set(
-            about, r, 2, _paragraphs(s.text)[0] if s.text and s.table is None else s.title
-        ).alignment = wrap
+        _xlsx_set(about, r, 2, _paragraphs(s.text)[0] if s.text and s.table is None else s.title).alignment = wrap
     about.column_dimensions["A"].width = 22
     about.column_dimensions["B"].width = 100
     about.freeze_panes = "A2"
@@ -1996,9 +1968,7 @@ def to_xlsx(report: Report) -> bytes:
             bar.type = "bar"
             bar.title = c.title[:80]
             bar.legend = None
-            bar.add_data(
-                Reference(ws, min_col=2, min_row=1, max_row=len(c.labels) + 1), titles_from_data=True
-            )
+            bar.add_data(Reference(ws, min_col=2, min_row=1, max_row=len(c.labels) + 1), titles_from_data=True)
             bar.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(c.labels) + 1))
             bar.height, bar.width = 7 + 0.4 * len(c.labels), 16
             ws.add_chart(bar, "E2")
@@ -2053,9 +2023,7 @@ def to_pdf(report: Report) -> bytes:
     """A print-ready A4 brief of one or two pages: title, dates, chart, tables (long ones cut, with a
     pointer to the full export), method, numbered sources. Tables shrink until it fits two pages."""
     tables = sum(1 for s in report.sections if s.table is not None and len(s.table))
-    start = next(
-        (i for i, n in enumerate(PDF_ROW_LIMITS) if n * tables <= PDF_ROW_BUDGET), len(PDF_ROW_LIMITS) - 1
-    )
+    start = next((i for i, n in enumerate(PDF_ROW_LIMITS) if n * tables <= PDF_ROW_BUDGET), len(PDF_ROW_LIMITS) - 1)
     for i, limit in enumerate(PDF_ROW_LIMITS[start:], start=start):
         pdf = _layout_pdf(report, limit)  # layout is cheaper than embedding the font (output)
         if pdf.pages_count <= 2 or i == len(PDF_ROW_LIMITS) - 1:
@@ -2120,9 +2088,7 @@ def _layout_pdf(report: Report, row_limit: int):
     pdf.multi_cell(
         epw,
         4.5,
-        _pdf_text(
-            f"Date: {report.generated}   ·   Data as of: {report.as_of}   ·   Catalogue version: {version}"
-        ),
+        _pdf_text(f"Date: {report.generated}   ·   Data as of: {report.as_of}   ·   Catalogue version: {version}"),
         new_x="LMARGIN",
         new_y="NEXT",
         align="L",
@@ -2233,9 +2199,7 @@ def _fit(pdf, text: str, width: float) -> str:
 
 
 def _pdf_chart(pdf, chart: Chart, epw: float) -> None:
-    bars = list(zip(chart.labels, chart.values, chart.highlight or [False] * len(chart.labels), strict=True))[
-        :10
-    ]
+    bars = list(zip(chart.labels, chart.values, chart.highlight or [False] * len(chart.labels), strict=True))[:10]
     h = 4.4
     if pdf.will_page_break(8 + h * len(bars)):
         pdf.add_page()
@@ -2268,9 +2232,7 @@ def _pdf_chart(pdf, chart: Chart, epw: float) -> None:
     pdf.ln(2)
 
 
-def _pdf_table(
-    pdf, s: Section, row_limit: int, refs: dict[str, int], cited: list[int], epw: float, FontFace
-) -> None:
+def _pdf_table(pdf, s: Section, row_limit: int, refs: dict[str, int], cited: list[int], epw: float, FontFace) -> None:
     table = s.table
     if len(table) == 0:
         pdf.set_font("DejaVu", "", 8)

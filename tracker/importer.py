@@ -176,9 +176,7 @@ def _read_xlsx(data: bytes, name: str, problems: list[Problem]) -> list[list[str
         problems.append(Problem(name, None, None, "not a valid .xlsx file (damaged or not a spreadsheet)"))
         return None
     if unzipped > MAX_UNZIPPED_BYTES:
-        problems.append(
-            Problem(name, None, None, f"spreadsheet unpacks to {unzipped // 2**20} MiB (refused)")
-        )
+        problems.append(Problem(name, None, None, f"spreadsheet unpacks to {unzipped // 2**20} MiB (refused)"))
         return None
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
@@ -194,9 +192,7 @@ def _read_xlsx(data: bytes, name: str, problems: list[Problem]) -> list[list[str
             cells = []
             for j, cell in enumerate(row):
                 value = cell.value
-                if getattr(cell, "data_type", None) == "f" or (
-                    isinstance(value, str) and value.startswith("=")
-                ):
+                if getattr(cell, "data_type", None) == "f" or (isinstance(value, str) and value.startswith("=")):
                     problems.append(
                         Problem(
                             name,
@@ -229,14 +225,11 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
                 name,
                 None,
                 None,
-                f"file is {len(data) / 2**20:.1f} MiB; the limit is "
-                f"{MAX_IMPORT_BYTES // 2**20} MiB (refused unread)",
+                f"file is {len(data) / 2**20:.1f} MiB; the limit is {MAX_IMPORT_BYTES // 2**20} MiB (refused unread)",
             )
         ]
     if not data.strip():
-        return [], [
-            Problem(name, None, None, f"file is empty (expected a header row: {', '.join(IMPORT_COLUMNS)})")
-        ]
+        return [], [Problem(name, None, None, f"file is empty (expected a header row: {', '.join(IMPORT_COLUMNS)})")]
     is_xlsx = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
     table = _read_xlsx(data, name, problems) if is_xlsx else _read_csv(data, name, problems)
     if table is None:
@@ -259,9 +252,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
             parts.append(f"unexpected column(s) {', '.join(extra)}")
         if dupes:
             parts.append(f"repeated column(s) {', '.join(dupes)}")
-        problems.append(
-            Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(IMPORT_COLUMNS)})")
-        )
+        problems.append(Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(IMPORT_COLUMNS)})"))
         return [], problems
     if len(table) - 1 > MAX_ROWS:
         return [], [*problems, Problem(name, None, None, f"more than {MAX_ROWS} rows (refused)")]
@@ -318,9 +309,7 @@ def plan_import(
             t: _text_frame(session, t)
             for t in ("parties", "party_aliases", "instruments", "instrument_aliases", "adoptions", "sources")
         }
-    resolver = PartyResolver(
-        SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"])
-    )
+    resolver = PartyResolver(SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
     instruments = _instrument_index(frames["instruments"], frames["instrument_aliases"])
     opened = dict(zip(frames["instruments"]["id"], frames["instruments"]["opened"], strict=True))
     sources = set(frames["sources"]["id"])
@@ -405,9 +394,7 @@ def plan_import(
                     bad = True
         if bad:
             continue
-        row = ImportRow(
-            line, inst, party_text, code, action, when, src, raw.get("note", ""), suggestions=suggestions
-        )
+        row = ImportRow(line, inst, party_text, code, action, when, src, raw.get("note", ""), suggestions=suggestions)
         if code is None:
             row.status = "unresolved"
             plan_rows.append(row)
@@ -422,9 +409,7 @@ def plan_import(
         target = (
             same[0]
             if same
-            else (
-                candidates[0] if len(candidates) == 1 and _compatible(candidates[0]["date"], when) else None
-            )
+            else (candidates[0] if len(candidates) == 1 and _compatible(candidates[0]["date"], when) else None)
         )
         if target is None:
             after = {
@@ -499,15 +484,12 @@ def propose_import(
         raise ImportRejected(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     if not plan.changes:
         raise CurationError(
-            f"{plan.filename}: nothing to change ({len(plan.by_status('unchanged'))} rows "
-            "already match the live data)"
+            f"{plan.filename}: nothing to change ({len(plan.by_status('unchanged'))} rows already match the live data)"
         )
     counts = plan.counts()
     full_reason = (
         f"{reason} [import {plan.filename}: {counts['added']} added, {counts['changed']} changed, "
         f"{counts['unchanged']} unchanged]"
     )
-    proposal_id = propose(
-        user, plan.changes, reason=full_reason, source_id=source_id, kind="import", engine=engine
-    )
+    proposal_id = propose(user, plan.changes, reason=full_reason, source_id=source_id, kind="import", engine=engine)
     return proposal_id, plan

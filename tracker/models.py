@@ -181,6 +181,7 @@ CATALOGUE_TABLES: dict[str, type[SQLModel]] = {
 
 # --------------------------------------------------------------------------- curation (issue 8)
 
+
 class Proposal(SQLModel, table=True):
     """A proposed change to the catalogue; nothing changes the live tables until a second person
     approves it. ``changes`` is JSON: a list of {table, op, key, before, after} (see curation.py)."""

@@ -43,8 +43,7 @@ class PartyResolver:
         self.names = dict(zip(p["code"], p["name"], strict=True))
         exact: dict[str, str] = {}
         labels: dict[str, tuple[str, str]] = {}  # normalised label -> (code, label as written)
-        for code, name, official, alpha2 in zip(p["code"], p["name"], p["official_name"], p["iso_alpha2"],
-                                                strict=True):
+        for code, name, official, alpha2 in zip(p["code"], p["name"], p["official_name"], p["iso_alpha2"], strict=True):
             for label in (name, official):
                 if label:
                     exact.setdefault(normalise(label), code)
@@ -70,8 +69,14 @@ class PartyResolver:
         query = normalise(text or "")
         if not query:
             return []
-        hits = process.extract(query, self._choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                               limit=limit * 4, score_cutoff=score_cutoff)
+        hits = process.extract(
+            query,
+            self._choices,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit * 4,
+            score_cutoff=score_cutoff,
+        )
         seen, out = set(), []
         for _choice, score, key in hits:
             code, label = self._labels[key]

@@ -11,8 +11,10 @@ def quality_report(source: Catalogue | Path | str | None = None) -> str:
     """The report for a loaded catalogue, or for the catalogue folder at ``source``."""
     cat = source if isinstance(source, Catalogue) else load_catalogue(source)
     status = cat.status()
-    lines = [f"Catalogue {cat.version}: {len(cat.instruments)} instruments, {len(cat.parties)} parties, "
-             f"{len(cat.adoptions)} adoption rows, {len(cat.resolutions)} resolutions, {len(cat.votes)} votes"]
+    lines = [
+        f"Catalogue {cat.version}: {len(cat.instruments)} instruments, {len(cat.parties)} parties, "
+        f"{len(cat.adoptions)} adoption rows, {len(cat.resolutions)} resolutions, {len(cat.votes)} votes"
+    ]
     counts = status.groupby(["instrument_id", "status"]).size().unstack(fill_value=0)
     coverage = cat.coverage()
     for inst in cat.instruments.itertuples():

@@ -63,9 +63,7 @@ WEAK_DESCRIPTION = 50.0
 WEAK_TITLE = 60.0
 TOP_LEVEL_BONUS = 0.3  # an instrument without a parent wins a tie against its protocols
 KIND_RANK = {"instrument": 0, "norm": 0, "party": 1, "group": 2, "clause": 3, "resolution": 4}
-STOPWORDS = frozenset(
-    re.findall(r"\w+", "a an and are as at be by for from in into is it of on or the to with")
-)
+STOPWORDS = frozenset(re.findall(r"\w+", "a an and are as at be by for from in into is it of on or the to with"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +111,7 @@ def prepare(text: object) -> str:
 _SEP = "\x1f"  # joins texts for batch normalisation (a text containing it takes the slow path)
 # ASCII bytes: letters lower-cased, digits and "_" kept, the separator kept, everything else a space
 _ASCII_TABLE = bytes(
-    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c in (95, 31)) else 32
-    for c in range(256)
+    c + 32 if 65 <= c <= 90 else c if (48 <= c <= 57 or 97 <= c <= 122 or c in (95, 31)) else 32 for c in range(256)
 )
 
 
@@ -309,9 +306,7 @@ class SearchIndex:
         al = cat.instrument_aliases
         rows = [
             (entry_of[i], a, k)
-            for i, a, k in zip(
-                _col(al, "instrument_id"), _col(al, "alias"), _col(al, "alias_kind"), strict=True
-            )
+            for i, a, k in zip(_col(al, "instrument_id"), _col(al, "alias"), _col(al, "alias_kind"), strict=True)
             if i in entry_of
         ]
         self._fields(
@@ -388,9 +383,7 @@ class SearchIndex:
         order = sorted(range(len(self._f_key)), key=self._f_key.__getitem__)
         self._sorted_keys = [self._f_key[i] for i in order]
         self._sorted_fields = order
-        compact = sorted(
-            (k.replace(" ", ""), i) for i, k in enumerate(self._f_key) if len(k) <= 16 and " " in k
-        )
+        compact = sorted((k.replace(" ", ""), i) for i, k in enumerate(self._f_key) if len(k) <= 16 and " " in k)
         self._compact_keys = [c for c, _ in compact]
         self._compact_fields = [i for _, i in compact]
         # fuzzy candidates: trigram index over the fuzzy-matchable texts
@@ -422,9 +415,7 @@ class SearchIndex:
     def _words_of(self, entry: int) -> frozenset[str]:
         if entry not in self._entry_words:
             fields = self._by_entry[self._entry_start[entry] : self._entry_start[entry + 1]]
-            self._entry_words[entry] = (
-                frozenset(w for f in fields for w in self._f_key[f].split()) - STOPWORDS
-            )
+            self._entry_words[entry] = frozenset(w for f in fields for w in self._f_key[f].split()) - STOPWORDS
         return self._entry_words[entry]
 
     def _filter_attributes(self) -> dict[str, dict]:

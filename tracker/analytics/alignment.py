@@ -30,8 +30,15 @@ from tracker.analytics.votes import CLASSES, row_mask, to_date, vote_data
 from tracker.catalogue import Catalogue, date_bounds
 from tracker.parties import PartyResolver
 
-STATUS_WEIGHT = {"party": 1.0, "member": 1.0, "adopted": 1.0, "endorsed": 0.8, "participant": 0.8,
-                 "signed": 0.5, "observer": 0.3}
+STATUS_WEIGHT = {
+    "party": 1.0,
+    "member": 1.0,
+    "adopted": 1.0,
+    "endorsed": 0.8,
+    "participant": 0.8,
+    "signed": 0.5,
+    "observer": 0.3,
+}
 LEVELS = (0.0, 0.3, 0.5, 0.8, 1.0)
 COMBINED_WEIGHTS = {"votes": 0.5, "adoptions": 0.5}
 BASES = ("combined", "votes", "adoptions")
@@ -42,8 +49,10 @@ MIN_INSTRUMENTS = 3
 
 def weights_text(weights=None) -> str:
     w = weights or COMBINED_WEIGHTS
-    return (f"combined = {w['votes']:g} x vote kappa + {w['adoptions']:g} x adoption kappa "
-            "(a signal without enough evidence for a pair is dropped; the other carries it)")
+    return (
+        f"combined = {w['votes']:g} x vote kappa + {w['adoptions']:g} x adoption kappa "
+        "(a signal without enough evidence for a pair is dropped; the other carries it)"
+    )
 
 
 @dataclass
@@ -116,8 +125,16 @@ def _frame(a: np.ndarray, parties: list[str]) -> pd.DataFrame:
     return pd.DataFrame(a, index=pd.Index(parties, name="party"), columns=pd.Index(parties, name="other"))
 
 
-def alignment_tables(cat: Catalogue, *, as_of=None, topic="all", since=None, min_votes: int = MIN_VOTES,
-                     min_instruments: int = MIN_INSTRUMENTS, weights: dict | None = None) -> AlignmentTables:
+def alignment_tables(
+    cat: Catalogue,
+    *,
+    as_of=None,
+    topic="all",
+    since=None,
+    min_votes: int = MIN_VOTES,
+    min_instruments: int = MIN_INSTRUMENTS,
+    weights: dict | None = None,
+) -> AlignmentTables:
     """All party x party tables (votes and adoptions) for the window ``since``..``as_of``."""
     weights = weights or COMBINED_WEIGHTS
     data = vote_data(cat)
@@ -154,18 +171,40 @@ def alignment_tables(cat: Catalogue, *, as_of=None, topic="all", since=None, min
     den = np.where(has_v, wv, 0) + np.where(has_a, wa, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         combined = np.where(den > 0, num / den, np.nan)
-    settings = {"topic": topic, "since": str(since) if since else None, "as_of": str(as_of) if as_of else None,
-                "resolutions": int(mask.sum()), "min_votes": min_votes, "min_instruments": min_instruments,
-                "weights": weights_text(weights), "adoption_data": levels is not None}
+    settings = {
+        "topic": topic,
+        "since": str(since) if since else None,
+        "as_of": str(as_of) if as_of else None,
+        "resolutions": int(mask.sum()),
+        "min_votes": min_votes,
+        "min_instruments": min_instruments,
+        "weights": weights_text(weights),
+        "adoption_data": levels is not None,
+    }
     return AlignmentTables(
-        parties, _frame(votes.n, parties), _frame(np.where(enough, votes.agreement, np.nan), parties),
-        _frame(v_kappa, parties), _frame(np.where(enough, votes.pi, np.nan), parties),
-        _frame(np.asarray(either, dtype=np.int64), parties), _frame(np.asarray(shared, dtype=np.int64), parties),
-        _frame(ad_kappa, parties), _frame(jacc, parties), _frame(combined, parties), settings)
+        parties,
+        _frame(votes.n, parties),
+        _frame(np.where(enough, votes.agreement, np.nan), parties),
+        _frame(v_kappa, parties),
+        _frame(np.where(enough, votes.pi, np.nan), parties),
+        _frame(np.asarray(either, dtype=np.int64), parties),
+        _frame(np.asarray(shared, dtype=np.int64), parties),
+        _frame(ad_kappa, parties),
+        _frame(jacc, parties),
+        _frame(combined, parties),
+        settings,
+    )
 
 
-def alignment(cat: Catalogue, basis: str = "combined", as_of=None, topic="all", since=None,
-              score: str = "kappa", min_votes: int = MIN_VOTES) -> pd.DataFrame:
+def alignment(
+    cat: Catalogue,
+    basis: str = "combined",
+    as_of=None,
+    topic="all",
+    since=None,
+    score: str = "kappa",
+    min_votes: int = MIN_VOTES,
+) -> pd.DataFrame:
     """Party x party alignment. ``basis``: combined | votes | adoptions.
 
     ``score`` (votes basis): kappa (Cohen, default), pi (Scott) or agreement (raw, abstention
@@ -182,6 +221,7 @@ def alignment(cat: Catalogue, basis: str = "combined", as_of=None, topic="all", 
 
 
 # --------------------------------------------------------------------------- pairs and partners
+
 
 @dataclass
 class PairAlignment:
@@ -209,12 +249,21 @@ class PairAlignment:
 
         disagreements = self.votes[self.votes["agreement"] < 1].head(evidence_rows)
         return {
-            "a": self.a, "b": self.b, "basis": self.basis, "score": num(self.score),
-            "agreement": num(self.agreement), "kappa": num(self.kappa), "pi": num(self.pi),
-            "co_votes": self.co_votes, "adoption_kappa": num(self.adoption_kappa),
-            "adoption_similarity": num(self.adoption_similarity), "shared_instruments": self.shared_instruments,
-            "instruments_either": self.instruments_either, "enough_evidence": self.enough_evidence,
-            "note": self.note, "weights": self.weights,
+            "a": self.a,
+            "b": self.b,
+            "basis": self.basis,
+            "score": num(self.score),
+            "agreement": num(self.agreement),
+            "kappa": num(self.kappa),
+            "pi": num(self.pi),
+            "co_votes": self.co_votes,
+            "adoption_kappa": num(self.adoption_kappa),
+            "adoption_similarity": num(self.adoption_similarity),
+            "shared_instruments": self.shared_instruments,
+            "instruments_either": self.instruments_either,
+            "enough_evidence": self.enough_evidence,
+            "note": self.note,
+            "weights": self.weights,
             "disagreements": disagreements.astype({"date": str}).to_dict("records"),
             "shared": self.instruments.loc[self.instruments["shared"], "instrument_id"].tolist(),
         }
@@ -224,8 +273,17 @@ def _none(x) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def pair_alignment(cat: Catalogue, a: str, b: str, *, basis: str = "combined", as_of=None, topic="all",
-                   since=None, min_votes: int = MIN_VOTES) -> PairAlignment:
+def pair_alignment(
+    cat: Catalogue,
+    a: str,
+    b: str,
+    *,
+    basis: str = "combined",
+    as_of=None,
+    topic="all",
+    since=None,
+    min_votes: int = MIN_VOTES,
+) -> PairAlignment:
     """Alignment of two parties with the votes and instruments behind it."""
     check_basis(basis)
     resolver = PartyResolver(cat)
@@ -239,10 +297,16 @@ def pair_alignment(cat: Catalogue, a: str, b: str, *, basis: str = "combined", a
     both = (ca >= 0) & (cb >= 0)
     meta = data.resolutions[mask].reset_index(drop=True)[both]
     va, vb = ca[both], cb[both]
-    votes = pd.DataFrame({"resolution_id": meta["id"].to_numpy(), "date": meta["date"].to_numpy(),
-                          "topic": meta["topic"].to_numpy(), "vote_a": np.array(CLASSES, dtype=object)[va],
-                          "vote_b": np.array(CLASSES, dtype=object)[vb],
-                          "agreement": 1 - np.abs(va - vb) / 2}).sort_values("date", ascending=False)
+    votes = pd.DataFrame(
+        {
+            "resolution_id": meta["id"].to_numpy(),
+            "date": meta["date"].to_numpy(),
+            "topic": meta["topic"].to_numpy(),
+            "vote_a": np.array(CLASSES, dtype=object)[va],
+            "vote_b": np.array(CLASSES, dtype=object)[vb],
+            "agreement": 1 - np.abs(va - vb) / 2,
+        }
+    ).sort_values("date", ascending=False)
     instruments = _pair_instruments(cat, a, b, as_of)
     n = int(t.co_votes.loc[a, b])
     score = t.score(basis).loc[a, b]
@@ -256,15 +320,31 @@ def pair_alignment(cat: Catalogue, a: str, b: str, *, basis: str = "combined", a
             parts.append("no adoption data")
         else:
             used = pd.notna(t.adoption_kappa.loc[a, b])
-            parts.append(f"{int(t.shared_instruments.loc[a, b])} shared instruments of "
-                         f"{int(t.instruments_either.loc[a, b])} adopted by either"
-                         + ("" if used else f" (need {MIN_INSTRUMENTS} and both adopting; adoptions not used)"))
+            parts.append(
+                f"{int(t.shared_instruments.loc[a, b])} shared instruments of "
+                f"{int(t.instruments_either.loc[a, b])} adopted by either"
+                + ("" if used else f" (need {MIN_INSTRUMENTS} and both adopting; adoptions not used)")
+            )
     note = ("" if enough else "not enough evidence: ") + ", ".join(parts)
-    return PairAlignment(a, b, basis, _none(score), _none(t.agreement.loc[a, b]), _none(t.kappa.loc[a, b]),
-                         _none(t.pi.loc[a, b]), n, _none(t.adoption_kappa.loc[a, b]),
-                         _none(t.adoption_similarity.loc[a, b]), int(t.shared_instruments.loc[a, b]),
-                         int(t.instruments_either.loc[a, b]), enough, note, t.settings["weights"], votes,
-                         instruments)
+    return PairAlignment(
+        a,
+        b,
+        basis,
+        _none(score),
+        _none(t.agreement.loc[a, b]),
+        _none(t.kappa.loc[a, b]),
+        _none(t.pi.loc[a, b]),
+        n,
+        _none(t.adoption_kappa.loc[a, b]),
+        _none(t.adoption_similarity.loc[a, b]),
+        int(t.shared_instruments.loc[a, b]),
+        int(t.instruments_either.loc[a, b]),
+        enough,
+        note,
+        t.settings["weights"],
+        votes,
+        instruments,
+    )
 
 
 def _pair_instruments(cat: Catalogue, a: str, b: str, as_of) -> pd.DataFrame:
@@ -281,8 +361,18 @@ def _pair_instruments(cat: Catalogue, a: str, b: str, as_of) -> pd.DataFrame:
     return wide.sort_values(["shared", "instrument_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def partners(cat: Catalogue, party: str, n: int = 10, *, basis: str = "combined", as_of=None, topic="all",
-             since=None, min_votes: int = MIN_VOTES, tables: AlignmentTables | None = None) -> pd.DataFrame:
+def partners(
+    cat: Catalogue,
+    party: str,
+    n: int = 10,
+    *,
+    basis: str = "combined",
+    as_of=None,
+    topic="all",
+    since=None,
+    min_votes: int = MIN_VOTES,
+    tables: AlignmentTables | None = None,
+) -> pd.DataFrame:
     """The ``n`` strongest and ``n`` weakest partners of ``party`` (rank, side, score, evidence).
 
     A party with no usable evidence yields an empty frame whose ``attrs['note']`` says so
@@ -296,8 +386,12 @@ def partners(cat: Catalogue, party: str, n: int = 10, *, basis: str = "combined"
     if tables is None:
         t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
     else:
-        window = {"topic": topic, "since": str(since) if since else None, "as_of": str(as_of) if as_of else None,
-                  "min_votes": min_votes}
+        window = {
+            "topic": topic,
+            "since": str(since) if since else None,
+            "as_of": str(as_of) if as_of else None,
+            "min_votes": min_votes,
+        }
         if any(tables.settings.get(k) != v for k, v in window.items()):
             raise ValueError(f"the alignment tables given are for another window ({tables.settings}), not {window}")
         t = tables
@@ -306,22 +400,32 @@ def partners(cat: Catalogue, party: str, n: int = 10, *, basis: str = "combined"
     if s.empty:
         out = pd.DataFrame(columns=cols)
         total = int(t.co_votes.loc[code].drop(code).max()) if len(t.parties) > 1 else 0
-        out.attrs["note"] = (f"not enough evidence for {code}: at most {total} co-votes with any party "
-                             f"(need {min_votes})")
+        out.attrs["note"] = (
+            f"not enough evidence for {code}: at most {total} co-votes with any party (need {min_votes})"
+        )
         return out
     s = s.sort_values(ascending=False, kind="stable")
     rows = []
     for side, part in (("strongest", s.head(n)), ("weakest", s.iloc[::-1].head(n))):
         for rank, (other, score) in enumerate(part.items(), 1):
-            rows.append({"side": side, "rank": rank, "partner": other, "name": cat.party_name(other),
-                         "score": float(score), "co_votes": int(t.co_votes.loc[code, other]),
-                         "shared_instruments": int(t.shared_instruments.loc[code, other])})
+            rows.append(
+                {
+                    "side": side,
+                    "rank": rank,
+                    "partner": other,
+                    "name": cat.party_name(other),
+                    "score": float(score),
+                    "co_votes": int(t.co_votes.loc[code, other]),
+                    "shared_instruments": int(t.shared_instruments.loc[code, other]),
+                }
+            )
     out = pd.DataFrame(rows, columns=cols)
     out.attrs.update(party=code, basis=basis, **t.settings)
     return out
 
 
 # --------------------------------------------------------------------------- groups
+
 
 def group_members(cat: Catalogue, group: str | list[str] | tuple[str, ...], on: date | None = None) -> list[str]:
     """Members of a group id on a date (joined on or before, not yet left); or a custom list."""
@@ -342,11 +446,15 @@ def group_members(cat: Catalogue, group: str | list[str] | tuple[str, ...], on: 
             from difflib import get_close_matches
 
             hint = get_close_matches(gid.casefold(), list(cat.groups["id"]), n=3, cutoff=0.4)
-            known = f"; did you mean {', '.join(hint)}?" if hint else (
-                "; no groups in the catalogue yet" if cat.groups.empty else "")
+            known = (
+                f"; did you mean {', '.join(hint)}?"
+                if hint
+                else ("; no groups in the catalogue yet" if cat.groups.empty else "")
+            )
             raise ValueError(f"unknown group {group!r}{known}")
-    gm = cat.group_members[(cat.group_members["group_id"] == gid) & (cat.group_members["role"].isin(
-        ["member", "founding_member"]))]
+    gm = cat.group_members[
+        (cat.group_members["group_id"] == gid) & (cat.group_members["role"].isin(["member", "founding_member"]))
+    ]
     out = []
     for code, joined, left in zip(gm["party_code"], gm["joined"], gm["left"], strict=True):
         if on is not None:
@@ -375,14 +483,29 @@ class GroupAlignment:
     note: str
 
     def to_dict(self) -> dict:
-        return {"party": self.party, "group": self.group, "members": self.members, "mean_kappa": self.mean_kappa,
-                "majority_agreement": self.majority_agreement, "majority_kappa": self.majority_kappa,
-                "co_votes": self.co_votes, "note": self.note,
-                "per_member": self.per_member.to_dict("records")}
+        return {
+            "party": self.party,
+            "group": self.group,
+            "members": self.members,
+            "mean_kappa": self.mean_kappa,
+            "majority_agreement": self.majority_agreement,
+            "majority_kappa": self.majority_kappa,
+            "co_votes": self.co_votes,
+            "note": self.note,
+            "per_member": self.per_member.to_dict("records"),
+        }
 
 
-def group_alignment(cat: Catalogue, party: str, group: str | list[str], *, as_of=None, topic="all", since=None,
-                    min_votes: int = MIN_VOTES) -> GroupAlignment:
+def group_alignment(
+    cat: Catalogue,
+    party: str,
+    group: str | list[str],
+    *,
+    as_of=None,
+    topic="all",
+    since=None,
+    min_votes: int = MIN_VOTES,
+) -> GroupAlignment:
     """Alignment of a party with a group (group id, or a custom list of parties).
 
     Two views: the mean pairwise kappa with today's (``as_of``) members, and agreement with the
@@ -394,9 +517,14 @@ def group_alignment(cat: Catalogue, party: str, group: str | list[str], *, as_of
     members = [m for m in group_members(cat, group, on) if m != code]
     t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
     members = [m for m in members if m in t.co_votes.index]
-    per = pd.DataFrame({"member": members, "kappa": [t.kappa.loc[code, m] for m in members],
-                        "agreement": [t.agreement.loc[code, m] for m in members],
-                        "co_votes": [int(t.co_votes.loc[code, m]) for m in members]})
+    per = pd.DataFrame(
+        {
+            "member": members,
+            "kappa": [t.kappa.loc[code, m] for m in members],
+            "agreement": [t.agreement.loc[code, m] for m in members],
+            "co_votes": [int(t.co_votes.loc[code, m]) for m in members],
+        }
+    )
     mean_kappa = _none(per["kappa"].mean()) if per["kappa"].notna().any() else None
     data = vote_data(cat)
     mask = row_mask(data, topic=topic, since=since, as_of=as_of)
@@ -414,7 +542,19 @@ def group_alignment(cat: Catalogue, party: str, group: str | list[str], *, as_of
     st = pair_stats(np.stack([mine, maj], axis=1), (0.0, 0.5, 1.0))
     n = int(st.n[0, 1])
     enough = n >= min_votes
-    note = (f"{n} co-votes with the group majority, {len(members)} members" if enough
-            else f"not enough evidence: {n} co-votes with the group majority (need {min_votes})")
-    return GroupAlignment(code, label, members, mean_kappa, _none(st.agreement[0, 1]) if enough else None,
-                          _none(st.kappa[0, 1]) if enough else None, n, per, note)
+    note = (
+        f"{n} co-votes with the group majority, {len(members)} members"
+        if enough
+        else f"not enough evidence: {n} co-votes with the group majority (need {min_votes})"
+    )
+    return GroupAlignment(
+        code,
+        label,
+        members,
+        mean_kappa,
+        _none(st.agreement[0, 1]) if enough else None,
+        _none(st.kappa[0, 1]) if enough else None,
+        n,
+        per,
+        note,
+    )

@@ -29,8 +29,20 @@ from tracker.analytics.agreement import pair_stats
 from tracker.analytics.votes import to_date
 from tracker.catalogue import Catalogue
 
-CONTESTED = ("A/RES/73/27", "A/RES/73/187", "A/RES/73/266", "A/RES/74/28", "A/RES/74/29", "A/RES/74/247",
-             "A/RES/75/32", "A/RES/75/240", "A/RES/77/36", "A/RES/77/37", "A/RES/78/16", "A/RES/78/237")
+CONTESTED = (
+    "A/RES/73/27",
+    "A/RES/73/187",
+    "A/RES/73/266",
+    "A/RES/74/28",
+    "A/RES/74/29",
+    "A/RES/74/247",
+    "A/RES/75/32",
+    "A/RES/75/240",
+    "A/RES/77/36",
+    "A/RES/77/37",
+    "A/RES/78/16",
+    "A/RES/78/237",
+)
 METHODS = ("always-yes", "last-in-series", "knn-15", "ours")
 EPS = 1e-3
 
@@ -88,9 +100,15 @@ def baseline_probs(ctx: P.Context, method: str, known_idx, known_cls, targets) -
     raise ValueError(f"unknown method {method!r}")
 
 
-def run_backtest(cat: Catalogue, resolutions=CONTESTED, seeds=range(5), frac: float = 0.2,
-                 methods=METHODS, require_predecessor: bool | None = None,
-                 keep_predictions: bool = False) -> BacktestResult:
+def run_backtest(
+    cat: Catalogue,
+    resolutions=CONTESTED,
+    seeds=range(5),
+    frac: float = 0.2,
+    methods=METHODS,
+    require_predecessor: bool | None = None,
+    keep_predictions: bool = False,
+) -> BacktestResult:
     with single_thread():
         return _run(cat, resolutions, seeds, frac, methods, require_predecessor, keep_predictions)
 
@@ -112,7 +130,7 @@ def _run(cat, resolutions, seeds, frac, methods, require_predecessor, keep_predi
             prev = P.series_rows(ctx)
             if not len(prev) or d.resolutions["id"].iloc[prev[-1]] not in listed:
                 continue
-        for seed in (seeds if frac > 0 else [0]):
+        for seed in seeds if frac > 0 else [0]:
             rng = np.random.default_rng(seed)
             n_known = int(round(frac * len(voters)))
             known_idx = np.sort(rng.choice(voters, size=n_known, replace=False)) if n_known else np.array([], int)
@@ -126,19 +144,37 @@ def _run(cat, resolutions, seeds, frac, methods, require_predecessor, keep_predi
                     prob = prob[targets]
                     if keep_predictions:
                         kept[(row["id"], seed)] = pd.DataFrame(
-                            prob, index=[d.parties[j] for j in targets], columns=["p_no", "p_abstain", "p_yes"])
+                            prob, index=[d.parties[j] for j in targets], columns=["p_no", "p_abstain", "p_yes"]
+                        )
                 else:
                     prob = baseline_probs(ctx, method, known_idx, known_cls, targets)
                 pred = prob.argmax(axis=1)
-                rows_out.append({"resolution": row["id"], "method": method, "seed": seed,
-                                 "accuracy": float(np.mean(pred == y)), "macro_f1": macro_f1(y, pred),
-                                 "log_loss": log_loss(y, prob), "n_scored": len(y), "n_known": len(known_idx)})
+                rows_out.append(
+                    {
+                        "resolution": row["id"],
+                        "method": method,
+                        "seed": seed,
+                        "accuracy": float(np.mean(pred == y)),
+                        "macro_f1": macro_f1(y, pred),
+                        "log_loss": log_loss(y, prob),
+                        "n_scored": len(y),
+                        "n_known": len(known_idx),
+                    }
+                )
     raw = pd.DataFrame(rows_out)
     if raw.empty:
         empty = pd.DataFrame(columns=["accuracy", "macro_f1", "log_loss"])
         return BacktestResult(raw, empty, time.perf_counter() - started, kept)
-    per = (raw.groupby(["resolution", "method"], sort=False)
-           .agg(accuracy=("accuracy", "mean"), macro_f1=("macro_f1", "mean"), log_loss=("log_loss", "mean"),
-                n_scored=("n_scored", "mean"), n_known=("n_known", "mean")).reset_index())
+    per = (
+        raw.groupby(["resolution", "method"], sort=False)
+        .agg(
+            accuracy=("accuracy", "mean"),
+            macro_f1=("macro_f1", "mean"),
+            log_loss=("log_loss", "mean"),
+            n_scored=("n_scored", "mean"),
+            n_known=("n_known", "mean"),
+        )
+        .reset_index()
+    )
     summary = per.groupby("method", sort=False)[["accuracy", "macro_f1", "log_loss"]].mean()
     return BacktestResult(per, summary, time.perf_counter() - started, kept)

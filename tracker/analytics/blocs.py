@@ -32,8 +32,28 @@ from tracker.catalogue import Catalogue
 METHODS = ("hierarchical", "louvain")
 SWEEP = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
 TOP_EDGES = 15
-NOTABLE = ("USA", "RUS", "CHN", "IND", "BRA", "ZAF", "FRA", "DEU", "GBR", "JPN", "IDN", "NGA",
-           "EGY", "MEX", "TUR", "SAU", "IRN", "ARG", "AUS", "CAN")
+NOTABLE = (
+    "USA",
+    "RUS",
+    "CHN",
+    "IND",
+    "BRA",
+    "ZAF",
+    "FRA",
+    "DEU",
+    "GBR",
+    "JPN",
+    "IDN",
+    "NGA",
+    "EGY",
+    "MEX",
+    "TUR",
+    "SAU",
+    "IRN",
+    "ARG",
+    "AUS",
+    "CAN",
+)
 RIVAL_SERIES = ("oewg", "gge-poa")
 
 
@@ -51,10 +71,17 @@ class BlocResult:
         def clean(x):
             return None if isinstance(x, float) and np.isnan(x) else x
 
-        return {"method": self.method, "basis": self.basis, "details": self.details, "excluded": self.excluded,
-                "blocs": [{k: clean(v) for k, v in r.items()} for r in self.blocs.to_dict("records")],
-                "between": {str(i): {str(j): clean(round(float(v), 4)) for j, v in row.items()}
-                            for i, row in self.between.iterrows()}}
+        return {
+            "method": self.method,
+            "basis": self.basis,
+            "details": self.details,
+            "excluded": self.excluded,
+            "blocs": [{k: clean(v) for k, v in r.items()} for r in self.blocs.to_dict("records")],
+            "between": {
+                str(i): {str(j): clean(round(float(v), 4)) for j, v in row.items()}
+                for i, row in self.between.iterrows()
+            },
+        }
 
 
 def _score_matrix(cat, basis, topic, since, as_of, min_votes):
@@ -90,7 +117,7 @@ def _hierarchical(score: pd.DataFrame, k: int | None):
 
     z = linkage(squareform((dist + dist.T) / 2, checks=False), method="average")
     tried = {}
-    for kk in ([k] if k else range(2, 9)):
+    for kk in [k] if k else range(2, 9):
         labels = fcluster(z, t=kk, criterion="maxclust")
         tried[kk] = (_silhouette(dist, labels), labels)
     best = max(tried, key=lambda kk: tried[kk][0])
@@ -115,25 +142,38 @@ def _louvain(score: pd.DataFrame, seed: int, resolution: float | None):
     isolated = [n for n in g.nodes if g.degree(n) == 0]
     g.remove_nodes_from(isolated)
     if g.number_of_nodes() < 3:
-        raise ValueError(f"not enough evidence for blocs: {g.number_of_nodes()} parties with positive "
-                         "agreement with anyone")
+        raise ValueError(
+            f"not enough evidence for blocs: {g.number_of_nodes()} parties with positive agreement with anyone"
+        )
     sweep = []
     best = None
-    for r in ([resolution] if resolution else SWEEP):
+    for r in [resolution] if resolution else SWEEP:
         comms = nx.community.louvain_communities(g, weight="weight", resolution=r, seed=seed)
         q = nx.community.modularity(g, comms, weight="weight") if g.number_of_edges() else 0.0
         sweep.append({"resolution": r, "blocs": len(comms), "modularity": round(q, 4)})
         if (len(comms) >= 2 or best is None) and (best is None or q > best[0] or len(best[1]) < 2):
             best = (q, comms, r)
     labels_of = {p: b + 1 for b, c in enumerate(sorted(best[1], key=len, reverse=True)) for p in c}
-    return (np.array([labels_of.get(p, 0) for p in idx]),
-            {"resolution": best[2], "sweep": sweep, "graph": f"top {TOP_EDGES} positive-kappa partners per party"},
-            isolated)
+    return (
+        np.array([labels_of.get(p, 0) for p in idx]),
+        {"resolution": best[2], "sweep": sweep, "graph": f"top {TOP_EDGES} positive-kappa partners per party"},
+        isolated,
+    )
 
 
-def blocs(cat: Catalogue, method: str = "hierarchical", basis: str = "votes", *, topic="cyber", since=None,
-          as_of=None, k: int | None = None, resolution: float | None = None, seed: int = 0,
-          min_votes: int = 5) -> BlocResult:
+def blocs(
+    cat: Catalogue,
+    method: str = "hierarchical",
+    basis: str = "votes",
+    *,
+    topic="cyber",
+    since=None,
+    as_of=None,
+    k: int | None = None,
+    resolution: float | None = None,
+    seed: int = 0,
+    min_votes: int = 5,
+) -> BlocResult:
     """Voting blocs (see module docstring). Defaults: cyber votes, all dates."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
@@ -143,8 +183,10 @@ def blocs(cat: Catalogue, method: str = "hierarchical", basis: str = "votes", *,
     with single_thread():
         t, score, excluded = _score_matrix(cat, basis, topic, since, as_of, min_votes)
         if len(score) < 3:
-            raise ValueError(f"not enough evidence for blocs: {len(score)} parties with enough "
-                             f"{'co-votes' if basis == 'votes' else 'evidence'} (basis={basis}, topic={topic})")
+            raise ValueError(
+                f"not enough evidence for blocs: {len(score)} parties with enough "
+                f"{'co-votes' if basis == 'votes' else 'evidence'} (basis={basis}, topic={topic})"
+            )
         unaligned: list[str] = []
         if method == "hierarchical":
             labels, details = _hierarchical(score, k)
@@ -175,17 +217,32 @@ def blocs(cat: Catalogue, method: str = "hierarchical", basis: str = "votes", *,
         members = assign.loc[assign["bloc"] == b, "party"].tolist()
         sub = score.loc[members, members].to_numpy(dtype=np.float64)
         with _quiet():
-            centrality = np.nanmean(np.where(np.eye(len(members), dtype=bool), np.nan, sub), axis=1) \
-                if len(members) > 1 else np.array([np.nan])
+            centrality = (
+                np.nanmean(np.where(np.eye(len(members), dtype=bool), np.nan, sub), axis=1)
+                if len(members) > 1
+                else np.array([np.nan])
+            )
         anchor = members[int(np.nanargmax(centrality))] if np.isfinite(centrality).any() else members[0]
         anchor = next((p for p in NOTABLE if p in members), anchor)
-        rows.append({"bloc": int(b), "label": f"bloc around {cat.party_name(anchor)} ({anchor})",
-                     "size": len(members), "cohesion": float(between.loc[b, b]) if len(members) > 1 else np.nan,
-                     "members": members, "defining_instruments": defining_inst.get(b, []),
-                     "defining_votes": defining_votes.get(b, [])})
-    details.update(topic=topic, since=str(since) if since else None, as_of=str(as_of) if as_of else None,
-                   parties=len(parties), weights=t.settings["weights"] if basis == "combined" else None,
-                   adoption_data=t.settings["adoption_data"])
+        rows.append(
+            {
+                "bloc": int(b),
+                "label": f"bloc around {cat.party_name(anchor)} ({anchor})",
+                "size": len(members),
+                "cohesion": float(between.loc[b, b]) if len(members) > 1 else np.nan,
+                "members": members,
+                "defining_instruments": defining_inst.get(b, []),
+                "defining_votes": defining_votes.get(b, []),
+            }
+        )
+    details.update(
+        topic=topic,
+        since=str(since) if since else None,
+        as_of=str(as_of) if as_of else None,
+        parties=len(parties),
+        weights=t.settings["weights"] if basis == "combined" else None,
+        adoption_data=t.settings["adoption_data"],
+    )
     return BlocResult(method, basis, assign, pd.DataFrame(rows), between, excluded, details)
 
 
@@ -206,8 +263,11 @@ def _defining_votes(cat, assign, topic, since, as_of, top: int = 3) -> dict[int,
         with np.errstate(invalid="ignore"), _quiet():
             gap = np.abs(np.nanmean(inside, axis=1) - np.nanmean(outside, axis=1))
         order = np.argsort(-np.nan_to_num(gap))[:top]
-        out[int(b)] = [f"{ids[i]} ({np.nanmean(inside[i]):.2f} vs {np.nanmean(outside[i]):.2f})"
-                       for i in order if np.isfinite(gap[i])]
+        out[int(b)] = [
+            f"{ids[i]} ({np.nanmean(inside[i]):.2f} vs {np.nanmean(outside[i]):.2f})"
+            for i in order
+            if np.isfinite(gap[i])
+        ]
     return out
 
 
@@ -243,8 +303,10 @@ def _defining_instruments(cat, assign, as_of, top: int = 5) -> dict[int, list[st
 
 # --------------------------------------------------------------------------- axis
 
-def axis(cat: Catalogue, *, topic="cyber", since=None, as_of=None, n_boot: int = 200, seed: int = 0,
-         min_votes: int = 5) -> pd.DataFrame:
+
+def axis(
+    cat: Catalogue, *, topic="cyber", since=None, as_of=None, n_boot: int = 200, seed: int = 0, min_votes: int = 5
+) -> pd.DataFrame:
     """Open (+) vs sovereign (-) position of every party, with a bootstrap standard error.
 
     The position is the first principal component of the party x resolution matrix of
@@ -307,8 +369,11 @@ def _anchor(cat, parties, as_of) -> tuple[np.ndarray, str]:
         st = cat.status(to_date(as_of, end=True) if as_of else None)
         stance = dict(zip(cat.instruments["id"], cat.instruments["stance"], strict=True))
         st = st[st["adopted"]]
-        sign = st["instrument_id"].map({i: 1 if s == "open" else -1 if s == "sovereign" else 0
-                                        for i, s in stance.items()}).fillna(0)
+        sign = (
+            st["instrument_id"]
+            .map({i: 1 if s == "open" else -1 if s == "sovereign" else 0 for i, s in stance.items()})
+            .fillna(0)
+        )
         per = sign.groupby(st["party_code"]).sum()
         vec = np.array([per.get(p, 0.0) for p in parties], dtype=float)
         if np.abs(vec).sum() > 0:
@@ -320,6 +385,7 @@ def _anchor(cat, parties, as_of) -> tuple[np.ndarray, str]:
 
 
 # --------------------------------------------------------------------------- swing states
+
 
 def _mean(values) -> float:
     arr = np.asarray(values, dtype=np.float64)
@@ -366,7 +432,8 @@ def swing_states(cat: Catalogue, *, as_of=None, min_reasons: int = 1, predict: b
                     continue  # not rival in practice: nobody voted no
                 for j in np.flatnonzero(both):
                     rival.setdefault(data.parties[j], []).append(
-                        f"{data.resolutions['id'].iloc[ra]} + {data.resolutions['id'].iloc[rb]}")
+                        f"{data.resolutions['id'].iloc[ra]} + {data.resolutions['id'].iloc[rb]}"
+                    )
     for p, pairs in rival.items():
         add(p, f"yes on both rival drafts ({len(pairs)} sessions): {'; '.join(pairs)}", 1.0 + 0.25 * (len(pairs) - 1))
     changes: dict[str, list[str]] = {}
@@ -379,7 +446,8 @@ def swing_states(cat: Catalogue, *, as_of=None, min_reasons: int = 1, predict: b
             for j in np.flatnonzero(changed):
                 changes.setdefault(data.parties[j], []).append(
                     f"{s}: {names[c0[j]]} on {data.resolutions['id'].iloc[r0]} -> "
-                    f"{names[c1[j]]} on {data.resolutions['id'].iloc[r1]}")
+                    f"{names[c1[j]]} on {data.resolutions['id'].iloc[r1]}"
+                )
     for p, items in changes.items():
         add(p, f"changed vote between sessions ({len(items)}): {'; '.join(items)}", 0.5 + 0.25 * (len(items) - 1))
     try:
@@ -390,8 +458,9 @@ def swing_states(cat: Catalogue, *, as_of=None, min_reasons: int = 1, predict: b
         kappa = score.reindex(index=placed, columns=placed).to_numpy(dtype=np.float64)
         bloc_of = np.array([lab[q] for q in placed])
         for i, (p, b) in enumerate(lab.items()):
-            others_in = {bb: np.flatnonzero((bloc_of == bb) & (np.arange(len(placed)) != i))
-                         for bb in set(lab.values())}
+            others_in = {
+                bb: np.flatnonzero((bloc_of == bb) & (np.arange(len(placed)) != i)) for bb in set(lab.values())
+            }
             means = {bb: _mean(kappa[i, cols]) for bb, cols in others_in.items()}
             own = means.get(b)
             others = {bb: m for bb, m in means.items() if bb != b and np.isfinite(m)}
@@ -416,9 +485,14 @@ def swing_states(cat: Catalogue, *, as_of=None, min_reasons: int = 1, predict: b
                 if (data.classes[ctx.hist, j] >= 0).any():
                     add(parties[j], f"uncertain predicted vote on the next {s} resolution (top p={top[j]:.2f})")
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
-    out = pd.DataFrame([{"party": p, "name": cat.party_name(p), "score": round(weight[p], 2),
-                         "reasons": r} for p, r in reasons.items() if p in members and len(r) >= min_reasons],
-                       columns=["party", "name", "score", "reasons"])
+    out = pd.DataFrame(
+        [
+            {"party": p, "name": cat.party_name(p), "score": round(weight[p], 2), "reasons": r}
+            for p, r in reasons.items()
+            if p in members and len(r) >= min_reasons
+        ],
+        columns=["party", "name", "score", "reasons"],
+    )
     if len(ids) == 0:
         out.attrs["note"] = "not enough evidence: 0 cyber votes in the window"
     return out.sort_values(["score", "party"], ascending=[False, True]).reset_index(drop=True)

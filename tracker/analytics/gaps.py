@@ -24,8 +24,7 @@ from tracker.analytics.votes import to_date, vote_data
 from tracker.catalogue import Catalogue, date_bounds
 from tracker.parties import PartyResolver
 
-GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size",
-               "party_status"]
+GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size", "party_status"]
 ACTIVITY_WEIGHT = 0.5  # share of the score from how many other (same-stance) instruments the party adopted
 NEXT_COLUMNS = ["party", "name", "score", "neighbours_adopted", "neighbours", "status"]
 
@@ -47,8 +46,10 @@ def _instrument(cat: Catalogue, instrument: str) -> str:
     hit = aliases[aliases["alias"].str.casefold() == key.casefold()]
     if len(hit):
         return hit["instrument_id"].iloc[0]
-    names = cat.instruments[(cat.instruments["name"].str.casefold() == key.casefold())
-                            | (cat.instruments["short_name"].str.casefold() == key.casefold())]
+    names = cat.instruments[
+        (cat.instruments["name"].str.casefold() == key.casefold())
+        | (cat.instruments["short_name"].str.casefold() == key.casefold())
+    ]
     if len(names):
         return names["id"].iloc[0]
     from rapidfuzz import fuzz, process, utils
@@ -56,11 +57,20 @@ def _instrument(cat: Catalogue, instrument: str) -> str:
     labels = {i: i for i in ids}
     labels.update({a: i for a, i in zip(aliases["alias"], aliases["instrument_id"], strict=True)})
     labels.update({n: i for n, i in zip(cat.instruments["name"], cat.instruments["id"], strict=True)})
-    hits = process.extract(key, {lab: lab for lab in labels}, scorer=fuzz.WRatio, processor=utils.default_process,
-                           limit=10, score_cutoff=70)
+    hits = process.extract(
+        key,
+        {lab: lab for lab in labels},
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=10,
+        score_cutoff=70,
+    )
     hint = list(dict.fromkeys(labels[h[2]] for h in hits))[:3]
-    msg = f"; did you mean {', '.join(hint)}?" if hint else ("; the catalogue has no instruments yet"
-                                                             if not ids else "; no close match")
+    msg = (
+        f"; did you mean {', '.join(hint)}?"
+        if hint
+        else ("; the catalogue has no instruments yet" if not ids else "; no close match")
+    )
     raise ValueError(f"unknown instrument {instrument!r}{msg}")
 
 
@@ -70,8 +80,16 @@ def _empty(columns, note: str) -> pd.DataFrame:
     return out
 
 
-def gaps(cat: Catalogue, party: str, bloc: str | list[str] | None = None, reference: str | None = None, *,
-         as_of=None, min_share: float = 0.5, partners_n: int = 15) -> pd.DataFrame:
+def gaps(
+    cat: Catalogue,
+    party: str,
+    bloc: str | list[str] | None = None,
+    reference: str | None = None,
+    *,
+    as_of=None,
+    min_share: float = 0.5,
+    partners_n: int = 15,
+) -> pd.DataFrame:
     """Instruments the bloc (or the reference party) adopted that ``party`` has not, ranked."""
     resolver = PartyResolver(cat)
     code = resolver.require(party)
@@ -107,12 +125,23 @@ def gaps(cat: Catalogue, party: str, bloc: str | list[str] | None = None, refere
         n = len(who & set(members))
         share = n / len(members)
         if share >= min_share and n:
-            rows.append({"instrument_id": inst, "name": info["name"].get(inst, inst),
-                         "kind": info["kind"].get(inst, ""), "stance": info["stance"].get(inst, ""),
-                         "bloc_share": share, "bloc_adopters": n, "bloc_size": len(members),
-                         "party_status": mine.get(inst, "no action")})
-    out = pd.DataFrame(rows, columns=GAP_COLUMNS).sort_values(["bloc_share", "instrument_id"],
-                                                               ascending=[False, True]).reset_index(drop=True)
+            rows.append(
+                {
+                    "instrument_id": inst,
+                    "name": info["name"].get(inst, inst),
+                    "kind": info["kind"].get(inst, ""),
+                    "stance": info["stance"].get(inst, ""),
+                    "bloc_share": share,
+                    "bloc_adopters": n,
+                    "bloc_size": len(members),
+                    "party_status": mine.get(inst, "no action"),
+                }
+            )
+    out = (
+        pd.DataFrame(rows, columns=GAP_COLUMNS)
+        .sort_values(["bloc_share", "instrument_id"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
     out.attrs.update(party=code, bloc=label, members=members)
     if out.empty:
         out.attrs["note"] = f"no gaps: {code} has adopted everything >= {min_share:.0%} of {label} adopted"
@@ -139,8 +168,9 @@ def _vote_cache(cat: Catalogue) -> dict:
     return {k: v for k, v in cat._status_cache.items() if isinstance(k, tuple)}
 
 
-def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: int = 15,
-                  activity_weight: float | None = None) -> pd.DataFrame:
+def next_adopters(
+    cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: int = 15, activity_weight: float | None = None
+) -> pd.DataFrame:
     """Non-adopters of ``instrument`` most likely to adopt next (similarity-weighted neighbours).
 
     score = (1 - a) x neighbour share + a x activity, where the neighbour share is the
@@ -156,14 +186,25 @@ def next_adopters(cat: Catalogue, instrument: str, as_of=None, n: int = 10, k: i
     adopted, st = _adopted_sets(cat, when)
     who = adopted.get(inst, set())
     if not who:
-        return _empty(NEXT_COLUMNS, f"not enough evidence: 0 adopters of {inst} "
-                                    f"{'as of ' + str(when) if when else 'in the catalogue'}")
+        return _empty(
+            NEXT_COLUMNS,
+            f"not enough evidence: 0 adopters of {inst} {'as of ' + str(when) if when else 'in the catalogue'}",
+        )
     sim = _similarity(cat, when, exclude_instrument=inst)
     return _rank(cat, sim, who, st, inst, n, k, activity_weight)
 
 
-def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n: int, k: int,
-          activity_weight: float | None = None, skip: set[str] = frozenset()) -> pd.DataFrame:
+def _rank(
+    cat,
+    sim: pd.DataFrame,
+    who: set[str],
+    st: pd.DataFrame,
+    inst: str,
+    n: int,
+    k: int,
+    activity_weight: float | None = None,
+    skip: set[str] = frozenset(),
+) -> pd.DataFrame:
     a = ACTIVITY_WEIGHT if activity_weight is None else activity_weight
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
     others = None
@@ -188,9 +229,16 @@ def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n:
         w = np.clip(s[top], 0, None)
         share = float((w * adopters[top]).sum() / w.sum()) if w.sum() > 0 else 0.0
         activity = float(others.get(p, 0)) / top_activity if top_activity else 0.0
-        rows.append({"party": p, "name": cat.party_name(p), "score": (1 - a) * share + a * activity,
-                     "neighbours_adopted": int(adopters[top].sum()), "neighbours": len(top),
-                     "status": status.get(p, "no action")})
+        rows.append(
+            {
+                "party": p,
+                "name": cat.party_name(p),
+                "score": (1 - a) * share + a * activity,
+                "neighbours_adopted": int(adopters[top].sum()),
+                "neighbours": len(top),
+                "status": status.get(p, "no action"),
+            }
+        )
     out = pd.DataFrame(rows, columns=NEXT_COLUMNS)
     out = out.sort_values(["score", "neighbours_adopted", "party"], ascending=[False, False, True])
     out = out.head(n).reset_index(drop=True)
@@ -198,8 +246,16 @@ def _rank(cat, sim: pd.DataFrame, who: set[str], st: pd.DataFrame, inst: str, n:
     return out
 
 
-def backtest_next_adopters(cat: Catalogue, cutoff, *, k: int = 10, neighbours: int = 15, seed: int = 0,
-                           min_new: int = 1, activity_weight: float | None = None) -> pd.DataFrame:
+def backtest_next_adopters(
+    cat: Catalogue,
+    cutoff,
+    *,
+    k: int = 10,
+    neighbours: int = 15,
+    seed: int = 0,
+    min_new: int = 1,
+    activity_weight: float | None = None,
+) -> pd.DataFrame:
     """precision@k of next_adopters with adoptions hidden after ``cutoff``, and two baselines.
 
     For each instrument with >= 1 adopter by the cut-off and >= ``min_new`` parties adopting
@@ -236,10 +292,17 @@ def backtest_next_adopters(cat: Catalogue, cutoff, *, k: int = 10, neighbours: i
         pool = sorted(p for p in members if p not in had and p not in unknown)
         pop = sorted(pool, key=lambda p: (-counts.get(p, 0), p))[:k]
         rnd = list(rng.permutation(pool)[:k])
-        rows.append({"instrument_id": inst, "adopters_at_cutoff": len(had), "new_adopters": len(new),
-                     "undated_excluded": len(unknown & members),
-                     "ours": len(set(ours) & new) / k, "popularity": len(set(pop) & new) / k,
-                     "random": len(set(rnd) & new) / k})
+        rows.append(
+            {
+                "instrument_id": inst,
+                "adopters_at_cutoff": len(had),
+                "new_adopters": len(new),
+                "undated_excluded": len(unknown & members),
+                "ours": len(set(ours) & new) / k,
+                "popularity": len(set(pop) & new) / k,
+                "random": len(set(rnd) & new) / k,
+            }
+        )
     out = pd.DataFrame(rows, columns=cols)
     out.attrs.update(cutoff=str(cut), k=k)
     if out.empty:
@@ -257,5 +320,3 @@ def _hide_after(cat: Catalogue, cut) -> Catalogue:
     late = set(res.loc[pd.to_datetime(res["date"]).dt.date > cut, "id"])
     votes = cat.votes[~cat.votes["resolution_id"].isin(late)].reset_index(drop=True)
     return replace(cat, adoptions=ad[keep].reset_index(drop=True), votes=votes, _status_cache={})
-
-

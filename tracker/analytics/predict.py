@@ -101,8 +101,9 @@ def resolve_resolution(cat: Catalogue, resolution: str) -> pd.Series:
         from rapidfuzz import process, utils
         from rapidfuzz.distance import Levenshtein
 
-        hits = process.extract(key, list(res["id"]), scorer=Levenshtein.normalized_similarity,
-                               processor=utils.default_process, limit=3)
+        hits = process.extract(
+            key, list(res["id"]), scorer=Levenshtein.normalized_similarity, processor=utils.default_process, limit=3
+        )
         hint = f"; did you mean {', '.join(h[0] for h in hits)}?" if hits else ""
         raise UnknownResolution(f"unknown resolution {resolution!r}{hint}")
     return hit.iloc[0]
@@ -136,6 +137,7 @@ def context(cat: Catalogue, series: str, as_of: date, exclude_id: str | None = N
 
 
 # --------------------------------------------------------------------------- features
+
 
 def _similarity(ctx: Context, cat: Catalogue) -> np.ndarray:
     if "sim" in ctx.extra:
@@ -260,21 +262,21 @@ def _softmax_fit(f: np.ndarray, y: np.ndarray, lam: float = 1.0):
     onehot = np.eye(3)[y]
 
     def loss(w):
-        W, b = w[: k * 3].reshape(k, 3), w[k * 3:]
+        W, b = w[: k * 3].reshape(k, 3), w[k * 3 :]
         z = f @ W + b
         z = z - z.max(axis=1, keepdims=True)
         lse = np.log(np.exp(z).sum(axis=1))
         p = np.exp(z - lse[:, None])
-        val = -(onehot * (z - lse[:, None])).sum() + lam * (W ** 2).sum()
+        val = -(onehot * (z - lse[:, None])).sum() + lam * (W**2).sum()
         g = p - onehot
         return val, np.concatenate([(f.T @ g + 2 * lam * W).ravel(), g.sum(axis=0)])
 
     w0 = np.zeros(k * 3 + 3)
-    w0[k * 3:] = np.log(onehot.mean(axis=0) + 0.05)
+    w0[k * 3 :] = np.log(onehot.mean(axis=0) + 0.05)
     from scipy.optimize import minimize  # imported when used: scipy.optimize takes ~0.5 s
 
     res = minimize(loss, w0, jac=True, method="L-BFGS-B")
-    return res.x[: k * 3].reshape(k, 3), res.x[k * 3:]
+    return res.x[: k * 3].reshape(k, 3), res.x[k * 3 :]
 
 
 def _latent_features(ctx: Context) -> np.ndarray | None:
@@ -354,8 +356,15 @@ def _series_pairs(ctx: Context) -> dict[int, int]:
     return out
 
 
-def _class_features(ctx: Context, sim: np.ndarray, emb: np.ndarray, prop: np.ndarray,
-                    known_idx: np.ndarray, known_cls: np.ndarray, prev: np.ndarray | None = None) -> np.ndarray:
+def _class_features(
+    ctx: Context,
+    sim: np.ndarray,
+    emb: np.ndarray,
+    prop: np.ndarray,
+    known_idx: np.ndarray,
+    known_cls: np.ndarray,
+    prev: np.ndarray | None = None,
+) -> np.ndarray:
     """Class-symmetric features F[party, class, feature] from the revealed votes of one vote.
 
     0 log neighbours' share of the class among the revealed; 1 log the class's share among
@@ -399,7 +408,7 @@ def _clogit_fit(F: np.ndarray, y: np.ndarray, lam: float = 0.01) -> np.ndarray:
         z = z - z.max(axis=1, keepdims=True)
         lse = np.log(np.exp(z).sum(axis=1))
         p = np.exp(z - lse[:, None])
-        val = -(onehot * (z - lse[:, None])).sum() / len(y) + lam * (w ** 2).sum()
+        val = -(onehot * (z - lse[:, None])).sum() / len(y) + lam * (w**2).sum()
         g = (p - onehot).reshape(-1) @ flat / len(y) + 2 * lam * w
         return val, g
 
@@ -497,6 +506,7 @@ def _fallback(ctx: Context) -> np.ndarray:
 
 # --------------------------------------------------------------------------- core
 
+
 def _expert_weights(experts, known_cls, base) -> dict[str, float]:
     """Pooling weights: base weight x how well each expert predicted the known votes held out.
 
@@ -516,15 +526,17 @@ def _expert_weights(experts, known_cls, base) -> dict[str, float]:
             scores[n] = float(np.mean(np.log(p)))
     valid = [v for v in scores.values() if v is not None]
     ref = max(valid) if valid else 0.0
-    raw = {n: base.get(n, 1.0) * (np.exp(LOO_SHARPNESS * (scores[n] - ref)) if scores[n] is not None else 1.0)
-           for n in names}
+    raw = {
+        n: base.get(n, 1.0) * (np.exp(LOO_SHARPNESS * (scores[n] - ref)) if scores[n] is not None else 1.0)
+        for n in names
+    }
     total = sum(raw.values())
     return {n: TEMPERATURE * v / total for n, v in raw.items()}
 
 
-
-def predict_core(cat: Catalogue, ctx: Context, known: dict[str, int],
-                 weights: dict[str, float] | None = None) -> tuple[np.ndarray, list[str], dict]:
+def predict_core(
+    cat: Catalogue, ctx: Context, known: dict[str, int], weights: dict[str, float] | None = None
+) -> tuple[np.ndarray, list[str], dict]:
     """Probability matrix (parties x [no, abstain, yes]) and a description of the basis."""
     with single_thread():
         return _predict_core(cat, ctx, known, weights)
@@ -534,8 +546,7 @@ def _predict_core(cat, ctx, known, weights):
     d = ctx.data
     weights = weights or WEIGHTS
     if not len(ctx.hist) and not known:
-        raise NotEnoughEvidence(f"not enough evidence: 0 recorded votes dated before {ctx.as_of} "
-                                "and no known votes")
+        raise NotEnoughEvidence(f"not enough evidence: 0 recorded votes dated before {ctx.as_of} and no known votes")
     col = d.col_of
     known_idx = np.array([col[c] for c in known if c in col], dtype=np.int64)
     known_cls = np.array([known[c] for c in known if c in col], dtype=np.int64)
@@ -562,8 +573,9 @@ def _predict_core(cat, ctx, known, weights):
                     experts[name] = (p_all, loo)
     if not experts:
         experts["fallback"] = (_fallback(ctx), None)
-        info["warning"] = ("weak: no earlier vote in this series and no known votes; "
-                           "each party's recent cyber voting record only")
+        info["warning"] = (
+            "weak: no earlier vote in this series and no known votes; each party's recent cyber voting record only"
+        )
     w = _expert_weights(experts, known_cls, weights)
     info["weights"] = {n: round(float(x), 3) for n, x in w.items()}
     logp = sum(w[n] * np.log(p + 1e-3) for n, (p, _loo) in experts.items())
@@ -609,7 +621,13 @@ def member_codes(cat: Catalogue) -> set[str]:
 
 
 def frame(prob: np.ndarray, parties: list[str]) -> pd.DataFrame:
-    out = pd.DataFrame({"vote": np.array(CLASSES, dtype=object)[prob.argmax(axis=1)],
-                        "p_yes": prob[:, 2], "p_no": prob[:, 0], "p_abstain": prob[:, 1]},
-                       index=pd.Index(parties, name="party_code"))
+    out = pd.DataFrame(
+        {
+            "vote": np.array(CLASSES, dtype=object)[prob.argmax(axis=1)],
+            "p_yes": prob[:, 2],
+            "p_no": prob[:, 0],
+            "p_abstain": prob[:, 1],
+        },
+        index=pd.Index(parties, name="party_code"),
+    )
     return out[OUTPUT_COLUMNS]

@@ -26,8 +26,8 @@ CYBER_TOPICS = ("cyber_security", "cybercrime")
 TOPIC_CHOICES = {
     "all": None,
     "cyber": CYBER_TOPICS,
-    "digital": CYBER_TOPICS + ("related_digital_rights", "related_digital_tech", "related_ict4d",
-                               "related_ai_military"),
+    "digital": CYBER_TOPICS
+    + ("related_digital_rights", "related_digital_tech", "related_ict4d", "related_ai_military"),
 }
 _CACHE_KEY = "analytics.votes"
 
@@ -100,10 +100,16 @@ def _build(cat: Catalogue) -> VoteData:
     classes = np.full((len(res), len(parties)), -1, dtype=np.int8)
     classes[rows[keep], cols[keep]] = cls[keep]
     codes = np.where(classes >= 0, classes.astype(np.float32) / 2, np.nan).astype(np.float32)
-    meta = pd.DataFrame({"id": res["id"], "date": res["_d"].dt.date, "topic": res["topic"],
-                         "series": res["series"], "title": res["title"]})
-    return VoteData(meta, parties, codes, classes, row_of, col_of,
-                    res["_d"].to_numpy().astype("datetime64[D]"))
+    meta = pd.DataFrame(
+        {
+            "id": res["id"],
+            "date": res["_d"].dt.date,
+            "topic": res["topic"],
+            "series": res["series"],
+            "title": res["title"],
+        }
+    )
+    return VoteData(meta, parties, codes, classes, row_of, col_of, res["_d"].to_numpy().astype("datetime64[D]"))
 
 
 def _lookup(codes: np.ndarray, values: list[int]) -> np.ndarray:
@@ -128,8 +134,9 @@ def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) 
     return np.array(data.resolutions["topic"].isin(topics).to_numpy(), dtype=bool)  # writable copy
 
 
-def row_mask(data: VoteData, *, topic=None, since=None, as_of=None, before=None,
-             exclude: tuple[str, ...] | list[str] = ()) -> np.ndarray:
+def row_mask(
+    data: VoteData, *, topic=None, since=None, as_of=None, before=None, exclude: tuple[str, ...] | list[str] = ()
+) -> np.ndarray:
     """Rows selected by topic, ``since`` (inclusive), ``as_of`` (inclusive), ``before`` (strict)."""
     mask = topic_mask(data, topic).copy()
     if since is not None:
@@ -143,13 +150,17 @@ def row_mask(data: VoteData, *, topic=None, since=None, as_of=None, before=None,
     return mask
 
 
-def vote_matrix(cat: Catalogue, *, topic: str | list[str] | None = "all", since=None, as_of=None,
-                before=None) -> pd.DataFrame:
+def vote_matrix(
+    cat: Catalogue, *, topic: str | list[str] | None = "all", since=None, as_of=None, before=None
+) -> pd.DataFrame:
     """Resolutions (rows, by date) x parties (columns): yes=1, abstain=0.5, no=0, absent=NaN."""
     data = vote_data(cat)
     mask = row_mask(data, topic=topic, since=since, as_of=as_of, before=before)
-    return pd.DataFrame(data.codes[mask], index=pd.Index(data.resolutions["id"][mask], name="resolution_id"),
-                        columns=pd.Index(data.parties, name="party_code"))
+    return pd.DataFrame(
+        data.codes[mask],
+        index=pd.Index(data.resolutions["id"][mask], name="resolution_id"),
+        columns=pd.Index(data.parties, name="party_code"),
+    )
 
 
 def day_before(value) -> date:

@@ -15,8 +15,9 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("connection_engine") or make_engine()
     with engine.connect() as connection:
         connection.info["writer"] = True  # SQLite: BEGIN IMMEDIATE, so concurrent starts queue
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+        context.configure(
+            connection=connection, target_metadata=target_metadata, render_as_batch=connection.dialect.name == "sqlite"
+        )
         with context.begin_transaction():
             if connection.dialect.name == "postgresql":
                 # Several app instances may start at once: one migrates, the others wait and

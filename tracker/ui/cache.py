@@ -61,10 +61,13 @@ def ensure_database() -> str:
             raise
         if bar is not None:
             bar.empty()
-        st.warning(f"The catalogue folder was not loaded: it would overwrite {len(exc.problems)} approved "
-                   "curated edit(s). Serving the database as curated; see `tracker load`.")
+        st.warning(
+            f"The catalogue folder was not loaded: it would overwrite {len(exc.problems)} approved "
+            "curated edit(s). Serving the database as curated; see `tracker load`."
+        )
         return "curated"
     if result.status == "loaded":
+
         def preparing(done: int, total: int, label: str) -> None:
             if bar is not None:
                 bar.progress(min(done / max(total, 1), 1.0), text=f"Preparing the analytics: {label}…")
@@ -142,6 +145,7 @@ def warm_up(content_hash: str, edits: int) -> threading.Thread:
 
 # --------------------------------------------------------------------------- map geometry
 
+
 @st.cache_resource(show_spinner=False)
 def world_topology() -> dict:
     """Natural Earth 110m countries (npm world-atlas 2.0.2, ISC) with Kosovo given an id."""
@@ -192,14 +196,20 @@ def party_geo(version: str) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- catalogue-derived frames
 
+
 @st.cache_data(show_spinner=False)
 def status_as_of(version: str, as_of: date | None) -> pd.DataFrame:
     """cat.status(as_of) joined with party and instrument names (a DataFrame copy per call)."""
     cat = get_catalogue()
     s = cat.status(as_of)
     s["party"] = s["party_code"].map(cat._party_names())
-    names = dict(zip(cat.instruments["id"], cat.instruments["short_name"].where(
-        cat.instruments["short_name"] != "", cat.instruments["name"]), strict=True))
+    names = dict(
+        zip(
+            cat.instruments["id"],
+            cat.instruments["short_name"].where(cat.instruments["short_name"] != "", cat.instruments["name"]),
+            strict=True,
+        )
+    )
     s["instrument"] = s["instrument_id"].map(names)
     return s
 
@@ -215,10 +225,10 @@ def adoptions_dated(version: str) -> pd.DataFrame:
     ad["first_day"] = pd.to_datetime(bounds.map(lambda b: b[0] if b else None))
     ad["last_day"] = pd.to_datetime(bounds.map(lambda b: b[1] if b else None))
     ad["party"] = ad["party_code"].map(cat._party_names())
-    ad["instrument"] = ad["instrument_id"].map(dict(zip(cat.instruments["id"], cat.instruments["name"],
-                                                         strict=True)))
-    return ad.sort_values(["last_day", "instrument_id", "party_code"], ascending=[False, True, True],
-                          na_position="last").reset_index(drop=True)
+    ad["instrument"] = ad["instrument_id"].map(dict(zip(cat.instruments["id"], cat.instruments["name"], strict=True)))
+    return ad.sort_values(
+        ["last_day", "instrument_id", "party_code"], ascending=[False, True, True], na_position="last"
+    ).reset_index(drop=True)
 
 
 @st.cache_data(show_spinner=False)
@@ -253,11 +263,13 @@ def cyber_votes(version: str) -> pd.DataFrame:
     cat = get_catalogue()
     res = cat.resolutions[cat.resolutions["topic"].isin(["cyber_security", "cybercrime"])]
     v = cat.votes[cat.votes["resolution_id"].isin(res["id"])]
-    return v.merge(res[["id", "date", "title", "series", "topic"]], left_on="resolution_id", right_on="id",
-                   how="left").drop(columns="id")
+    return v.merge(
+        res[["id", "date", "title", "series", "topic"]], left_on="resolution_id", right_on="id", how="left"
+    ).drop(columns="id")
 
 
 # --------------------------------------------------------------------------- search (issue 4)
+
 
 @st.cache_resource(show_spinner="Building the search index…")
 def search_index(version: str):
@@ -273,6 +285,7 @@ def search_available() -> bool:
 
 # --------------------------------------------------------------------------- analytics (issue 5)
 
+
 def analytics_available() -> bool:
     """Whether tracker.analytics is installed, checked without importing it (its import, with scipy
     and networkx, takes seconds; it happens only on the pages that compute something)."""
@@ -280,6 +293,7 @@ def analytics_available() -> bool:
 
 
 # --------------------------------------------------------------------------- metadata and quality
+
 
 @st.cache_data(show_spinner=False)
 def package_metadata() -> dict:
@@ -301,6 +315,7 @@ def quality_report_text(version: str) -> str:
 
 
 # --------------------------------------------------------------------------- exports (issue 7)
+
 
 def freeze(params: dict) -> str:
     """Builder keyword arguments as a stable cache key."""
@@ -329,6 +344,7 @@ def export_report(version: str, kind: str, frozen: str):
 
 # --------------------------------------------------------------------------- analytics results (issue 5)
 # Keyed by the catalogue version and the arguments; the pages filter the results outside.
+
 
 @st.cache_data(show_spinner="Computing alignment…", max_entries=16)
 def alignment_matrix(version: str, basis: str, topic: str, as_of: date | None = None) -> pd.DataFrame:

@@ -27,8 +27,14 @@ STATUS_GROUPS = {
     "suspended": "Suspended",
 }
 NO_ACTION = "No action recorded"
-STATUS_DOMAIN = ["Bound / member / endorsed", "Signed only", "Observer", "Withdrew / left / denounced",
-                 "Suspended", NO_ACTION]
+STATUS_DOMAIN = [
+    "Bound / member / endorsed",
+    "Signed only",
+    "Observer",
+    "Withdrew / left / denounced",
+    "Suspended",
+    NO_ACTION,
+]
 STATUS_RANGE = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#DDDDDD"]
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 NOT_IN_CATALOGUE = "#F4F4F4"
@@ -39,6 +45,7 @@ INSTRUMENT_KEY = "item"  # the open catalogue entry: ?item=<instrument id>
 
 
 # --------------------------------------------------------------------------- shared state (URL + session)
+
 
 def _from_url(key: str) -> list[str]:
     raw = st.query_params.get(key, "")
@@ -81,8 +88,9 @@ def party_options(cat: Catalogue) -> list[str]:
     return p["code"].tolist()
 
 
-def pick_parties(cat: Catalogue, label: str, *, max_selections: int = 4, min_hint: int = 0,
-                 default: Sequence[str] = ()) -> list[str]:
+def pick_parties(
+    cat: Catalogue, label: str, *, max_selections: int = 4, min_hint: int = 0, default: Sequence[str] = ()
+) -> list[str]:
     """A multiselect bound to the shared selection (survives page switches; in the URL)."""
     current = selected_parties(cat) or list(default)
     current = current[:max_selections]
@@ -92,10 +100,16 @@ def pick_parties(cat: Catalogue, label: str, *, max_selections: int = 4, min_hin
     def changed() -> None:
         set_selected_parties(st.session_state[widget_key])
 
-    chosen = st.multiselect(label, party_options(cat), key=widget_key, format_func=party_label(cat),
-                            max_selections=max_selections, on_change=changed,
-                            help="The selection is kept when you switch pages and is part of the page "
-                                 "address, so you can share the view as a link.")
+    chosen = st.multiselect(
+        label,
+        party_options(cat),
+        key=widget_key,
+        format_func=party_label(cat),
+        max_selections=max_selections,
+        on_change=changed,
+        help="The selection is kept when you switch pages and is part of the page "
+        "address, so you can share the view as a link.",
+    )
     sync_url(parties=chosen)
     if len(chosen) < min_hint:
         st.info(f"Choose at least {min_hint} parties.")
@@ -132,9 +146,15 @@ def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of p
             st.session_state[key] = min(max(date.fromisoformat(raw), first), today) if raw else today
         except ValueError:
             st.session_state[key] = today
-    chosen = st.slider(label, min_value=first, max_value=today, key=key, format="YYYY-MM-DD",
-                       help="Statuses are derived from the dated actions up to this day; a year-only "
-                            "date counts from the last day of that year.")
+    chosen = st.slider(
+        label,
+        min_value=first,
+        max_value=today,
+        key=key,
+        format="YYYY-MM-DD",
+        help="Statuses are derived from the dated actions up to this day; a year-only "
+        "date counts from the last day of that year.",
+    )
     sync_url(as_of=None if chosen == today else chosen.isoformat())
     return chosen
 
@@ -149,10 +169,20 @@ def records(frame: pd.DataFrame) -> list[dict]:
     return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
 
 
-def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
-              domain: list | None = None, range_: list | None = None, scheme: str | None = None,
-              quantitative: bool = False, tooltip: Sequence[str] = (), height: int = 420,
-              point_parties: bool = True) -> dict:
+def world_map(
+    frame: pd.DataFrame,
+    *,
+    color: str,
+    title: str,
+    legend_title: str,
+    domain: list | None = None,
+    range_: list | None = None,
+    scheme: str | None = None,
+    quantitative: bool = False,
+    tooltip: Sequence[str] = (),
+    height: int = 420,
+    point_parties: bool = True,
+) -> dict:
     """An offline choropleth: ``frame`` has one row per party code (column ``code``) and ``color``.
 
     Geometry is Natural Earth 110m embedded inline (no URL, no CDN). Parties too small for a
@@ -177,31 +207,60 @@ def world_map(frame: pd.DataFrame, *, color: str, title: str, legend_title: str,
         scale = {"domain": list(domain), "range": list(range_)} if domain else {"range": list(range_ or OKABE_ITO)}
         legend = {"columns": 3, "labelLimit": 260, "orient": "bottom"}
     enc = {"field": color, "legend": legend, "scale": scale, "title": legend_title, "type": kind}
-    tips = [{"field": "name", "title": "Party", "type": "nominal"},
-            {"field": color, "format": ".2f" if quantitative else "", "title": legend_title, "type": kind}]
+    tips = [
+        {"field": "name", "title": "Party", "type": "nominal"},
+        {"field": color, "format": ".2f" if quantitative else "", "title": legend_title, "type": kind},
+    ]
     tips += [{"field": t, "type": "nominal"} for t in tooltip if t not in ("name", color)]
     polys = data[data["drawn"] == "polygon"].drop(columns=["lon", "lat", "drawn"])
     layers = [
-        {"data": world, "mark": {"type": "geoshape", "fill": NOT_IN_CATALOGUE, "stroke": "#BBBBBB",
-                                 "strokeWidth": 0.4}},
-        {"data": world, "mark": {"type": "geoshape", "stroke": "#FFFFFF", "strokeWidth": 0.4},
-         "encoding": {"color": enc, "tooltip": tips},
-         "transform": [{"lookup": "id", "from": {"data": {"name": "parties"}, "key": "geo_id",
-                                                 "fields": [c for c in polys.columns if c != "geo_id"]}},
-                       {"filter": "isValid(datum.code)"}]},
+        {
+            "data": world,
+            "mark": {"type": "geoshape", "fill": NOT_IN_CATALOGUE, "stroke": "#BBBBBB", "strokeWidth": 0.4},
+        },
+        {
+            "data": world,
+            "mark": {"type": "geoshape", "stroke": "#FFFFFF", "strokeWidth": 0.4},
+            "encoding": {"color": enc, "tooltip": tips},
+            "transform": [
+                {
+                    "lookup": "id",
+                    "from": {
+                        "data": {"name": "parties"},
+                        "key": "geo_id",
+                        "fields": [c for c in polys.columns if c != "geo_id"],
+                    },
+                },
+                {"filter": "isValid(datum.code)"},
+            ],
+        },
     ]
     datasets = {"parties": records(polys), WORLD_DATASET: cache.world_topology()}  # inline: nothing is fetched
     pts = data[data["drawn"] == "point"]
     if point_parties and len(pts):
         datasets["small-states"] = records(pts.drop(columns=["drawn", "geo_id"]))
-        layers.append({"data": {"name": "small-states"},
-                       "mark": {"type": "circle", "opacity": 1, "size": 28, "stroke": "#333333", "strokeWidth": 0.5},
-                       "encoding": {"color": enc, "latitude": {"field": "lat", "type": "quantitative"},
-                                    "longitude": {"field": "lon", "type": "quantitative"}, "tooltip": tips}})
-    return {"$schema": VEGA_LITE_SCHEMA, "config": {"view": {"continuousWidth": 300, "continuousHeight": 300,
-                                                             "stroke": None}},
-            "layer": layers, "height": height, "projection": {"type": "equalEarth"}, "title": title,
-            "width": "container", "datasets": datasets}
+        layers.append(
+            {
+                "data": {"name": "small-states"},
+                "mark": {"type": "circle", "opacity": 1, "size": 28, "stroke": "#333333", "strokeWidth": 0.5},
+                "encoding": {
+                    "color": enc,
+                    "latitude": {"field": "lat", "type": "quantitative"},
+                    "longitude": {"field": "lon", "type": "quantitative"},
+                    "tooltip": tips,
+                },
+            }
+        )
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}},
+        "layer": layers,
+        "height": height,
+        "projection": {"type": "equalEarth"},
+        "title": title,
+        "width": "container",
+        "datasets": datasets,
+    }
 
 
 def show_map(spec: dict, *, key: str | None = None) -> None:
@@ -216,13 +275,16 @@ def map_notes(cat: Catalogue, frame: pd.DataFrame, color: str) -> None:
     names = cat._party_names()
     notes = [f"**{names.get(c, c)}** ({c}): {v}" for c, v in zip(rows["code"], rows[color], strict=True)]
     text = ("Not drawn on the map (no polygon): " + "; ".join(notes) + ". ") if notes else ""
-    st.caption(text + "Small states without a 110m polygon (e.g. Singapore, Malta, the Holy See) are circles; "
-               "Kosovo (XKX) is matched to its own Natural Earth feature. Light grey outlines are "
-               "territories that are not parties in the catalogue. Map: Natural Earth 110m via world-atlas "
-               "(ISC licence), shipped with the app.")
+    st.caption(
+        text + "Small states without a 110m polygon (e.g. Singapore, Malta, the Holy See) are circles; "
+        "Kosovo (XKX) is matched to its own Natural Earth feature. Light grey outlines are "
+        "territories that are not parties in the catalogue. Map: Natural Earth 110m via world-atlas "
+        "(ISC licence), shipped with the app."
+    )
 
 
 # --------------------------------------------------------------------------- labels, empty states, exports
+
 
 def evidence(n: int, what: str) -> str:
     return f"{n:,} {what}"
@@ -233,8 +295,10 @@ def empty_state(message: str) -> None:
 
 
 EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf")  # tracker.export.FORMATS (checked by a test)
-EXPORT_NOTE = ("CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
-               "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers.")
+EXPORT_NOTE = (
+    "CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
+    "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers."
+)
 
 
 def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | None = None, **params) -> None:
@@ -267,8 +331,14 @@ def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | Non
                 return
             cols = st.columns(len(formats))
             for col, fmt in zip(cols, formats, strict=True):
-                col.download_button(fmt.upper(), data=_renderer(report, fmt), file_name=export.filename(report, fmt),
-                                    mime=export.MEDIA_TYPES.get(fmt), key=f"{key}_{fmt}", on_click="ignore")
+                col.download_button(
+                    fmt.upper(),
+                    data=_renderer(report, fmt),
+                    file_name=export.filename(report, fmt),
+                    mime=export.MEDIA_TYPES.get(fmt),
+                    key=f"{key}_{fmt}",
+                    on_click="ignore",
+                )
             st.caption(f"As of {report.as_of} · catalogue {report.catalogue_version} · {EXPORT_NOTE}")
 
     spot()
@@ -281,8 +351,11 @@ def _renderer(report, fmt: str):
 
 
 def status_group(status: pd.Series) -> pd.Series:
-    return pd.Series([STATUS_GROUPS.get(x, NO_ACTION) if isinstance(x, str) else NO_ACTION for x in status],
-                     index=status.index, dtype=object)
+    return pd.Series(
+        [STATUS_GROUPS.get(x, NO_ACTION) if isinstance(x, str) else NO_ACTION for x in status],
+        index=status.index,
+        dtype=object,
+    )
 
 
 def text_or(values: pd.Series, default: str = "") -> pd.Series:
@@ -298,5 +371,8 @@ def instrument_label(cat: Catalogue):
 
 def propose_change_link(**prefill: str) -> None:
     """A link to the Curation page with this instrument or party already chosen."""
-    st.page_link("tracker/ui/pages/curation.py", label="Propose a change to this data (needs a sign-in; "
-                 "a second person reviews it)", query_params=prefill)
+    st.page_link(
+        "tracker/ui/pages/curation.py",
+        label="Propose a change to this data (needs a sign-in; a second person reviews it)",
+        query_params=prefill,
+    )

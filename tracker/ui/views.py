@@ -18,6 +18,7 @@ CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 # --------------------------------------------------------------------------- search results
 
+
 def search_table(cat: Catalogue, query: str, allowed: set[str]) -> pd.DataFrame:
     """The results table: every allowed entry when the query is empty, else the search hits."""
     inst = cat.instruments
@@ -36,25 +37,34 @@ def search_table(cat: Catalogue, query: str, allowed: set[str]) -> pd.DataFrame:
                 continue
             if h.kind in ("group", "resolution"):
                 continue  # groups and resolutions have their own pages (compare, blocs)
-            row = {"id": target, "kind": h.kind, "name": h.name, "score": round(h.score, 1),
-                   "matched": f"{h.via}: {h.matched}" if h.via else h.matched}
+            row = {
+                "id": target,
+                "kind": h.kind,
+                "name": h.name,
+                "score": round(h.score, 1),
+                "matched": f"{h.via}: {h.matched}" if h.via else h.matched,
+            }
             if target in meta.index:
-                row.update(pillar=meta.loc[target, "pillar"], stance=meta.loc[target, "stance"],
-                           parties=int(coverage.loc[target, "parties"]))
+                row.update(
+                    pillar=meta.loc[target, "pillar"],
+                    stance=meta.loc[target, "stance"],
+                    parties=int(coverage.loc[target, "parties"]),
+                )
             rows.append(row)
-        frame = pd.DataFrame(rows, columns=["name", "kind", "score", "matched", "pillar", "stance", "parties",
-                                            "id"])
+        frame = pd.DataFrame(rows, columns=["name", "kind", "score", "matched", "pillar", "stance", "parties", "id"])
         return frame.astype({"parties": "Int64"})
     # Without the search module (issue 4 not merged): a plain case-insensitive substring filter.
     q = query.strip().casefold()
     aliases = cat.instrument_aliases.groupby("instrument_id")["alias"].agg(" ".join)
-    text = (inst["name"] + " " + inst["short_name"] + " " + inst["id"] + " "
-            + inst["id"].map(aliases).fillna("")).str.casefold()
+    text = (
+        inst["name"] + " " + inst["short_name"] + " " + inst["id"] + " " + inst["id"].map(aliases).fillna("")
+    ).str.casefold()
     out = inst[text.str.contains(q, regex=False) & inst["id"].isin(allowed)]
     return out.assign(parties=lambda d: d["id"].map(coverage["parties"]))[cols].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- instrument page
+
 
 def _sources_table(cat: Catalogue, ids) -> pd.DataFrame:
     src = cat.sources[cat.sources["id"].isin(set(ids))]
@@ -66,8 +76,12 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
     row = inst.loc[inst_id]
     label = ui.instrument_label(cat)
     st.header(row["name"])
-    facts = [f"**Kind** {row['kind'].replace('_', ' ')}", f"**Pillar** {row['pillar']}",
-             f"**Stance** {row['stance']}", f"**Body** {row['body'] or '—'}"]
+    facts = [
+        f"**Kind** {row['kind'].replace('_', ' ')}",
+        f"**Pillar** {row['pillar']}",
+        f"**Stance** {row['stance']}",
+        f"**Body** {row['body'] or '—'}",
+    ]
     if row["opened"]:
         facts.append(f"**Opened** {row['opened']}")
     if row["in_force"]:
@@ -75,8 +89,11 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
     facts.append(f"**As of** {row['as_of']}")
     st.markdown(" · ".join(facts))
     if row["value_clusters"]:
-        st.caption("Value clusters: " + ", ".join(row["value_clusters"].split(";"))
-                   + (f" · stance reason: {row['stance_reason']}" if row["stance_reason"] else ""))
+        st.caption(
+            "Value clusters: "
+            + ", ".join(row["value_clusters"].split(";"))
+            + (f" · stance reason: {row['stance_reason']}" if row["stance_reason"] else "")
+        )
     if row["description"]:
         st.write(row["description"])
     if row["url"]:
@@ -98,57 +115,85 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
             ui.empty_state("The crosswalk links no norm concept to this instrument yet.")
         else:
             st.caption(f"{len(carried)} crosswalk rows (norm concept → clause of this instrument).")
-            st.dataframe(carried.assign(norm=carried["norm_id"].map(label))[
-                ["norm", "clause", "clause_title", "relationship", "confidence", "rationale", "source_id"]],
-                hide_index=True, width="stretch")
+            st.dataframe(
+                carried.assign(norm=carried["norm_id"].map(label))[
+                    ["norm", "clause", "clause_title", "relationship", "confidence", "rationale", "source_id"]
+                ],
+                hide_index=True,
+                width="stretch",
+            )
 
     st.subheader("Sources")
     ids = {row["source_id"], *cat.adoptions.loc[cat.adoptions["instrument_id"] == inst_id, "source_id"]}
-    ids |= set(cat.crosswalk.loc[(cat.crosswalk["instrument_id"] == inst_id)
-                                 | (cat.crosswalk["norm_id"] == inst_id), "source_id"])
+    ids |= set(
+        cat.crosswalk.loc[
+            (cat.crosswalk["instrument_id"] == inst_id) | (cat.crosswalk["norm_id"] == inst_id), "source_id"
+        ]
+    )
     ids.discard("")
     src = _sources_table(cat, ids)
     st.caption(f"{len(src)} sources cited for this entry, its adoptions and crosswalk rows.")
-    st.dataframe(src, hide_index=True, width="stretch",
-                 column_config={"url": st.column_config.LinkColumn("url")})
+    st.dataframe(src, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
     if row["kind"] != "norm" and cat.coverage().loc[inst_id, "tracked"]:
-        ui.export_spot(f"Export the adopters of {label(inst_id)}", key=f"export_{inst_id}", kind="adoptions",
-                       instrument=inst_id)
+        ui.export_spot(
+            f"Export the adopters of {label(inst_id)}", key=f"export_{inst_id}", kind="adoptions", instrument=inst_id
+        )
 
 
 def adopters_section(cat: Catalogue, inst_id: str) -> None:
     st.subheader("Adopters")
     coverage = cat.coverage()
     if not coverage.loc[inst_id, "tracked"]:
-        ui.empty_state("No adoption actions are recorded for this instrument yet: that means *no data*, "
-                       "not that nobody adopted it. Curators can propose rows with sources.")
+        ui.empty_state(
+            "No adoption actions are recorded for this instrument yet: that means *no data*, "
+            "not that nobody adopted it. Curators can propose rows with sources."
+        )
         return
-    as_of = st.date_input("As of", value=date.today(), key=f"asof_{inst_id}",
-                          min_value=date(1950, 1, 1), max_value=date.today())
+    as_of = st.date_input(
+        "As of", value=date.today(), key=f"asof_{inst_id}", min_value=date(1950, 1, 1), max_value=date.today()
+    )
     s = cache.status_as_of(cat.version, as_of)
     s = s[s["instrument_id"] == inst_id]
     counts = s["status"].value_counts()
     cols = st.columns(max(len(counts), 1) + 1)
-    cols[0].metric("Adopted", int(s["adopted"].sum()),
-                   help=f"Parties bound, members, endorsers or participants on {as_of} (a signature alone "
-                        f"is not adoption), out of {len(cat.parties)} parties in the catalogue.")
+    cols[0].metric(
+        "Adopted",
+        int(s["adopted"].sum()),
+        help=f"Parties bound, members, endorsers or participants on {as_of} (a signature alone "
+        f"is not adoption), out of {len(cat.parties)} parties in the catalogue.",
+    )
     for col, (status, n) in zip(cols[1:], counts.items(), strict=False):
         col.metric(f"Status: {status}", int(n), help=f"Parties whose latest action by {as_of} gives '{status}'.")
-    st.caption(f"{len(s)} parties with any recorded action on {as_of}, from "
-               f"{int(coverage.loc[inst_id, 'rows'])} dated or undated source rows; sources as of "
-               f"{coverage.loc[inst_id, 'sources_as_of']}.")
-    frame = cat.parties[["code", "name"]].merge(s[["party_code", "status", "since"]], left_on="code",
-                                                right_on="party_code", how="left")
+    st.caption(
+        f"{len(s)} parties with any recorded action on {as_of}, from "
+        f"{int(coverage.loc[inst_id, 'rows'])} dated or undated source rows; sources as of "
+        f"{coverage.loc[inst_id, 'sources_as_of']}."
+    )
+    frame = cat.parties[["code", "name"]].merge(
+        s[["party_code", "status", "since"]], left_on="code", right_on="party_code", how="left"
+    )
     frame["Status"] = ui.status_group(frame["status"])
     frame["since"] = ui.text_or(frame["since"])
-    spec = cache.map_spec(cat.version, frame, color="Status", title=f"Status on {as_of}", legend_title="Status",
-                          domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE, tooltip=["since"], height=360)
+    spec = cache.map_spec(
+        cat.version,
+        frame,
+        color="Status",
+        title=f"Status on {as_of}",
+        legend_title="Status",
+        domain=ui.STATUS_DOMAIN,
+        range_=ui.STATUS_RANGE,
+        tooltip=["since"],
+        height=360,
+    )
     ui.show_map(spec, key=f"map_{inst_id}")
     ui.map_notes(cat, frame, "Status")
     timeline(cat, inst_id)
     with st.expander(f"All {len(s)} parties with a recorded status"):
-        st.dataframe(s[["party", "party_code", "status", "since", "detail", "source_id"]]
-                     .sort_values(["status", "party"]), hide_index=True, width="stretch")
+        st.dataframe(
+            s[["party", "party_code", "status", "since", "detail", "source_id"]].sort_values(["status", "party"]),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def timeline(cat: Catalogue, inst_id: str) -> None:
@@ -161,16 +206,23 @@ def timeline(cat: Catalogue, inst_id: str) -> None:
     per = dated.assign(year=dated["last_day"].dt.year).groupby(["year", "action"]).size().rename("actions")
     import altair as alt  # imported when drawn: ~0.3 s, not worth paying on every first page
 
-    chart = (alt.Chart(per.reset_index()).mark_bar()
-             .encode(x=alt.X("year:O", title="Year"), y=alt.Y("actions:Q", title="Actions"),
-                     color=alt.Color("action:N", scale=alt.Scale(range=ui.OKABE_ITO), title="Action"),
-                     tooltip=["year", "action", "actions"])
-             .properties(title="Timeline of recorded actions", height=220))
+    chart = (
+        alt.Chart(per.reset_index())
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("actions:Q", title="Actions"),
+            color=alt.Color("action:N", scale=alt.Scale(range=ui.OKABE_ITO), title="Action"),
+            tooltip=["year", "action", "actions"],
+        )
+        .properties(title="Timeline of recorded actions", height=220)
+    )
     st.altair_chart(chart, width="stretch")
     st.caption(f"{len(dated)} dated actions by year ({len(ad) - len(dated)} undated rows not drawn).")
 
 
 # --------------------------------------------------------------------------- norm page
+
 
 def norm_carriers(cat: Catalogue, norm_id: str, as_of: date | None) -> pd.DataFrame:
     """Parties carrying a norm: one row per (party, instrument, clause) with relationship and confidence."""
@@ -178,8 +230,20 @@ def norm_carriers(cat: Catalogue, norm_id: str, as_of: date | None) -> pd.DataFr
     s = cache.status_as_of(cat.version, as_of)
     s = s[s["adopted"] & s["instrument_id"].isin(cw["instrument_id"])]
     out = s.merge(cw[["instrument_id", "clause", "relationship", "confidence"]], on="instrument_id")
-    return out[["party_code", "party", "instrument", "instrument_id", "clause", "relationship", "confidence",
-                "status", "since", "source_id"]]
+    return out[
+        [
+            "party_code",
+            "party",
+            "instrument",
+            "instrument_id",
+            "clause",
+            "relationship",
+            "confidence",
+            "status",
+            "since",
+            "source_id",
+        ]
+    ]
 
 
 def norm_section(cat: Catalogue, norm_id: str) -> None:
@@ -189,30 +253,54 @@ def norm_section(cat: Catalogue, norm_id: str) -> None:
     if cw.empty:
         ui.empty_state("No crosswalk row links this norm concept to an instrument clause yet.")
         return
-    st.caption(f"{len(cw)} crosswalk rows link this norm to clauses of {cw['instrument_id'].nunique()} "
-               "instruments (OSCAL relationships: equivalent-to, subset-of, superset-of, intersects-with).")
-    st.dataframe(cw.assign(instrument=cw["instrument_id"].map(label))[
-        ["instrument", "clause", "clause_title", "relationship", "confidence", "rationale", "source_id"]],
-        hide_index=True, width="stretch")
+    st.caption(
+        f"{len(cw)} crosswalk rows link this norm to clauses of {cw['instrument_id'].nunique()} "
+        "instruments (OSCAL relationships: equivalent-to, subset-of, superset-of, intersects-with)."
+    )
+    st.dataframe(
+        cw.assign(instrument=cw["instrument_id"].map(label))[
+            ["instrument", "clause", "clause_title", "relationship", "confidence", "rationale", "source_id"]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
     st.subheader("Parties that carry it (derived)")
     carriers = norm_carriers(cat, norm_id, None)
     if carriers.empty:
-        ui.empty_state("None of the instruments carrying this norm has recorded adopters yet, so no party can "
-                       "be shown as carrying it. That is missing data, not evidence of non-adoption.")
+        ui.empty_state(
+            "None of the instruments carrying this norm has recorded adopters yet, so no party can "
+            "be shown as carrying it. That is missing data, not evidence of non-adoption."
+        )
         return
-    best = (carriers.assign(rank=carriers["confidence"].map(CONFIDENCE_ORDER).fillna(3))
-            .sort_values("rank").groupby("party_code").agg(
-                party=("party", "first"), confidence=("confidence", "first"),
-                via=("instrument", lambda v: ", ".join(sorted(set(v)))), instruments=("instrument_id", "nunique"))
-            .reset_index())
-    st.caption(f"{len(best)} parties carry this norm through an instrument they adopted; this is derived "
-               "evidence (\"via ISO/IEC 27001 national adoption, confidence medium\"), never asserted directly.")
+    best = (
+        carriers.assign(rank=carriers["confidence"].map(CONFIDENCE_ORDER).fillna(3))
+        .sort_values("rank")
+        .groupby("party_code")
+        .agg(
+            party=("party", "first"),
+            confidence=("confidence", "first"),
+            via=("instrument", lambda v: ", ".join(sorted(set(v)))),
+            instruments=("instrument_id", "nunique"),
+        )
+        .reset_index()
+    )
+    st.caption(
+        f"{len(best)} parties carry this norm through an instrument they adopted; this is derived "
+        'evidence ("via ISO/IEC 27001 national adoption, confidence medium"), never asserted directly.'
+    )
     frame = best.rename(columns={"party_code": "code"})
     frame["Carried via"] = "confidence " + frame["confidence"]
-    spec = cache.map_spec(cat.version, frame[["code", "Carried via", "via"]], color="Carried via",
-                          title="Parties carrying the norm (best crosswalk confidence)", legend_title="Carried via",
-                          domain=["confidence high", "confidence medium", "confidence low"],
-                          range_=["#0072B2", "#56B4E9", "#E69F00"], tooltip=["via"], height=340)
+    spec = cache.map_spec(
+        cat.version,
+        frame[["code", "Carried via", "via"]],
+        color="Carried via",
+        title="Parties carrying the norm (best crosswalk confidence)",
+        legend_title="Carried via",
+        domain=["confidence high", "confidence medium", "confidence low"],
+        range_=["#0072B2", "#56B4E9", "#E69F00"],
+        tooltip=["via"],
+        height=340,
+    )
     ui.show_map(spec, key=f"normmap_{norm_id}")
     st.dataframe(carriers.rename(columns={"party_code": "code"}), hide_index=True, width="stretch")
 
@@ -220,14 +308,22 @@ def norm_section(cat: Catalogue, norm_id: str) -> None:
 # --------------------------------------------------------------------------- analytics views (issue 5)
 
 TOPICS = {"cyber": "cyber resolutions only", "all": "all UNGA votes"}
-SCORE_HELP = ("Cohen's kappa: agreement corrected for chance (1 = always together, 0 = no better than chance, "
-              "negative = systematically opposed). Raw agreement counts an abstention against a yes or no as half.")
+SCORE_HELP = (
+    "Cohen's kappa: agreement corrected for chance (1 = always together, 0 = no better than chance, "
+    "negative = systematically opposed). Raw agreement counts an abstention against a yes or no as half."
+)
 
 
 def _topic(key: str) -> str:
-    return st.radio("Votes considered", list(TOPICS), format_func=TOPICS.get, horizontal=True, key=key,
-                    help="Cyber: the UN General Assembly resolutions on ICT security and cybercrime. All: every "
-                         "recorded UNGA vote (more evidence, less specific).")
+    return st.radio(
+        "Votes considered",
+        list(TOPICS),
+        format_func=TOPICS.get,
+        horizontal=True,
+        key=key,
+        help="Cyber: the UN General Assembly resolutions on ICT security and cybercrime. All: every "
+        "recorded UNGA vote (more evidence, less specific).",
+    )
 
 
 def _fmt(x, pattern: str = "{:+.2f}") -> str:
@@ -247,22 +343,36 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
     m = cache.alignment_matrix(cat.version, basis, "cyber" if basis == "votes" else "all", as_of)
     names = cat._party_names()
     if focus not in m.index:
-        ui.empty_state(f"Not enough evidence to place {names.get(focus, focus)} (too few recorded votes or "
-                       "adoptions up to this date).")
+        ui.empty_state(
+            f"Not enough evidence to place {names.get(focus, focus)} (too few recorded votes or "
+            "adoptions up to this date)."
+        )
         return
     row = m.loc[focus].drop(focus, errors="ignore")
     frame = pd.DataFrame({"code": row.index, "Alignment": row.to_numpy()}).dropna()
     if frame.empty:
-        ui.empty_state(f"Not enough evidence to compare {names.get(focus, focus)} with anyone up to {as_of} "
-                       "(too few co-votes or adoptions); try another party, a later date or other evidence.")
+        ui.empty_state(
+            f"Not enough evidence to compare {names.get(focus, focus)} with anyone up to {as_of} "
+            "(too few co-votes or adoptions); try another party, a later date or other evidence."
+        )
         return
     frame["name"] = frame["code"].map(names)
     title = f"Alignment with {names.get(focus, focus)} on {as_of} ({basis})"
-    spec = cache.map_spec(cat.version, frame, color="Alignment", title=title, legend_title="kappa",
-                          quantitative=True, scheme="blueorange", domain=[-1, 1])
+    spec = cache.map_spec(
+        cat.version,
+        frame,
+        color="Alignment",
+        title=title,
+        legend_title="kappa",
+        quantitative=True,
+        scheme="blueorange",
+        domain=[-1, 1],
+    )
     ui.show_map(spec, key="overview_align_map")
-    st.caption(f"{len(frame)} parties with enough evidence (at least 10 co-votes or shared-instrument "
-               f"evidence). {SCORE_HELP} Blue = aligned, orange = opposed; grey = not enough evidence.")
+    st.caption(
+        f"{len(frame)} parties with enough evidence (at least 10 co-votes or shared-instrument "
+        f"evidence). {SCORE_HELP} Blue = aligned, orange = opposed; grey = not enough evidence."
+    )
     ui.map_notes(cat, frame.assign(Alignment=frame["Alignment"].map(_fmt)), "Alignment")
 
 
@@ -280,21 +390,39 @@ def alignment_section(cat: Catalogue, codes: list[str], group: str, members: lis
         except ValueError as exc:
             rows.append({"pair": f"{names.get(a, a)} – {names.get(b, b)}", "note": str(exc)})
             continue
-        rows.append({"pair": f"{names.get(a, a)} – {names.get(b, b)}", "combined": p.score,
-                     "vote kappa": p.kappa, "raw vote agreement": p.agreement, "co-votes": p.co_votes,
-                     "adoption kappa": p.adoption_kappa, "shared instruments": p.shared_instruments,
-                     "instruments either adopted": p.instruments_either, "note": p.note})
+        rows.append(
+            {
+                "pair": f"{names.get(a, a)} – {names.get(b, b)}",
+                "combined": p.score,
+                "vote kappa": p.kappa,
+                "raw vote agreement": p.agreement,
+                "co-votes": p.co_votes,
+                "adoption kappa": p.adoption_kappa,
+                "shared instruments": p.shared_instruments,
+                "instruments either adopted": p.instruments_either,
+                "note": p.note,
+            }
+        )
         if len(codes) == 2:
             c = st.columns(3)
             c[0].metric("Combined alignment", _fmt(p.score), help=p.weights)
-            c[1].metric("Vote agreement (raw)", _fmt(p.agreement, "{:.0%}"),
-                        help=f"Share of the {p.co_votes} co-votes on which they agree ({TOPICS[topic]}).")
+            c[1].metric(
+                "Vote agreement (raw)",
+                _fmt(p.agreement, "{:.0%}"),
+                help=f"Share of the {p.co_votes} co-votes on which they agree ({TOPICS[topic]}).",
+            )
             c[2].metric("Vote kappa", _fmt(p.kappa), help=SCORE_HELP)
-            st.caption(f"Evidence: {p.co_votes} co-votes ({TOPICS[topic]}) and {p.shared_instruments} shared "
-                       f"of {p.instruments_either} instruments either adopted. {p.weights}.")
+            st.caption(
+                f"Evidence: {p.co_votes} co-votes ({TOPICS[topic]}) and {p.shared_instruments} shared "
+                f"of {p.instruments_either} instruments either adopted. {p.weights}."
+            )
     if rows and len(codes) > 2:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-            "raw vote agreement": st.column_config.NumberColumn(format="percent")})
+        st.dataframe(
+            pd.DataFrame(rows),
+            hide_index=True,
+            width="stretch",
+            column_config={"raw vote agreement": st.column_config.NumberColumn(format="percent")},
+        )
     if group and members:
         grows = []
         for c in codes:
@@ -303,12 +431,23 @@ def alignment_section(cat: Catalogue, codes: list[str], group: str, members: lis
             except ValueError as exc:
                 grows.append({"party": names.get(c, c), "note": str(exc)})
                 continue
-            grows.append({"party": names.get(c, c), "mean kappa with members": g.mean_kappa,
-                          "agreement with the group majority": g.majority_agreement,
-                          "kappa with the majority": g.majority_kappa, "co-votes": g.co_votes, "note": g.note})
+            grows.append(
+                {
+                    "party": names.get(c, c),
+                    "mean kappa with members": g.mean_kappa,
+                    "agreement with the group majority": g.majority_agreement,
+                    "kappa with the majority": g.majority_kappa,
+                    "co-votes": g.co_votes,
+                    "note": g.note,
+                }
+            )
         st.caption(f"Against the group {group} ({len(members)} current members):")
-        st.dataframe(pd.DataFrame(grows), hide_index=True, width="stretch", column_config={
-            "agreement with the group majority": st.column_config.NumberColumn(format="percent")})
+        st.dataframe(
+            pd.DataFrame(grows),
+            hide_index=True,
+            width="stretch",
+            column_config={"agreement with the group majority": st.column_config.NumberColumn(format="percent")},
+        )
 
 
 def partners_section(cat: Catalogue, code: str) -> None:
@@ -338,8 +477,10 @@ def partners_section(cat: Catalogue, code: str) -> None:
     else:
         bloc = int(where["bloc"].iloc[0])
         info = b.blocs.set_index("bloc").loc[bloc]
-        st.write(f"{info['label']}: {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
-                 "(mean kappa inside the bloc).")
+        st.write(
+            f"{info['label']}: {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
+            "(mean kappa inside the bloc)."
+        )
     ax = cache.axis(cat.version)
     st.markdown("**Open-vs-sovereign axis** (positive = the DFI/GGE side, negative = the sovereignty side)")
     if code not in ax.index:
@@ -347,18 +488,35 @@ def partners_section(cat: Catalogue, code: str) -> None:
     else:
         r = ax.loc[code]
         rank = int((ax["position"] > r["position"]).sum()) + 1
-        st.write(f"Position {r['position']:+.2f} (95% interval {r['low']:+.2f} to {r['high']:+.2f}; "
-                 f"{int(r['n_votes'])} cyber votes), rank {rank} of {len(ax)} from the open end.")
+        st.write(
+            f"Position {r['position']:+.2f} (95% interval {r['low']:+.2f} to {r['high']:+.2f}; "
+            f"{int(r['n_votes'])} cyber votes), rank {rank} of {len(ax)} from the open end."
+        )
         points = ax.reset_index()[["party", "position"]].assign(this=lambda d: d["party"] == code)
-        st.vega_lite_chart(spec={  # a plain Vega-Lite spec: no Altair import and validation on this page
-            "$schema": ui.VEGA_LITE_SCHEMA, "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
-            "data": {"name": "axis"}, "mark": {"type": "tick", "size": 24, "thickness": 2},
-            "encoding": {"color": {"field": "this", "legend": None, "type": "nominal",
-                                   "scale": {"domain": [False, True], "range": ["#BBBBBB", "#D55E00"]}},
-                         "tooltip": [{"field": "party", "type": "nominal"},
-                                     {"field": "position", "format": "+.2f", "type": "quantitative"}],
-                         "x": {"field": "position", "title": "open-vs-sovereign position", "type": "quantitative"}},
-            "height": 60, "datasets": {"axis": ui.records(points)}}, width="stretch")
+        st.vega_lite_chart(
+            spec={  # a plain Vega-Lite spec: no Altair import and validation on this page
+                "$schema": ui.VEGA_LITE_SCHEMA,
+                "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
+                "data": {"name": "axis"},
+                "mark": {"type": "tick", "size": 24, "thickness": 2},
+                "encoding": {
+                    "color": {
+                        "field": "this",
+                        "legend": None,
+                        "type": "nominal",
+                        "scale": {"domain": [False, True], "range": ["#BBBBBB", "#D55E00"]},
+                    },
+                    "tooltip": [
+                        {"field": "party", "type": "nominal"},
+                        {"field": "position", "format": "+.2f", "type": "quantitative"},
+                    ],
+                    "x": {"field": "position", "title": "open-vs-sovereign position", "type": "quantitative"},
+                },
+                "height": 60,
+                "datasets": {"axis": ui.records(points)},
+            },
+            width="stretch",
+        )
 
 
 def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> bool:
@@ -373,14 +531,24 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> bo
         return True
     against = f"group {ref}" if is_group else names.get(ref, ref)
     if g.empty:
-        ui.empty_state(f"No gap: {names.get(code, code)} has adopted every instrument that at least half of "
-                       f"{against} adopted (as recorded).")
+        ui.empty_state(
+            f"No gap: {names.get(code, code)} has adopted every instrument that at least half of "
+            f"{against} adopted (as recorded)."
+        )
         return True
     size = int(g["bloc_size"].iloc[0])
-    st.caption(f"{len(g)} instruments adopted by at least half of {against} ({size} parties) but not by "
-               f"{names.get(code, code)}, ranked by the share that adopted them.")
-    st.dataframe(g, hide_index=True, width="stretch", column_config={
-        "bloc_share": st.column_config.ProgressColumn("share adopted", format="percent", min_value=0, max_value=1)})
+    st.caption(
+        f"{len(g)} instruments adopted by at least half of {against} ({size} parties) but not by "
+        f"{names.get(code, code)}, ranked by the share that adopted them."
+    )
+    st.dataframe(
+        g,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "bloc_share": st.column_config.ProgressColumn("share adopted", format="percent", min_value=0, max_value=1)
+        },
+    )
     return True
 
 
@@ -397,10 +565,16 @@ def next_adopters(cat: Catalogue, inst_id: str) -> None:
         ui.empty_state("No candidate: every party with enough evidence has already adopted it.")
         return
     k = int(nxt["neighbours"].iloc[0])
-    st.caption(f"Top {len(nxt)} non-adopters ranked by how many of their {k} most similar parties (by alignment) "
-               "adopted it, weighted by similarity. Validated on history in the analytics backtest.")
-    st.dataframe(nxt, hide_index=True, width="stretch",
-                 column_config={"score": st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=1)})
+    st.caption(
+        f"Top {len(nxt)} non-adopters ranked by how many of their {k} most similar parties (by alignment) "
+        "adopted it, weighted by similarity. Validated on history in the analytics backtest."
+    )
+    st.dataframe(
+        nxt,
+        hide_index=True,
+        width="stretch",
+        column_config={"score": st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=1)},
+    )
     section = cache.benchmark_section("next adopters")
     if section:
         with st.expander("How well this ranking predicted past adoptions (benchmarks/RESULTS.md)"):
@@ -418,9 +592,13 @@ def blocs_section(cat: Catalogue) -> None:
     from tracker.analytics.blocs import METHODS
 
     c = st.columns(3)
-    method = c[0].selectbox("Method", METHODS, key="blocs_method",
-                            help="hierarchical: average-linkage clustering on 1 - kappa; louvain: network "
-                                 "communities with a resolution sweep.")
+    method = c[0].selectbox(
+        "Method",
+        METHODS,
+        key="blocs_method",
+        help="hierarchical: average-linkage clustering on 1 - kappa; louvain: network "
+        "communities with a resolution sweep.",
+    )
     basis = c[1].selectbox("Evidence", BASES, index=list(BASES).index("votes"), key="blocs_basis")
     topic = c[2].selectbox("Votes considered", list(TOPICS), format_func=TOPICS.get, key="blocs_topic")
     try:
@@ -432,18 +610,35 @@ def blocs_section(cat: Catalogue) -> None:
     labels = b.blocs.set_index("bloc")["label"]
     a["Bloc"] = a["bloc"].map(lambda x: f"{x}: {labels.get(x, '')}")
     domain = [f"{x}: {labels[x]}" for x in labels.index]
-    spec = cache.map_spec(cat.version, a[["code", "Bloc"]], color="Bloc", title=f"Blocs ({method}, {basis}, {topic})",
-                          legend_title="Bloc", domain=domain, range_=BLOC_COLOURS[:len(domain)])
+    spec = cache.map_spec(
+        cat.version,
+        a[["code", "Bloc"]],
+        color="Bloc",
+        title=f"Blocs ({method}, {basis}, {topic})",
+        legend_title="Bloc",
+        domain=domain,
+        range_=BLOC_COLOURS[: len(domain)],
+    )
     ui.show_map(spec, key="blocs_map")
     detail = b.details
-    st.caption(f"{len(a)} parties placed in {len(labels)} blocs; {len(b.excluded)} left out for too little "
-               f"evidence ({', '.join(b.excluded[:12])}{'…' if len(b.excluded) > 12 else ''})."
-               + (f" Unaligned (no strong ties): {', '.join(detail['unaligned'])}." if detail.get("unaligned") else ""))
-    table = b.blocs.assign(members=b.blocs["members"].map(lambda m: ", ".join(m)),
-                           defining_instruments=b.blocs["defining_instruments"].map(lambda m: "; ".join(m)),
-                           defining_votes=b.blocs["defining_votes"].map(lambda m: "; ".join(m)))
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "cohesion": st.column_config.NumberColumn(help="Mean kappa between members of the bloc", format="%.2f")})
+    st.caption(
+        f"{len(a)} parties placed in {len(labels)} blocs; {len(b.excluded)} left out for too little "
+        f"evidence ({', '.join(b.excluded[:12])}{'…' if len(b.excluded) > 12 else ''})."
+        + (f" Unaligned (no strong ties): {', '.join(detail['unaligned'])}." if detail.get("unaligned") else "")
+    )
+    table = b.blocs.assign(
+        members=b.blocs["members"].map(lambda m: ", ".join(m)),
+        defining_instruments=b.blocs["defining_instruments"].map(lambda m: "; ".join(m)),
+        defining_votes=b.blocs["defining_votes"].map(lambda m: "; ".join(m)),
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "cohesion": st.column_config.NumberColumn(help="Mean kappa between members of the bloc", format="%.2f")
+        },
+    )
     st.markdown("**Between-bloc agreement** (mean kappa between members of two blocs; the diagonal is cohesion)")
     st.dataframe(b.between.round(2), width="stretch")
 
@@ -452,12 +647,19 @@ def blocs_section(cat: Catalogue) -> None:
     if sw.empty:
         ui.empty_state("No party meets a swing-state criterion.")
     else:
-        st.caption(f"{len(sw)} parties between blocs, with uncertain predicted votes, changing votes between "
-                   "sessions, or voting yes on both rival drafts (the score adds up the reasons).")
+        st.caption(
+            f"{len(sw)} parties between blocs, with uncertain predicted votes, changing votes between "
+            "sessions, or voting yes on both rival drafts (the score adds up the reasons)."
+        )
         shown = sw.assign(reasons=sw["reasons"].map(lambda r: " · ".join(r) if isinstance(r, list | tuple) else r))
         st.dataframe(shown, hide_index=True, width="stretch", height=320)
-    ui.export_spot("Export a bloc summary", key="export_bloc", kind="bloc",
-                   members=[c for c in b.blocs["members"].iloc[0]], name=str(labels.iloc[0]))
+    ui.export_spot(
+        "Export a bloc summary",
+        key="export_bloc",
+        kind="bloc",
+        members=[c for c in b.blocs["members"].iloc[0]],
+        name=str(labels.iloc[0]),
+    )
 
 
 VOTES = ["yes", "no", "abstain"]
@@ -472,23 +674,33 @@ def prediction_section(cat: Catalogue) -> None:
 
     res = cat.resolutions
     cyber = res[res["topic"].isin(["cyber_security", "cybercrime"]) & res["recorded_vote"]].sort_values(
-        "date", ascending=False)
+        "date", ascending=False
+    )
     options = cyber["id"].tolist()
-    titles = dict(zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70],
-                      strict=True))
+    titles = dict(
+        zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70], strict=True)
+    )
     default = DEFAULT_RESOLUTION if DEFAULT_RESOLUTION in options else options[0]
-    rid = st.selectbox("Resolution", options, index=options.index(default), key="predict_resolution",
-                       format_func=lambda r: f"{r} ({titles[r]})")
+    rid = st.selectbox(
+        "Resolution",
+        options,
+        index=options.index(default),
+        key="predict_resolution",
+        format_func=lambda r: f"{r} ({titles[r]})",
+    )
     names = cat._party_names()
     codes = ui.party_options(cat)
-    st.caption("Set the votes you already know (e.g. from statements or co-sponsorship); everything else is "
-               "predicted from data dated before the vote: the series' earlier votes, agreement-weighted "
-               "neighbours among the known votes, bloc majorities and adoption portfolios.")
+    st.caption(
+        "Set the votes you already know (e.g. from statements or co-sponsorship); everything else is "
+        "predicted from data dated before the vote: the series' earlier votes, agreement-weighted "
+        "neighbours among the known votes, bloc majorities and adoption portfolios."
+    )
     known: dict[str, str] = {}
     kc = st.columns(3)
     for col, vote in zip(kc, VOTES, strict=True):
-        chosen = col.multiselect(f"Known {vote}", [c for c in codes if c not in known], key=f"known_{vote}",
-                                 format_func=ui.party_label(cat))
+        chosen = col.multiselect(
+            f"Known {vote}", [c for c in codes if c not in known], key=f"known_{vote}", format_func=ui.party_label(cat)
+        )
         for c in chosen:
             known.setdefault(c, vote)
     try:
@@ -496,8 +708,9 @@ def prediction_section(cat: Catalogue) -> None:
     except ValueError as exc:
         ui.empty_state(str(exc))
         return
-    actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["vote"] != "absent")].set_index(
-        "party_code")["vote"]
+    actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["vote"] != "absent")].set_index("party_code")[
+        "vote"
+    ]
     frame = pred.reset_index().rename(columns={"party_code": "code", "vote": "predicted"})
     frame["name"] = frame["code"].map(names)
     actual_by_code = actual.to_dict()
@@ -511,19 +724,38 @@ def prediction_section(cat: Catalogue) -> None:
     scored = frame[(frame["known"] == "") & (frame["actual"] != "")]
     if len(scored):
         acc = float((scored["predicted"] == scored["actual"]).mean())
-        c[3].metric("Accuracy against the real vote", f"{acc:.0%}",
-                    help=f"On the {len(scored)} parties whose vote was not given as known and who voted.")
-    st.caption(f"{len(frame)} parties predicted, {len(known)} known votes given; nothing dated on or after the "
-               "vote is used, and of the resolution's own votes only the known ones.")
-    spec = cache.map_spec(cat.version, frame[["code", "predicted", "confidence"]].rename(
-        columns={"predicted": "Predicted"}), color="Predicted", title=f"Predicted votes on {rid}",
-        legend_title="Predicted vote", domain=VOTES, range_=VOTE_COLOURS, tooltip=["confidence"], height=360)
+        c[3].metric(
+            "Accuracy against the real vote",
+            f"{acc:.0%}",
+            help=f"On the {len(scored)} parties whose vote was not given as known and who voted.",
+        )
+    st.caption(
+        f"{len(frame)} parties predicted, {len(known)} known votes given; nothing dated on or after the "
+        "vote is used, and of the resolution's own votes only the known ones."
+    )
+    spec = cache.map_spec(
+        cat.version,
+        frame[["code", "predicted", "confidence"]].rename(columns={"predicted": "Predicted"}),
+        color="Predicted",
+        title=f"Predicted votes on {rid}",
+        legend_title="Predicted vote",
+        domain=VOTES,
+        range_=VOTE_COLOURS,
+        tooltip=["confidence"],
+        height=360,
+    )
     ui.show_map(spec, key="predict_map")
-    st.dataframe(frame[["name", "code", "predicted", "p_yes", "p_no", "p_abstain", "known", "actual"]]
-                 .sort_values("p_yes"), hide_index=True, width="stretch", height=320)
+    st.dataframe(
+        frame[["name", "code", "predicted", "p_yes", "p_no", "p_abstain", "known", "actual"]].sort_values("p_yes"),
+        hide_index=True,
+        width="stretch",
+        height=320,
+    )
 
-    st.markdown("**How good is the method?** Backtest: only data before the vote, 20% of the votes revealed "
-                "(5 seeds), the other 80% predicted; compared with the baselines in the same run.")
+    st.markdown(
+        "**How good is the method?** Backtest: only data before the vote, 20% of the votes revealed "
+        "(5 seeds), the other 80% predicted; compared with the baselines in the same run."
+    )
     section = cache.benchmark_section("prediction backtest")
     if section:
         with st.expander("Backtest over the 12 contested cyber votes (benchmarks/RESULTS.md)", expanded=False):
@@ -531,8 +763,12 @@ def prediction_section(cat: Catalogue) -> None:
     if rid in CONTESTED:
         summary = cache.backtest_one(cat.version, rid)
         st.dataframe(summary.reset_index(), hide_index=True, width="stretch")
-        st.caption(f"Backtest on {rid} itself: mean over 5 seeds of accuracy, macro-F1 and log loss per method "
-                   "(ours vs always-yes, last vote in the series, 15 nearest neighbours).")
+        st.caption(
+            f"Backtest on {rid} itself: mean over 5 seeds of accuracy, macro-F1 and log loss per method "
+            "(ours vs always-yes, last vote in the series, 15 nearest neighbours)."
+        )
     elif not section:
-        ui.empty_state(f"{rid} is not one of the 12 contested votes of the backtest, and no backtest results "
-                       "file is present (run benchmarks/backtest.py).")
+        ui.empty_state(
+            f"{rid} is not one of the 12 contested votes of the backtest, and no backtest results "
+            "file is present (run benchmarks/backtest.py)."
+        )

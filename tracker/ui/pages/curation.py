@@ -71,13 +71,21 @@ with tab_propose:
         mode = st.radio("Change", ["Add an action", "Correct or remove a recorded action"], horizontal=True)
         # an instrument or country page links here with ?instrument=… or ?party=… preselected
         wanted_inst, wanted_party = st.query_params.get("instrument"), st.query_params.get("party")
-        inst = st.selectbox("Instrument", list(instruments), format_func=instruments.get, key="p_inst",
-                            index=list(instruments).index(wanted_inst) if wanted_inst in instruments else 0)
-        party = st.selectbox("Party", list(parties), format_func=parties.get, key="p_party",
-                             index=list(parties).index(wanted_party) if wanted_party in parties else 0)
-        existing = cat.adoptions[
-            (cat.adoptions["instrument_id"] == inst) & (cat.adoptions["party_code"] == party)
-        ]
+        inst = st.selectbox(
+            "Instrument",
+            list(instruments),
+            format_func=instruments.get,
+            key="p_inst",
+            index=list(instruments).index(wanted_inst) if wanted_inst in instruments else 0,
+        )
+        party = st.selectbox(
+            "Party",
+            list(parties),
+            format_func=parties.get,
+            key="p_party",
+            index=list(parties).index(wanted_party) if wanted_party in parties else 0,
+        )
+        existing = cat.adoptions[(cat.adoptions["instrument_id"] == inst) & (cat.adoptions["party_code"] == party)]
         with st.form("propose"):
             if mode == "Add an action":
                 action = st.selectbox("Action", ACTIONS, key="p_action")
@@ -123,14 +131,8 @@ with tab_propose:
                             session, "adoptions", key, {"source_id": source, "note": note.strip()}
                         )
                     else:
-                        key = {
-                            k: target[k] for k in ("instrument_id", "party_code", "action", "role", "date")
-                        }
-                        new = (
-                            None
-                            if remove
-                            else {"date": when.strip(), "note": note.strip(), "source_id": source}
-                        )
+                        key = {k: target[k] for k in ("instrument_id", "party_code", "action", "role", "date")}
+                        new = None if remove else {"date": when.strip(), "note": note.strip(), "source_id": source}
                         change = curation.make_change(session, "adoptions", key, new)
                 pid = curation.propose(user, [change], reason=reason, source_id=source)
                 st.success(f"Proposal #{pid} filed; it waits for a reviewer other than you.")
@@ -153,9 +155,7 @@ with tab_import:
             "resolve exactly (code, name or alias); close matches are only suggestions for you to confirm."
         )
         upload = st.file_uploader("Chart", type=["csv", "xlsx"])
-        source = st.selectbox(
-            "Source for rows without one", list(sources), format_func=sources.get, key="i_src"
-        )
+        source = st.selectbox("Source for rows without one", list(sources), format_func=sources.get, key="i_src")
         if upload is not None:
             data = upload.getvalue()
             confirmed = st.session_state.setdefault("import_confirmed", {})
@@ -184,9 +184,7 @@ with tab_import:
                     pid, _ = propose_import(
                         user, data, upload.name, reason=reason, source_id=source, confirmed=confirmed
                     )
-                    st.success(
-                        f"Proposal #{pid} filed ({counts['added']} added, {counts['changed']} changed)."
-                    )
+                    st.success(f"Proposal #{pid} filed ({counts['added']} added, {counts['changed']} changed).")
                     st.session_state.pop("import_confirmed", None)
                 except ImportRejected as exc:
                     for problem in exc.problems:
@@ -269,8 +267,7 @@ with tab_history:
             width="stretch",
         )
         st.caption(
-            "The history is append-only; to undo an approved change, propose a revert "
-            "(`tracker propose --revert ID`)."
+            "The history is append-only; to undo an approved change, propose a revert (`tracker propose --revert ID`)."
         )
         if user is not None and user.can_propose:
             approved = curation.list_proposals(status="approved")

@@ -18,15 +18,24 @@ with tab_party:
         kind = st.radio("Against", ["a group", "a reference party"], horizontal=True, key="gaps_against")
         if kind == "a group":
             options = groups.index.tolist()
-            ref = st.selectbox("Group", options, index=options.index("eu") if "eu" in options else 0,
-                               key="gaps_group", format_func=lambda g: f"{groups.loc[g, 'name']} ({g})")
+            ref = st.selectbox(
+                "Group",
+                options,
+                index=options.index("eu") if "eu" in options else 0,
+                key="gaps_group",
+                format_func=lambda g: f"{groups.loc[g, 'name']} ({g})",
+            )
             ui.sync_url(bloc=ref)
         else:
             names = cat._party_names()
             opts = [c for c in ui.party_options(cat) if c != code]
-            ref = st.selectbox("Reference party", opts, key="gaps_ref_party",
-                               index=opts.index("GBR") if "GBR" in opts else 0,
-                               format_func=lambda c: f"{names.get(c, c)} ({c})")
+            ref = st.selectbox(
+                "Reference party",
+                opts,
+                key="gaps_ref_party",
+                index=opts.index("GBR") if "GBR" in opts else 0,
+                format_func=lambda c: f"{names.get(c, c)} ({c})",
+            )
             ui.sync_url(ref=ref)
     views.analytics_gaps(cat, code, ref, is_group=(kind == "a group"))
 
@@ -34,9 +43,19 @@ with tab_instrument:
     coverage = cat.coverage()
     tracked = coverage.index[coverage["tracked"]].tolist()
     label = ui.instrument_label(cat)
-    inst_id = st.selectbox("Instrument", tracked, key="gaps_instrument", format_func=label,
-                           index=tracked.index("budapest-convention") if "budapest-convention" in tracked else 0)
+    inst_id = st.selectbox(
+        "Instrument",
+        tracked,
+        key="gaps_instrument",
+        format_func=label,
+        index=tracked.index("budapest-convention") if "budapest-convention" in tracked else 0,
+    )
     views.next_adopters(cat, inst_id)
 
-ui.export_spot("Export a country brief with these gaps", key="export_gaps", kind="brief", party=code,
-               bloc=ref if kind == "a group" else [ref])
+ui.export_spot(
+    "Export a country brief with these gaps",
+    key="export_gaps",
+    kind="brief",
+    party=code,
+    bloc=ref if kind == "a group" else [ref],
+)

@@ -11,8 +11,10 @@ from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
 st.title("Cyber Norms Alignment Tracker")
-st.caption(f"Catalogue version {cat.version} · newest source read {cat.sources['as_of'].max()} · "
-           f"{len(cat.sources):,} cited sources")
+st.caption(
+    f"Catalogue version {cat.version} · newest source read {cat.sources['as_of'].max()} · "
+    f"{len(cat.sources):,} cited sources"
+)
 
 coverage = cat.coverage()
 tracked = coverage[coverage["tracked"]].sort_values("parties", ascending=False)
@@ -28,71 +30,118 @@ with right:
         wanted = st.query_params.get("instrument", "budapest-convention")
         if "overview_instrument" not in st.session_state:
             st.session_state["overview_instrument"] = wanted if wanted in options else options[0]
-        inst_id = st.selectbox("Instrument", options, key="overview_instrument",
-                               format_func=lambda i: f"{label(i)} ({tracked.loc[i, 'parties']} parties recorded)")
+        inst_id = st.selectbox(
+            "Instrument",
+            options,
+            key="overview_instrument",
+            format_func=lambda i: f"{label(i)} ({tracked.loc[i, 'parties']} parties recorded)",
+        )
         ui.sync_url(instrument=inst_id)
     else:
         focus = ui.pick_party(cat, "Alignment with")
-        st.radio("Evidence", ["votes", "combined", "adoptions"], key="overview_basis", horizontal=True,
-                 help="votes: cyber resolutions; combined: all votes and adoption portfolios; adoptions: "
-                      "shared instruments only.")
+        st.radio(
+            "Evidence",
+            ["votes", "combined", "adoptions"],
+            key="overview_basis",
+            horizontal=True,
+            help="votes: cyber resolutions; combined: all votes and adoption portfolios; adoptions: "
+            "shared instruments only.",
+        )
     as_of = ui.as_of_slider(cat)
 status = cache.status_as_of(cat.version, as_of)
 
 with left:
     if mode == modes[0]:
         s = status[status["instrument_id"] == inst_id]
-        frame = cat.parties[["code", "name"]].merge(s[["party_code", "status", "since"]], left_on="code",
-                                                    right_on="party_code", how="left")
+        frame = cat.parties[["code", "name"]].merge(
+            s[["party_code", "status", "since"]], left_on="code", right_on="party_code", how="left"
+        )
         frame["Status"] = ui.status_group(frame["status"])
         frame["since"] = ui.text_or(frame["since"])
-        chart = cache.map_spec(cat.version, frame, color="Status",
-                               title=f"{inst_id and label(inst_id)}: status on {as_of}", legend_title="Status",
-                               domain=ui.STATUS_DOMAIN, range_=ui.STATUS_RANGE, tooltip=["since"])
+        chart = cache.map_spec(
+            cat.version,
+            frame,
+            color="Status",
+            title=f"{inst_id and label(inst_id)}: status on {as_of}",
+            legend_title="Status",
+            domain=ui.STATUS_DOMAIN,
+            range_=ui.STATUS_RANGE,
+            tooltip=["since"],
+        )
         ui.show_map(chart, key="overview_map")
         adopted = int(s["adopted"].sum())
-        st.caption(f"{adopted} of {len(cat.parties)} parties in the catalogue had adopted "
-                   f"{label(inst_id)} on {as_of} ({len(s)} with any recorded action; source rows: "
-                   f"{int(coverage.loc[inst_id, 'rows'])}, sources as of {coverage.loc[inst_id, 'sources_as_of']}).")
+        st.caption(
+            f"{adopted} of {len(cat.parties)} parties in the catalogue had adopted "
+            f"{label(inst_id)} on {as_of} ({len(s)} with any recorded action; source rows: "
+            f"{int(coverage.loc[inst_id, 'rows'])}, sources as of {coverage.loc[inst_id, 'sources_as_of']})."
+        )
         ui.map_notes(cat, frame, "Status")
     else:
         views.alignment_map(cat, focus, as_of)
 
 st.subheader(f"State of play on {as_of}")
 c = st.columns(4)
-c[0].metric("Instruments tracked", f"{len(tracked)} of {len(cat.instruments)}",
-            help="Instruments with at least one recorded adoption action; the others are catalogued "
-                 "(description, sources) but nobody's status is recorded yet.")
-c[1].metric("Parties with an adoption", f"{status.loc[status['adopted'], 'party_code'].nunique()}",
-            help=f"Out of {len(cat.parties)} parties in the catalogue; adoption = bound, member, endorser, "
-                 "participant or national standard on that date (a signature alone is not adoption).")
-c[2].metric("Adoptions in force", f"{int(status['adopted'].sum()):,}",
-            help=f"(instrument, party) pairs adopted on {as_of}, derived from {len(cat.adoptions):,} dated "
-                 "actions.")
+c[0].metric(
+    "Instruments tracked",
+    f"{len(tracked)} of {len(cat.instruments)}",
+    help="Instruments with at least one recorded adoption action; the others are catalogued "
+    "(description, sources) but nobody's status is recorded yet.",
+)
+c[1].metric(
+    "Parties with an adoption",
+    f"{status.loc[status['adopted'], 'party_code'].nunique()}",
+    help=f"Out of {len(cat.parties)} parties in the catalogue; adoption = bound, member, endorser, "
+    "participant or national standard on that date (a signature alone is not adoption).",
+)
+c[2].metric(
+    "Adoptions in force",
+    f"{int(status['adopted'].sum()):,}",
+    help=f"(instrument, party) pairs adopted on {as_of}, derived from {len(cat.adoptions):,} dated actions.",
+)
 res = cat.resolutions
 cyber = res[res["topic"].isin(["cyber_security", "cybercrime"]) & (res["date"] <= as_of.isoformat())]
-c[3].metric("Cyber resolutions voted", f"{int(cyber['recorded_vote'].sum())}",
-            help=f"UN General Assembly cyber resolutions up to {as_of} with a recorded vote, out of "
-                 f"{len(cyber)} cyber resolutions; {len(cat.votes):,} country votes recorded on "
-                 f"{len(res):,} resolutions in all.")
+c[3].metric(
+    "Cyber resolutions voted",
+    f"{int(cyber['recorded_vote'].sum())}",
+    help=f"UN General Assembly cyber resolutions up to {as_of} with a recorded vote, out of "
+    f"{len(cyber)} cyber resolutions; {len(cat.votes):,} country votes recorded on "
+    f"{len(res):,} resolutions in all.",
+)
 
 st.subheader("What changed recently")
-window = st.select_slider("Window before the chosen date", options=[3, 6, 12, 24, 60], value=12,
-                          format_func=lambda m: f"{m} months", key="overview_window")
+window = st.select_slider(
+    "Window before the chosen date",
+    options=[3, 6, 12, 24, 60],
+    value=12,
+    format_func=lambda m: f"{m} months",
+    key="overview_window",
+)
 ad = cache.adoptions_dated(cat.version)
 end = pd.Timestamp(as_of)
 start = end - timedelta(days=int(window * 30.44))
 recent = ad[(ad["last_day"] <= end) & (ad["last_day"] > start)]
 if recent.empty:
-    ui.empty_state(f"No dated adoption action in the {window} months up to {as_of}. Undated actions "
-                   "(the source gives no date) are not listed here; widen the window or move the date.")
+    ui.empty_state(
+        f"No dated adoption action in the {window} months up to {as_of}. Undated actions "
+        "(the source gives no date) are not listed here; widen the window or move the date."
+    )
 else:
-    st.caption(f"{len(recent)} dated actions between {start.date()} and {as_of} (newest first; a year-only "
-               "date is placed at the end of that year).")
-    st.dataframe(recent[["date", "party", "action", "instrument", "source_id"]]
-                 .rename(columns={"source_id": "source"}), hide_index=True, width="stretch",
-                 height=min(38 + 35 * len(recent), 320))
+    st.caption(
+        f"{len(recent)} dated actions between {start.date()} and {as_of} (newest first; a year-only "
+        "date is placed at the end of that year)."
+    )
+    st.dataframe(
+        recent[["date", "party", "action", "instrument", "source_id"]].rename(columns={"source_id": "source"}),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(recent), 320),
+    )
 
 if mode == modes[0]:
-    ui.export_spot(f"Export the adopters of {label(inst_id)} on {as_of}", key="overview_export", kind="adoptions",
-                   as_of=as_of.isoformat(), instrument=inst_id)
+    ui.export_spot(
+        f"Export the adopters of {label(inst_id)} on {as_of}",
+        key="overview_export",
+        kind="adoptions",
+        as_of=as_of.isoformat(),
+        instrument=inst_id,
+    )
