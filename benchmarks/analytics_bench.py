@@ -58,9 +58,9 @@ def main() -> int:
     )
 
     def uncached():
-        for key in [k for k in cat._status_cache if isinstance(k, tuple) and k[0] == "analytics.votestats"]:
-            del cat._status_cache[key]
-        return analytics.alignment(cat, basis="combined", since="2010")
+        fresh = cat.replace(votes=cat.votes)  # drops the memo of vote statistics
+        fresh.memo("analytics.votes", lambda: analytics.votes.vote_data(cat), uses=("votes", "resolutions"))
+        return analytics.alignment(fresh, basis="combined", since="2010")
 
     cases = [
         ("alignment, all parties x all votes since 2010 + adoptions", 0.3, uncached),

@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tracker import curation  # noqa: E402
-from tracker.catalogue import catalogue_from_database, sync_to_database  # noqa: E402
+from tracker.curation.importer import plan_import  # noqa: E402
 from tracker.db import make_engine, migrate, session_scope  # noqa: E402
-from tracker.importer import plan_import  # noqa: E402
+from tracker.sync import catalogue_from_database, sync_to_database  # noqa: E402
 
 ALICE, BOB = curation.User("alice", "editor"), curation.User("bob", "reviewer")
 

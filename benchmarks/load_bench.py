@@ -26,8 +26,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--postgres", help="also measure against this (empty) PostgreSQL database URL")
     args = parser.parse_args()
-    from tracker.catalogue import catalogue_from_database, load_catalogue, sync_to_database
+    from tracker.catalogue import load_catalogue
     from tracker.db import make_engine
+    from tracker.sync import catalogue_from_database, sync_to_database
 
     rows = []
     _, t = timed(load_catalogue)

@@ -170,7 +170,7 @@ def _group_features(cat, ctx: P.Context) -> np.ndarray | None:
     """0/1 per UN regional group and per group with a membership dated before ``as_of``.
 
     Membership rows without a joining date are not used (their date is unknown)."""
-    from tracker.catalogue import date_bounds
+    from tracker.dates import date_bounds
 
     d = ctx.data
     col = d.col_of

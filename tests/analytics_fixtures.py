@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.catalogue import Catalogue, _reference_descriptor
+from tracker.catalogue import Catalogue
+from tracker.schema import reference_descriptor
 
 WEST = ["USA", "GBR", "FRA", "DEU", "CAN"]
 EAST = ["RUS", "CHN", "IRN", "BLR"]
@@ -40,7 +41,7 @@ ALIASES = {"Russia": "RUS", "UK": "GBR", "Iran (Islamic Republic of)": "IRN"}
 
 
 def _columns(name: str) -> list[str]:
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}[name]
+    schema = {r["name"]: r["schema"] for r in reference_descriptor()["resources"]}[name]
     return [f["name"] for f in schema["fields"]]
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from tracker.catalogue import CANONICAL_ORDER, Catalogue, _reference_descriptor
+from tracker.catalogue import Catalogue
+from tracker.schema import CANONICAL_ORDER, reference_descriptor
 
 DEFAULTS = {
     "parties": {"kind": "state", "un_member": "true", "source_id": "test"},
@@ -41,7 +42,7 @@ DEFAULTS = {
 
 
 def columns(table: str) -> list[str]:
-    schema = {r["name"]: r["schema"] for r in _reference_descriptor()["resources"]}[table]
+    schema = {r["name"]: r["schema"] for r in reference_descriptor()["resources"]}[table]
     return [f["name"] for f in schema["fields"]]
 
 

@@ -9,6 +9,7 @@ from analytics_fixtures import build
 from typer.testing import CliRunner
 
 from tracker import cli
+from tracker.cli import common as cli_common
 
 runner = CliRunner()
 COMMANDS = ["align", "blocs", "swing", "predict", "gaps", "next-adopters"]
@@ -17,7 +18,7 @@ COMMANDS = ["align", "blocs", "swing", "predict", "gaps", "next-adopters"]
 @pytest.fixture(autouse=True)
 def fixture_catalogue(monkeypatch):
     cat = build()
-    monkeypatch.setattr(cli, "load_cat", lambda path=None: cat)
+    monkeypatch.setattr(cli_common, "load_cat", lambda path=None: cat)
     return cat
 
 

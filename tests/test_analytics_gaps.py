@@ -86,7 +86,6 @@ def test_next_adopters_backtest_hides_later_adoptions(cat):
 def test_next_adopters_backtest_does_not_count_undated_adoptions_as_later_ones(cat):
     """An undated row counts from its source's as-of date (2024 here), not from when the party
     adopted: it must be neither a positive nor a candidate of the backtest."""
-    from dataclasses import replace
 
     import pandas as pd
 
@@ -99,12 +98,10 @@ def test_next_adopters_backtest_does_not_count_undated_adoptions_as_later_ones(c
         "source_id": "src",
         "note": "",
     }
-    undated = replace(
-        cat, adoptions=pd.concat([cat.adoptions, pd.DataFrame([row])], ignore_index=True), _status_cache={}
-    )
+    undated = cat.replace(adoptions=pd.concat([cat.adoptions, pd.DataFrame([row])], ignore_index=True))
     bt = analytics.backtest_next_adopters(undated, "2022-12-31", k=2).set_index("instrument_id")
     assert bt.loc["dfi", "new_adopters"] == 2 and bt.loc["dfi", "undated_excluded"] == 1
     dated = cat.adoptions.copy()
     dated.loc[len(dated)] = {**row, "date": "2023-05"}
-    counted = analytics.backtest_next_adopters(replace(cat, adoptions=dated, _status_cache={}), "2022-12-31", k=2)
+    counted = analytics.backtest_next_adopters(cat.replace(adoptions=dated), "2022-12-31", k=2)
     assert counted.set_index("instrument_id").loc["dfi", "new_adopters"] == 3

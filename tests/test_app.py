@@ -27,8 +27,8 @@ TIMEOUT = 180
 @pytest.fixture(scope="session")
 def app_database(tmp_path_factory):
     """A SQLite file with the bundled catalogue loaded (once per session)."""
-    from tracker.catalogue import sync_to_database
     from tracker.db import engine_for
+    from tracker.sync import sync_to_database
 
     url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'tracker.db'}"
     old = os.environ.get("DATABASE_URL")
@@ -454,9 +454,9 @@ def mini_app(tmp_path, mini_path, monkeypatch):
 
 def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(mini_app, monkeypatch):
     from tracker import analytics, curation
-    from tracker.catalogue import catalogue_from_database
     from tracker.curation import User
     from tracker.db import session_scope
+    from tracker.sync import catalogue_from_database
     from tracker.ui import cache
 
     calls = []

@@ -8,7 +8,8 @@ from datetime import date
 
 import pytest
 
-from tracker.catalogue import CatalogueError, load_catalogue, validate_package
+from tracker.catalogue import load_catalogue, validate_package
+from tracker.errors import CatalogueError
 from tracker.settings import BUNDLED_CATALOGUE
 
 TODAY = date(2026, 11, 27)

@@ -57,7 +57,7 @@ def test_load_and_info(database_url, mini_path):
 
 def test_bad_input_gives_one_line_and_no_traceback(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "tracker.cli", "validate", str(tmp_path / "missing")], capture_output=True, text=True
+        [sys.executable, "-m", "tracker", "validate", str(tmp_path / "missing")], capture_output=True, text=True
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -67,7 +67,7 @@ def test_bad_input_gives_one_line_and_no_traceback(tmp_path):
 @pytest.mark.parametrize("url", ["postgresql://nobody@127.0.0.1:1/none", "mysql://x@y/z"])
 def test_unreachable_or_unsupported_database_is_one_line(url, monkeypatch, mini_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "tracker.cli", "info"],
+        [sys.executable, "-m", "tracker", "info"],
         capture_output=True,
         text=True,
         env={**__import__("os").environ, "DATABASE_URL": url},

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text, update
 
-from tracker import curation
-from tracker.catalogue import CatalogueError, catalogue_from_database, load_catalogue, sync_to_database
+from tracker import curation, sync
+from tracker.catalogue import load_catalogue
+from tracker.catalogue.package import catalogue_csv
 from tracker.curation import (
     AuthenticationError,
     ConflictError,
@@ -20,9 +21,13 @@ from tracker.curation import (
     InvalidProposal,
     PermissionDenied,
     User,
+    workflow,
 )
+from tracker.curation.changes import model_of
 from tracker.db import session_scope
+from tracker.errors import CatalogueError
 from tracker.models import AuditEntry
+from tracker.sync import DumpRefused, catalogue_from_database, sync_to_database
 
 FRA_RATIFIED = {
     "instrument_id": "budapest-convention",
@@ -132,7 +137,7 @@ def test_no_api_changes_a_role():
     public = [n for n in dir(curation) if not n.startswith("_")]
     assert not [n for n in public if "role" in n.lower() and n not in ("ROLES", "PROPOSE_ROLES", "REVIEW_ROLES")]
     with pytest.raises(CurationError, match="unknown table 'users'"):
-        curation._model("users")
+        model_of("users")
 
 
 # --------------------------------------------------------------------------- proposals and review
@@ -320,7 +325,7 @@ def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monke
     pid = curation.propose(ALICE, changes, reason="three", source_id="coe-chart-185", engine=db)
     before_frames = catalogue_from_database(db).tables()
     before_audit = audit_count(db)
-    real = curation._apply_change
+    real = workflow.apply_change
     calls = []
 
     def crashing(session, ch):
@@ -329,7 +334,7 @@ def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monke
             raise RuntimeError("power cut")
         real(session, ch)
 
-    monkeypatch.setattr(curation, "_apply_change", crashing)
+    monkeypatch.setattr(workflow, "apply_change", crashing)
     with pytest.raises(RuntimeError, match="power cut"):
         curation.review(BOB, pid, approve=True, engine=db)
     assert calls == ["adoptions", "parties", "groups"]  # two changes had been written
@@ -338,7 +343,7 @@ def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monke
         pd.testing.assert_frame_equal(frame, after_frames[name])
     assert audit_count(db) == before_audit
     assert curation.get_proposal(pid, engine=db).status == "pending"
-    monkeypatch.setattr(curation, "_apply_change", real)
+    monkeypatch.setattr(workflow, "apply_change", real)
     assert curation.review(BOB, pid, approve=True, engine=db).status == "approved"
 
 
@@ -503,7 +508,7 @@ def test_load_would_overwrite_a_curated_edit(db, mini_path):
 
 def test_load_of_a_dump_that_holds_the_edit_is_not_a_conflict(db, tmp_path):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
-    curation.dump(tmp_path / "out", engine=db)
+    sync.dump(tmp_path / "out", engine=db)
     assert sync_to_database(tmp_path / "out", engine=db).status == "loaded"
     assert live(db, "adoptions", {**FRA_RATIFIED, "date": "2006-01-11"}) is not None
 
@@ -518,7 +523,7 @@ def test_load_without_curated_edits_has_no_conflicts(db, mini):
 
 def test_dump_writes_a_valid_canonical_package(db, tmp_path, mini):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
-    counts = curation.dump(tmp_path / "a", engine=db)
+    counts = sync.dump(tmp_path / "a", engine=db)
     assert counts["adoptions"] == len(mini.adoptions)
     dumped = load_catalogue(tmp_path / "a")
     assert "2006-01-11" in set(dumped.adoptions["date"])
@@ -527,7 +532,7 @@ def test_dump_writes_a_valid_canonical_package(db, tmp_path, mini):
     gz = (tmp_path / "a" / "votes.csv.gz").read_bytes()
     assert gz[4:8] == b"\0\0\0\0"  # mtime 0: the same data gives the same bytes
     sync_to_database(tmp_path / "a", engine=db)
-    curation.dump(tmp_path / "b", engine=db)
+    sync.dump(tmp_path / "b", engine=db)
     for f in sorted((tmp_path / "a").iterdir()):
         assert f.read_bytes() == (tmp_path / "b" / f.name).read_bytes(), f.name
 
@@ -535,10 +540,10 @@ def test_dump_writes_a_valid_canonical_package(db, tmp_path, mini):
 def test_dump_refuses_a_foreign_folder(db, tmp_path):
     (tmp_path / "x").mkdir()
     (tmp_path / "x" / "thesis.docx").write_text("precious")
-    with pytest.raises(CurationError, match="not empty"):
-        curation.dump(tmp_path / "x", engine=db)
-    with pytest.raises(CurationError, match="is a file"):
-        curation.dump(tmp_path / "x" / "thesis.docx", engine=db)
+    with pytest.raises(DumpRefused, match="not empty"):
+        sync.dump(tmp_path / "x", engine=db)
+    with pytest.raises(DumpRefused, match="is a file"):
+        sync.dump(tmp_path / "x" / "thesis.docx", engine=db)
 
 
 @pytest.mark.slow
@@ -551,7 +556,7 @@ def test_bundled_round_trip(tmp_path, monkeypatch, bundled):
     try:
         migrate(engine)
         sync_to_database(engine=engine)
-        curation.dump(tmp_path / "out", engine=engine)
+        sync.dump(tmp_path / "out", engine=engine)
         again = load_catalogue(tmp_path / "out")
         for name, frame in bundled.tables().items():
             pd.testing.assert_frame_equal(frame, again.tables()[name], check_dtype=True, obj=name)
@@ -560,7 +565,7 @@ def test_bundled_round_trip(tmp_path, monkeypatch, bundled):
             ours = (tmp_path / "out" / rel).read_bytes()
             if rel.endswith(".gz"):
                 ours = gzip.decompress(ours)
-            assert ours == curation.catalogue_csv(name, frame)
+            assert ours == catalogue_csv(name, frame)
         # tables the curators already keep in canonical order come back byte for byte
         from tracker.settings import BUNDLED_CATALOGUE
 
@@ -599,7 +604,7 @@ def test_instances_starting_together_migrate_and_load_once(database_url, mini_pa
 
     from tracker.db import make_engine
 
-    script = "import sys; from tracker.catalogue import sync_to_database; print(sync_to_database(sys.argv[1]).status)"
+    script = "import sys; from tracker.sync import sync_to_database; print(sync_to_database(sys.argv[1]).status)"
     env = {**os.environ, "DATABASE_URL": database_url}
     procs = [
         subprocess.Popen(

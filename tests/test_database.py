@@ -12,10 +12,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select, text
 from sqlmodel import SQLModel
 
-from tracker.catalogue import CatalogueError, catalogue_from_database, load_catalogue, sync_to_database
+from tracker.catalogue import load_catalogue
 from tracker.db import get_engine, make_engine, migrate
+from tracker.errors import CatalogueError
 from tracker.models import CATALOGUE_TABLES, CatalogueState
 from tracker.settings import normalise_database_url
+from tracker.sync import catalogue_from_database, sync_to_database
 
 
 def snapshot(engine) -> dict[str, int | str]:
@@ -70,17 +72,17 @@ def test_a_crash_in_the_middle_of_a_load_rolls_everything_back(engine, mini_path
         f.write("paris-call,USA,endorsed,supporter,,paris-call-data,\n")
 
     calls = {"n": 0}
-    import tracker.catalogue as catalogue_module
+    import tracker.sync as sync_module
 
-    real = catalogue_module._records
+    real = sync_module._records
 
-    def failing(name, df):
+    def failing(df):
         calls["n"] += 1
-        if name == "votes":
+        if "resolution_id" in df.columns and "vote" in df.columns:
             raise RuntimeError("disk unplugged")
-        return real(name, df)
+        return real(df)
 
-    monkeypatch.setattr(catalogue_module, "_records", failing)
+    monkeypatch.setattr(sync_module, "_records", failing)
     with pytest.raises(RuntimeError, match="disk unplugged"):
         sync_to_database(mini_path, engine=engine)
     assert calls["n"] > 5  # several tables had been written before the crash

@@ -118,8 +118,8 @@ def test_prune_removes_older_states_and_all_but_the_two_newest_other_databases(t
 
 def test_prepare_after_a_load_writes_what_the_app_opens_with(engine, mini_path, monkeypatch):
     from tracker import analytics
-    from tracker.catalogue import catalogue_from_database, sync_to_database
     from tracker.derived import OPENING, compute, prepare, served_catalogue, store_for
+    from tracker.sync import catalogue_from_database, sync_to_database
 
     assert store_for(engine=engine) is None and prepare(engine=engine) == 0  # nothing loaded yet
     sync_to_database(mini_path, engine=engine)

@@ -9,9 +9,9 @@ import openpyxl
 import pytest
 
 from tracker import curation
-from tracker.catalogue import sync_to_database
 from tracker.curation import User
-from tracker.importer import ImportRejected, plan_import, propose_import, read_rows
+from tracker.curation.importer import ImportRejected, plan_import, propose_import, read_rows
+from tracker.sync import sync_to_database
 
 ALICE, BOB = User("alice", "editor"), User("bob", "reviewer")
 HEADER = "instrument,party,action,date,source,note\n"

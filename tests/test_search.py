@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from tests.fixtures import make_catalogue
 from tests.search_fixture import search_catalogue
 from tracker import cli
+from tracker.cli import common as cli_common
 from tracker.parties import UnknownParty
 from tracker.search import KINDS, Hit, SearchIndex, prepare, prepare_many
 
@@ -355,7 +356,7 @@ def test_bundled_catalogue_resolutions_and_parties():
 
 @pytest.fixture
 def runner(monkeypatch):
-    monkeypatch.setattr(cli, "load_cat", lambda path=None: search_catalogue())
+    monkeypatch.setattr(cli_common, "load_cat", lambda path=None: search_catalogue())
     return CliRunner()
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tracker.catalogue import ADOPTED_STATUSES, STATUS_COLUMNS, Catalogue, date_bounds
+from tracker.catalogue import Catalogue
+from tracker.catalogue.status import ADOPTED_STATUSES, STATUS_COLUMNS
+from tracker.dates import date_bounds
 
 
 def with_actions(mini, rows: list[tuple]) -> Catalogue:

@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from alembic.config import Config
     from sqlmodel import Session
 
+from tracker.errors import TrackerError
 from tracker.settings import get_settings
+
+
+class UnsupportedDatabase(TrackerError):
+    """DATABASE_URL names a database the tracker does not support."""
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -52,7 +57,21 @@ def make_engine(url: str | None = None) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("writer") else "BEGIN")
 
         return engine
+    if not url.startswith("postgresql"):
+        scheme = url.split(":", 1)[0]
+        raise UnsupportedDatabase(
+            f"unsupported database {scheme!r} in DATABASE_URL: use sqlite:///PATH or postgresql://USER@HOST/DB"
+        )
     return create_engine(url, pool_pre_ping=True)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether an exception means the configured database cannot be reached (not a bug)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, ModuleNotFoundError) and exc.name in ("psycopg", "psycopg2")
+    )
 
 
 @cache
@@ -163,6 +182,18 @@ def loaded_state(engine: Engine | None = None) -> LoadedState | None:
     if row is None:
         return None
     return LoadedState(row[0], row[1], str(row[2]), data_version(engine))
+
+
+WRITE_LOCK_KEY = 727274  # the PostgreSQL advisory lock every writer of catalogue data takes
+
+
+def lock_writers(session) -> None:
+    """Serialise writers of catalogue data (loads, approvals, proposals) for this transaction.
+
+    PostgreSQL: a transaction-scoped advisory lock; SQLite already holds BEGIN IMMEDIATE
+    (``session_scope(write=True)``)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": WRITE_LOCK_KEY})
 
 
 @contextmanager

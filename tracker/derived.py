@@ -251,8 +251,9 @@ def served_catalogue(disk: DiskCache, edits: int, engine=None) -> Catalogue:
     """The catalogue the database serves, from its copy on disk, or read from the database (the
     system of record; 300,000 votes take ~1.5 s) and copied for the next start. Its version names
     the loaded content and the approved edits since (``+e<edits>``)."""
-    from tracker.catalogue import Catalogue, catalogue_from_database
+    from tracker.catalogue import Catalogue
     from tracker.db import data_version
+    from tracker.sync import catalogue_from_database
 
     found, cat = disk.load("catalogue")
     if found and isinstance(cat, Catalogue):

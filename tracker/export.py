@@ -94,7 +94,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tracker.catalogue import FORMULA_START, Catalogue, date_bounds
+from tracker.catalogue import Catalogue
+from tracker.catalogue.rules import FORMULA_START
+from tracker.dates import date_bounds
+from tracker.errors import TrackerError
 from tracker.parties import PartyResolver
 
 SCHEMA = "cyber-norms-tracker/export@1"
@@ -151,7 +154,7 @@ GROUP_METHOD = (
 )
 
 
-class ExportError(ValueError):
+class ExportError(TrackerError, ValueError):
     """An export cannot be built from these inputs (one-line reason)."""
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 
 from tracker.catalogue import Catalogue
+from tracker.errors import TrackerError
 
 
-class UnknownParty(ValueError):
+class UnknownParty(TrackerError, ValueError):
     """A name or code that is not a known party; the message carries suggestions."""
 
 

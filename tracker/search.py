@@ -44,6 +44,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
 from tracker.catalogue import Catalogue
+from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver, normalise
 
 KINDS = ("instrument", "norm", "clause", "party", "group", "resolution")
@@ -228,12 +229,12 @@ class _TrigramIndex:
 def check_options(*, kind: str | Iterable[str] | None = None, limit: int = 10) -> None:
     """Raise ValueError for an unknown kind or a limit that is not a positive integer."""
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"limit must be a positive integer, not {limit!r}")
+        raise InvalidInput(f"limit must be a positive integer, not {limit!r}")
     if kind is not None:
         kinds = (kind,) if isinstance(kind, str) else tuple(kind)
         bad = [k for k in kinds if k not in KINDS]
         if bad or not kinds:
-            raise ValueError(
+            raise InvalidInput(
                 f"unknown kind {', '.join(map(repr, bad)) or '(none)'}; expected one of: {', '.join(KINDS)}"
             )
 
@@ -465,11 +466,11 @@ class SearchIndex:
             (value_cluster, VALUE_CLUSTERS, "value cluster"),
         ):
             if value is not None and value not in allowed:
-                raise ValueError(f"unknown {label} {value!r}; expected one of: {', '.join(allowed)}")
+                raise InvalidInput(f"unknown {label} {value!r}; expected one of: {', '.join(allowed)}")
         party = self._resolver.require(adopted_by) if adopted_by is not None else None
         body_key = prepare(body) if body is not None else None
         if body is not None and not body_key:
-            raise ValueError("empty body filter")
+            raise InvalidInput("empty body filter")
         cache_key = (kinds, pillar, value_cluster, body_key, stance, party)
         if cache_key in self._mask_cache:
             return self._mask_cache[cache_key]

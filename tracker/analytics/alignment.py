@@ -26,8 +26,11 @@ import pandas as pd
 
 from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
-from tracker.analytics.votes import CLASSES, row_mask, to_date, vote_data
-from tracker.catalogue import Catalogue, date_bounds
+from tracker.analytics.votes import CLASSES, row_mask, vote_data
+from tracker.catalogue import Catalogue
+from tracker.catalogue.scope import member_codes, resolve_group
+from tracker.dates import to_date
+from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver
 
 STATUS_WEIGHT = {
@@ -83,7 +86,7 @@ class AlignmentTables:
 
 def check_basis(basis: str) -> None:
     if basis not in BASES:
-        raise ValueError(f"unknown basis {basis!r}; choose one of {', '.join(BASES)}")
+        raise InvalidInput(f"unknown basis {basis!r}; choose one of {', '.join(BASES)}")
 
 
 def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
@@ -108,17 +111,8 @@ def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None
 
 def _vote_stats(cat: Catalogue, data, mask: np.ndarray):
     """Pairwise vote statistics for the selected rows, cached beside the vote matrix."""
-    key = ("analytics.votestats", id(data), hashlib.sha1(np.packbits(mask).tobytes()).hexdigest())
-    cache = cat._status_cache
-    if key not in cache:
-        stale = [k for k in cache if isinstance(k, tuple) and k[0] == key[0] and k[1] != id(data)]
-        for k in stale:
-            del cache[k]
-        if sum(1 for k in cache if isinstance(k, tuple) and k[0] == key[0]) > 16:
-            for k in [k for k in cache if isinstance(k, tuple) and k[0] == key[0]]:
-                del cache[k]
-        cache[key] = pair_stats(data.classes[mask], (0.0, 0.5, 1.0))
-    return cache[key]
+    key = ("analytics.votestats", hashlib.sha1(np.packbits(mask).tobytes()).hexdigest())
+    return cat.memo(key, lambda: pair_stats(data.classes[mask], (0.0, 0.5, 1.0)), uses=("votes", "resolutions"))
 
 
 def _frame(a: np.ndarray, parties: list[str]) -> pd.DataFrame:
@@ -213,7 +207,7 @@ def alignment(
     """
     check_basis(basis)
     if score not in SCORES:
-        raise ValueError(f"unknown score {score!r}; choose one of {', '.join(SCORES)}")
+        raise InvalidInput(f"unknown score {score!r}; choose one of {', '.join(SCORES)}")
     tables = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
     out = tables.score(basis, score).copy()
     out.attrs.update(basis=basis, score=score if basis != "combined" else "combined", **tables.settings)
@@ -289,7 +283,7 @@ def pair_alignment(
     resolver = PartyResolver(cat)
     a, b = resolver.require(a), resolver.require(b)
     if a == b:
-        raise ValueError(f"{a} compared with itself; give two different parties")
+        raise InvalidInput(f"{a} compared with itself; give two different parties")
     t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
     data = vote_data(cat)
     mask = row_mask(data, topic=topic, since=since, as_of=as_of)
@@ -382,7 +376,7 @@ def partners(
     check_basis(basis)
     code = PartyResolver(cat).require(party)
     if n < 1:
-        raise ValueError("n must be at least 1")
+        raise InvalidInput("n must be at least 1")
     if tables is None:
         t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
     else:
@@ -393,7 +387,7 @@ def partners(
             "min_votes": min_votes,
         }
         if any(tables.settings.get(k) != v for k, v in window.items()):
-            raise ValueError(f"the alignment tables given are for another window ({tables.settings}), not {window}")
+            raise InvalidInput(f"the alignment tables given are for another window ({tables.settings}), not {window}")
         t = tables
     s = t.score(basis).loc[code].drop(code).dropna()
     cols = ["side", "rank", "partner", "name", "score", "co_votes", "shared_instruments"]
@@ -428,46 +422,17 @@ def partners(
 
 
 def group_members(cat: Catalogue, group: str | list[str] | tuple[str, ...], on: date | None = None) -> list[str]:
-    """Members of a group id on a date (joined on or before, not yet left); or a custom list."""
-    resolver = PartyResolver(cat)
+    """Members of a group (id, acronym or name) on a date, default today; or a custom list of
+    parties (a list, or "A,B,C")."""
+    if isinstance(group, str) and "," in group:
+        group = [p.strip() for p in group.split(",") if p.strip()]
     if not isinstance(group, str):
+        resolver = PartyResolver(cat)
         codes = sorted({resolver.require(p) for p in group})
         if not codes:
-            raise ValueError("an empty list of parties is not a group")
+            raise InvalidInput("an empty list of parties is not a group")
         return codes
-    gid = group.strip()
-    if gid not in set(cat.groups["id"]):
-        lowered = {g.casefold(): g for g in cat.groups["id"]}
-        if gid.casefold() in lowered:
-            gid = lowered[gid.casefold()]
-        elif "," in gid:
-            return group_members(cat, [p.strip() for p in gid.split(",") if p.strip()])
-        else:
-            from difflib import get_close_matches
-
-            hint = get_close_matches(gid.casefold(), list(cat.groups["id"]), n=3, cutoff=0.4)
-            known = (
-                f"; did you mean {', '.join(hint)}?"
-                if hint
-                else ("; no groups in the catalogue yet" if cat.groups.empty else "")
-            )
-            raise ValueError(f"unknown group {group!r}{known}")
-    gm = cat.group_members[
-        (cat.group_members["group_id"] == gid) & (cat.group_members["role"].isin(["member", "founding_member"]))
-    ]
-    out = []
-    for code, joined, left in zip(gm["party_code"], gm["joined"], gm["left"], strict=True):
-        if on is not None:
-            jb = date_bounds(joined) if joined else None
-            lb = date_bounds(left) if left else None
-            if jb and jb[1] > on:
-                continue
-            if lb and lb[0] <= on:
-                continue
-        elif left:
-            continue
-        out.append(code)
-    return sorted(set(out))
+    return member_codes(cat, resolve_group(cat, group), on)
 
 
 @dataclass

@@ -26,8 +26,9 @@ import pandas as pd
 from tracker.analytics import predict as P
 from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
-from tracker.analytics.votes import to_date
 from tracker.catalogue import Catalogue
+from tracker.dates import to_date
+from tracker.errors import InvalidInput
 
 CONTESTED = (
     "A/RES/73/27",
@@ -97,7 +98,7 @@ def baseline_probs(ctx: P.Context, method: str, known_idx, known_cls, targets) -
         counts = np.stack([(known_cls[idx] == c).sum(axis=1) for c in range(3)], axis=1).astype(float)
         counts[:, 2] += 0.5  # ties go to yes
         return _smooth(np.eye(3)[counts.argmax(axis=1)])
-    raise ValueError(f"unknown method {method!r}")
+    raise InvalidInput(f"unknown method {method!r}")
 
 
 def run_backtest(

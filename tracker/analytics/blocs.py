@@ -26,8 +26,10 @@ import pandas as pd
 
 from tracker.analytics._blas import single_thread
 from tracker.analytics.alignment import STATUS_WEIGHT, alignment_tables, check_basis
-from tracker.analytics.votes import row_mask, to_date, vote_data
+from tracker.analytics.votes import row_mask, vote_data
 from tracker.catalogue import Catalogue
+from tracker.dates import to_date
+from tracker.errors import InvalidInput
 
 METHODS = ("hierarchical", "louvain")
 SWEEP = (0.5, 0.75, 1.0, 1.25, 1.5, 2.0)
@@ -142,7 +144,7 @@ def _louvain(score: pd.DataFrame, seed: int, resolution: float | None):
     isolated = [n for n in g.nodes if g.degree(n) == 0]
     g.remove_nodes_from(isolated)
     if g.number_of_nodes() < 3:
-        raise ValueError(
+        raise InvalidInput(
             f"not enough evidence for blocs: {g.number_of_nodes()} parties with positive agreement with anyone"
         )
     sweep = []
@@ -176,14 +178,14 @@ def blocs(
 ) -> BlocResult:
     """Voting blocs (see module docstring). Defaults: cyber votes, all dates."""
     if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+        raise InvalidInput(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
     check_basis(basis)
     if k is not None and not 2 <= k <= 20:
-        raise ValueError("k must be between 2 and 20")
+        raise InvalidInput("k must be between 2 and 20")
     with single_thread():
         t, score, excluded = _score_matrix(cat, basis, topic, since, as_of, min_votes)
         if len(score) < 3:
-            raise ValueError(
+            raise InvalidInput(
                 f"not enough evidence for blocs: {len(score)} parties with enough "
                 f"{'co-votes' if basis == 'votes' else 'evidence'} (basis={basis}, topic={topic})"
             )

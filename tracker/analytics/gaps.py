@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 
 from tracker.analytics.alignment import alignment_tables, group_members
-from tracker.analytics.votes import to_date, vote_data
-from tracker.catalogue import Catalogue, date_bounds
+from tracker.analytics.votes import vote_data
+from tracker.catalogue import Catalogue
+from tracker.dates import date_bounds, to_date
+from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver
 
 GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size", "party_status"]
@@ -71,7 +73,7 @@ def _instrument(cat: Catalogue, instrument: str) -> str:
         if hint
         else ("; the catalogue has no instruments yet" if not ids else "; no close match")
     )
-    raise ValueError(f"unknown instrument {instrument!r}{msg}")
+    raise InvalidInput(f"unknown instrument {instrument!r}{msg}")
 
 
 def _empty(columns, note: str) -> pd.DataFrame:
@@ -94,14 +96,14 @@ def gaps(
     resolver = PartyResolver(cat)
     code = resolver.require(party)
     if bloc is not None and reference is not None:
-        raise ValueError("give either bloc= or reference=, not both")
+        raise InvalidInput("give either bloc= or reference=, not both")
     if not 0 < min_share <= 1:
-        raise ValueError("min_share must be in (0, 1]")
+        raise InvalidInput("min_share must be in (0, 1]")
     when = to_date(as_of, end=True) if as_of else None
     if reference is not None:
         ref = resolver.require(reference)
         if ref == code:
-            raise ValueError(f"{code} compared with itself; give a different reference party")
+            raise InvalidInput(f"{code} compared with itself; give a different reference party")
         members, label = [ref], ref
     elif bloc is not None:
         members = [m for m in group_members(cat, bloc, when) if m != code]
@@ -157,15 +159,8 @@ def _similarity(cat: Catalogue, as_of, exclude_instrument: str | None = None) ->
 
 
 def _without_instrument(cat: Catalogue, instrument: str) -> Catalogue:
-    from dataclasses import replace
-
-    ad = cat.adoptions[cat.adoptions["instrument_id"] != instrument].reset_index(drop=True)
-    return replace(cat, adoptions=ad, _status_cache=_vote_cache(cat))
-
-
-def _vote_cache(cat: Catalogue) -> dict:
-    """The vote-matrix cache entries (votes are unchanged; adoption status must be recomputed)."""
-    return {k: v for k, v in cat._status_cache.items() if isinstance(k, tuple)}
+    """The catalogue without one instrument's adoptions (the vote matrix memo is kept)."""
+    return cat.replace(adoptions=cat.adoptions[cat.adoptions["instrument_id"] != instrument].reset_index(drop=True))
 
 
 def next_adopters(
@@ -181,7 +176,7 @@ def next_adopters(
     """
     inst = _instrument(cat, instrument)
     if n < 1 or k < 1:
-        raise ValueError("n and k must be at least 1")
+        raise InvalidInput("n and k must be at least 1")
     when = to_date(as_of, end=True) if as_of else None
     adopted, st = _adopted_sets(cat, when)
     who = adopted.get(inst, set())
@@ -312,11 +307,9 @@ def backtest_next_adopters(
 
 def _hide_after(cat: Catalogue, cut) -> Catalogue:
     """The catalogue without adoptions dated after ``cut`` and without votes after it."""
-    from dataclasses import replace
-
     ad = cat.adoptions
     keep = [not d or date_bounds(d)[1] <= cut for d in ad["date"]]
     res = cat.resolutions
     late = set(res.loc[pd.to_datetime(res["date"]).dt.date > cut, "id"])
     votes = cat.votes[~cat.votes["resolution_id"].isin(late)].reset_index(drop=True)
-    return replace(cat, adoptions=ad[keep].reset_index(drop=True), votes=votes, _status_cache={})
+    return cat.replace(adoptions=ad[keep].reset_index(drop=True), votes=votes)

@@ -49,14 +49,15 @@ from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
 from tracker.analytics.votes import (
     CLASSES,
-    CYBER_TOPICS,
     VOTE_CLASS,
     NotEnoughEvidence,
     VoteData,
-    to_date,
     vote_data,
 )
 from tracker.catalogue import Catalogue
+from tracker.catalogue.scope import CYBER_TOPICS
+from tracker.dates import to_date
+from tracker.errors import InvalidInput, TrackerError
 from tracker.parties import PartyResolver
 
 GENERAL_SINCE = np.datetime64("2010-01-01", "D")
@@ -72,7 +73,7 @@ OUTPUT_COLUMNS = ["vote", "p_yes", "p_no", "p_abstain"]
 EXTRA_EXPERTS: dict = {}
 
 
-class UnknownResolution(ValueError):
+class UnknownResolution(TrackerError, ValueError):
     pass
 
 
@@ -119,9 +120,9 @@ def parse_known(cat: Catalogue, known: dict | None) -> dict[str, int]:
         code = resolver.require(party)
         v = str(vote).strip().lower()
         if v not in VOTE_CLASS:
-            raise ValueError(f"known vote for {party!r} is {vote!r}; use yes, no or abstain")
+            raise InvalidInput(f"known vote for {party!r} is {vote!r}; use yes, no or abstain")
         if code in out and out[code] != VOTE_CLASS[v]:
-            raise ValueError(f"contradictory known votes for {code}: {CLASSES[out[code]]} and {v}")
+            raise InvalidInput(f"contradictory known votes for {code}: {CLASSES[out[code]]} and {v}")
         out[code] = VOTE_CLASS[v]
     return out
 

@@ -11,48 +11,24 @@ Date rules: ``as_of`` is inclusive (a vote dated on ``as_of`` counts, as in ``ca
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from tracker.catalogue import Catalogue, date_bounds
+from tracker.catalogue import Catalogue
+from tracker.catalogue.scope import TOPIC_CHOICES
+from tracker.dates import to_date
+from tracker.errors import InvalidInput, TrackerError
 
 VOTE_CODE = {"yes": 1.0, "abstain": 0.5, "no": 0.0}
 VOTE_CLASS = {"no": 0, "abstain": 1, "yes": 2}  # class index used by prediction
 CLASSES = ("no", "abstain", "yes")
-CYBER_TOPICS = ("cyber_security", "cybercrime")
-TOPIC_CHOICES = {
-    "all": None,
-    "cyber": CYBER_TOPICS,
-    "digital": CYBER_TOPICS
-    + ("related_digital_rights", "related_digital_tech", "related_ict4d", "related_ai_military"),
-}
 _CACHE_KEY = "analytics.votes"
 
 
-class NotEnoughEvidence(ValueError):
+class NotEnoughEvidence(TrackerError, ValueError):
     """Raised only where a result cannot be expressed as a 'not enough evidence' row."""
-
-
-def to_date(value: Any, *, end: bool = False) -> date | None:
-    """A date from a date, datetime, Timestamp or (partial) ISO string; None stays None.
-
-    A partial date ("2019", "2019-12") means its first day, or its last day with ``end=True``.
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    bounds = date_bounds(str(value).strip())
-    if bounds is None:
-        raise ValueError(f"not a date: {value!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
-    return bounds[1] if end else bounds[0]
 
 
 @dataclass(frozen=True)
@@ -70,13 +46,7 @@ class VoteData:
 
 def vote_data(cat: Catalogue) -> VoteData:
     """The cached full vote matrix of ``cat`` (recorded whole-text votes only)."""
-    key = (_CACHE_KEY, id(cat.votes), id(cat.resolutions), len(cat.votes), len(cat.resolutions))
-    cache = cat._status_cache
-    if key not in cache:
-        for old in [k for k in cache if isinstance(k, tuple) and k and k[0] == _CACHE_KEY]:
-            del cache[old]
-        cache[key] = _build(cat)
-    return cache[key]
+    return cat.memo(_CACHE_KEY, lambda: _build(cat), uses=("votes", "resolutions"))
 
 
 def _build(cat: Catalogue) -> VoteData:
@@ -127,7 +97,7 @@ def topic_mask(data: VoteData, topic: str | list[str] | tuple[str, ...] | None) 
         else:
             known = sorted(set(data.resolutions["topic"]) | set(TOPIC_CHOICES))
             if topic not in known:
-                raise ValueError(f"unknown topic {topic!r}; choose one of {', '.join(known)}")
+                raise InvalidInput(f"unknown topic {topic!r}; choose one of {', '.join(known)}")
             topics = (topic,)
     else:
         topics = tuple(topic)

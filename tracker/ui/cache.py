@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from tracker.catalogue import Catalogue, CatalogueError, content_hash, sync_to_database
+from tracker.catalogue import Catalogue, content_hash
 from tracker.db import data_version, loaded_state
 from tracker.derived import (
     DiskCache,
@@ -30,7 +30,9 @@ from tracker.derived import (
     served_catalogue,
     store_for,
 )
+from tracker.errors import CatalogueError
 from tracker.settings import get_settings
+from tracker.sync import sync_to_database
 
 ASSETS = Path(__file__).parent / "assets"
 KOSOVO_GEO_ID = "XKX"  # the 110m geometry has an unnamed-id feature called "Kosovo"; we give it this id
@@ -202,7 +204,7 @@ def status_as_of(version: str, as_of: date | None) -> pd.DataFrame:
     """cat.status(as_of) joined with party and instrument names (a DataFrame copy per call)."""
     cat = get_catalogue()
     s = cat.status(as_of)
-    s["party"] = s["party_code"].map(cat._party_names())
+    s["party"] = s["party_code"].map(cat.party_names())
     names = dict(
         zip(
             cat.instruments["id"],
@@ -217,14 +219,14 @@ def status_as_of(version: str, as_of: date | None) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def adoptions_dated(version: str) -> pd.DataFrame:
     """Adoption rows with the first and last day their (partial) date can mean, newest first."""
-    from tracker.catalogue import date_bounds
+    from tracker.dates import date_bounds
 
     cat = get_catalogue()
     ad = cat.adoptions.copy()
     bounds = ad["date"].map(lambda d: date_bounds(d) if d else None)
     ad["first_day"] = pd.to_datetime(bounds.map(lambda b: b[0] if b else None))
     ad["last_day"] = pd.to_datetime(bounds.map(lambda b: b[1] if b else None))
-    ad["party"] = ad["party_code"].map(cat._party_names())
+    ad["party"] = ad["party_code"].map(cat.party_names())
     ad["instrument"] = ad["instrument_id"].map(dict(zip(cat.instruments["id"], cat.instruments["name"], strict=True)))
     return ad.sort_values(
         ["last_day", "instrument_id", "party_code"], ascending=[False, True, True], na_position="last"
@@ -234,7 +236,7 @@ def adoptions_dated(version: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def group_membership(version: str, as_of: date | None) -> pd.DataFrame:
     """Members of each group on a date (role member, joined on or before, not left)."""
-    from tracker.catalogue import date_bounds
+    from tracker.dates import date_bounds
 
     cat = get_catalogue()
     gm = cat.group_members.copy()

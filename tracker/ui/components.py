@@ -78,7 +78,7 @@ def sync_url(**values) -> None:
 
 
 def party_label(cat: Catalogue):
-    names = cat._party_names()
+    names = cat.party_names()
     return lambda code: f"{names.get(code, code)} ({code})"
 
 
@@ -195,7 +195,7 @@ def world_map(
     geo = cache.party_geo(cache.get_catalogue().version)
     data = frame.merge(geo[["code", "geo_id", "drawn", "lon", "lat"]], on="code", how="inner")
     if "name" not in data:
-        data["name"] = data["code"].map(cache.get_catalogue()._party_names())
+        data["name"] = data["code"].map(cache.get_catalogue().party_names())
     fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
     data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
     world = {"name": WORLD_DATASET, "format": {"type": "topojson", "feature": "countries"}}
@@ -272,7 +272,7 @@ def map_notes(cat: Catalogue, frame: pd.DataFrame, color: str) -> None:
     geo = cache.party_geo(cat.version)
     shapeless = geo[geo["drawn"] == "none"]["code"]
     rows = frame[frame["code"].isin(shapeless)]
-    names = cat._party_names()
+    names = cat.party_names()
     notes = [f"**{names.get(c, c)}** ({c}): {v}" for c, v in zip(rows["code"], rows[color], strict=True)]
     text = ("Not drawn on the map (no polygon): " + "; ".join(notes) + ". ") if notes else ""
     st.caption(

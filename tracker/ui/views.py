@@ -341,7 +341,7 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
     """Overview map: every party coloured by its alignment (kappa) with ``focus``."""
     basis = st.session_state.get("overview_basis", "votes")
     m = cache.alignment_matrix(cat.version, basis, "cyber" if basis == "votes" else "all", as_of)
-    names = cat._party_names()
+    names = cat.party_names()
     if focus not in m.index:
         ui.empty_state(
             f"Not enough evidence to place {names.get(focus, focus)} (too few recorded votes or "
@@ -382,7 +382,7 @@ def alignment_section(cat: Catalogue, codes: list[str], group: str, members: lis
     if not analytics_ready():
         return
     topic = _topic("compare_topic")
-    names = cat._party_names()
+    names = cat.party_names()
     rows = []
     for a, b in combinations(codes, 2):
         try:
@@ -454,7 +454,7 @@ def partners_section(cat: Catalogue, code: str) -> None:
     """Closest and most distant partners, bloc and open-vs-sovereign position."""
     if not analytics_ready():
         return
-    names = cat._party_names()
+    names = cat.party_names()
     topic = _topic("country_topic")
     try:
         part = cache.partners(cat.version, code, topic)
@@ -523,7 +523,7 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> bo
     """Gaps from the analytics (ranked); returns False when the analytics are not available."""
     if not analytics_ready():
         return False
-    names = cat._party_names()
+    names = cat.party_names()
     try:
         g = cache.gaps(cat.version, code, ref if is_group else None, None if is_group else ref)
     except ValueError as exc:
@@ -688,7 +688,7 @@ def prediction_section(cat: Catalogue) -> None:
         key="predict_resolution",
         format_func=lambda r: f"{r} ({titles[r]})",
     )
-    names = cat._party_names()
+    names = cat.party_names()
     codes = ui.party_options(cat)
     st.caption(
         "Set the votes you already know (e.g. from statements or co-sponsorship); everything else is "

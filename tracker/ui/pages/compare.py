@@ -27,7 +27,7 @@ if len(codes) + (1 if group else 0) < 2:
     ui.empty_state("Choose at least two parties, or one party and a group, to compare them.")
     st.stop()
 
-names = cat._party_names()
+names = cat.party_names()
 members = cache.group_members(cat.version, group) if group else []
 if group and not members:
     st.warning(f"No current members are recorded for {groups.loc[group, 'name']}; its column stays empty.")

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker import curation
-from tracker.catalogue import enum_values
+from tracker.schema import enum_values
 from tracker.ui.cache import get_catalogue
 
 ACTIONS = enum_values("adoptions", "action")
@@ -148,7 +148,7 @@ with tab_import:
     if user is None or not user.can_propose:
         st.info("Sign in as an editor or reviewer to import a chart.")
     else:
-        from tracker.importer import IMPORT_COLUMNS, ImportRejected, plan_import, propose_import
+        from tracker.curation.importer import IMPORT_COLUMNS, ImportRejected, plan_import, propose_import
 
         st.markdown(
             f"CSV (UTF-8) or XLSX with the columns `{', '.join(IMPORT_COLUMNS)}`. Country names "

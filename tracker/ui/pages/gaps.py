@@ -27,7 +27,7 @@ with tab_party:
             )
             ui.sync_url(bloc=ref)
         else:
-            names = cat._party_names()
+            names = cat.party_names()
             opts = [c for c in ui.party_options(cat) if c != code]
             ref = st.selectbox(
                 "Reference party",

@@ -24,9 +24,14 @@ from types import SimpleNamespace
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-from tracker.catalogue import FORMULA_START, Problem, date_bounds, enum_values
-from tracker.curation import Change, CurationError, User, _engine, _text_frame, propose
+from tracker.catalogue.rules import FORMULA_START
+from tracker.curation.changes import Change, text_frame
+from tracker.curation.users import User
+from tracker.curation.workflow import propose
+from tracker.dates import date_bounds
+from tracker.errors import CurationError, Problem
 from tracker.parties import PartyMatch, PartyResolver, normalise
+from tracker.schema import enum_values
 
 IMPORT_COLUMNS = ("instrument", "party", "action", "date", "source", "note")
 REQUIRED_COLUMNS = ("instrument", "party", "action")
@@ -304,9 +309,9 @@ def plan_import(
     name = filename or "upload"
     today = today or date.today()
     confirmed = confirmed or {}
-    with session_scope(_engine(engine)) as session:
+    with session_scope(engine) as session:
         frames = {
-            t: _text_frame(session, t)
+            t: text_frame(session, t)
             for t in ("parties", "party_aliases", "instruments", "instrument_aliases", "adoptions", "sources")
         }
     resolver = PartyResolver(SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
