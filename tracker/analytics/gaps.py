@@ -266,12 +266,12 @@ def backtest_next_adopters(
     cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "undated_excluded", "ours", "popularity", "random"]
     if cat.adoptions.empty:
         return _empty(cols, "no adoption data in the catalogue yet (0 adoptions)")
-    before, st_before = _adopted_sets(cat, cut)
+    hidden = _hide_after(cat, cut)
+    before, st_before = _adopted_sets(hidden, cut)  # only what was known, with a date, by the cut-off
     after, st_now = _adopted_sets(cat, None)
     undated_now = st_now[st_now["adopted"] & (st_now["since"].fillna("") == "")]
     undated = undated_now.groupby("instrument_id")["party_code"].apply(set).to_dict()
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
-    hidden = _hide_after(cat, cut)
     vote_data(hidden)  # build the vote matrix once; the per-instrument copies share it
     counts = st_before[st_before["adopted"]].groupby("party_code").size()
     rng = np.random.default_rng(seed)
@@ -306,9 +306,9 @@ def backtest_next_adopters(
 
 
 def _hide_after(cat: Catalogue, cut) -> Catalogue:
-    """The catalogue without adoptions dated after ``cut`` and without votes after it."""
+    """The catalogue without adoptions after ``cut`` (or of unknown date) and without votes after it."""
     ad = cat.adoptions
-    keep = [not d or date_bounds(d)[1] <= cut for d in ad["date"]]
+    keep = [bool(d) and date_bounds(d)[1] <= cut for d in ad["date"]]
     res = cat.resolutions
     late = set(res.loc[pd.to_datetime(res["date"]).dt.date > cut, "id"])
     votes = cat.votes[~cat.votes["resolution_id"].isin(late)].reset_index(drop=True)
