@@ -192,7 +192,8 @@ def _from_resolutions(cat: Catalogue, as_of: date | None) -> pd.DataFrame:
             who = pd.concat([who, sponsors], ignore_index=True)
         if who.empty:
             continue
-        rows = who.merge(group, how="cross")
+        link_cols = ["norm_id", "instrument_id", "clause", "relationship", "confidence", "relation", "locator"]
+        rows = who.merge(group[link_cols], how="cross")
         parts.append(
             pd.DataFrame(
                 {
