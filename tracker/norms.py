@@ -57,6 +57,9 @@ def resolve_norm(cat: Catalogue, text: str) -> str:
     from tracker.search import SearchIndex  # only for a suggestion: search builds its index on demand
 
     hits = SearchIndex(cat).search(text, kind="norm", limit=3)
+    # a clear best match of a name or alias ("two person rule", "segregation of duties") is taken
+    if hits and hits[0].score >= 85 and (len(hits) == 1 or hits[0].score - hits[1].score >= 5):
+        return hits[0].id
     hint = f"; did you mean {', '.join(h.id for h in hits)}?" if hits else ""
     raise InvalidInput(f"unknown norm {text!r}{hint} (norms: {', '.join(norms['id'])})")
 
@@ -93,13 +96,14 @@ def ladder(cat: Catalogue, *, norm: str | None = None, party: str | None = None,
     )
     best = ranked.groupby(["party_code", "norm_id"], sort=False).head(1).set_index(["party_code", "norm_id"])
     grouped = ev.groupby(["party_code", "norm_id"])
-    newest = grouped["_when"].max()
+    latest = ev.sort_values("_when", kind="stable").groupby(["party_code", "norm_id"]).tail(1)
+    newest = latest.set_index(["party_code", "norm_id"])["date"]  # as written (a partial date stays partial)
     out = pd.DataFrame(
         {
             "level": best["level"].astype(int),
             "supported": best["_support"].astype(bool),
             "n_evidence": grouped.size(),
-            "newest": newest.map(lambda d: "" if d == date.min else d.isoformat()),
+            "newest": newest,
             "rejected": grouped["polarity"].agg(lambda p: bool((p == "rejects").any())),
             "qualified": grouped["polarity"].agg(lambda p: bool((p == "qualifies").any())),
             "source_id": best["source_id"],
