@@ -38,6 +38,10 @@ LADDER_COLUMNS = [
 ]
 
 
+def _date_key(value: str) -> date:
+    return known_by(value) or date.min
+
+
 def norm_ids(cat: Catalogue) -> list[str]:
     return cat.instruments.loc[cat.instruments["kind"] == "norm", "id"].tolist()
 
@@ -86,26 +90,27 @@ def ladder(cat: Catalogue, *, norm: str | None = None, party: str | None = None,
     ev = evidence(cat, norm=norm, party=party, as_of=as_of)
     if ev.empty:
         return pd.DataFrame(columns=LADDER_COLUMNS)
+    when = ev["date"].map(_date_key)
     ev = ev.assign(
         _support=ev["polarity"].eq("supports"),
-        _when=ev["date"].map(lambda d: known_by(d) or date.min),
+        _when=when,
+        _rejects=ev["polarity"].eq("rejects"),
+        _qualifies=ev["polarity"].eq("qualifies"),
     )
+    keys = ["party_code", "norm_id"]
     # strongest first: supporting before other evidence, then the level, then the newest
-    ranked = ev.sort_values(
-        ["party_code", "norm_id", "_support", "level", "_when"], ascending=[True, True, False, True, False]
-    )
-    best = ranked.groupby(["party_code", "norm_id"], sort=False).head(1).set_index(["party_code", "norm_id"])
-    grouped = ev.groupby(["party_code", "norm_id"])
-    latest = ev.sort_values("_when", kind="stable").groupby(["party_code", "norm_id"]).tail(1)
-    newest = latest.set_index(["party_code", "norm_id"])["date"]  # as written (a partial date stays partial)
+    ranked = ev.sort_values(keys + ["_support", "level", "_when"], ascending=[True, True, False, True, False])
+    best = ranked.drop_duplicates(keys).set_index(keys)
+    newest = ev.sort_values("_when", kind="stable").drop_duplicates(keys, keep="last").set_index(keys)["date"]
+    grouped = ev.groupby(keys)
     out = pd.DataFrame(
         {
             "level": best["level"].astype(int),
             "supported": best["_support"].astype(bool),
             "n_evidence": grouped.size(),
-            "newest": newest,
-            "rejected": grouped["polarity"].agg(lambda p: bool((p == "rejects").any())),
-            "qualified": grouped["polarity"].agg(lambda p: bool((p == "qualifies").any())),
+            "newest": newest,  # as written: a partial date stays partial
+            "rejected": grouped["_rejects"].any(),
+            "qualified": grouped["_qualifies"].any(),
             "source_id": best["source_id"],
             "document": best["document"],
         }
