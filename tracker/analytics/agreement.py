@@ -50,7 +50,10 @@ def pair_stats(
     counts = np.empty((k, k, classes.shape[1], ind_b[0].shape[1]), dtype=np.float64)
     for a in range(k):
         for b in range(k):
-            counts[a, b] = ind[a].T @ ind_b[b]
+            if cols is None and b < a:  # the same parties on both sides: counts[b, a] is counts[a, b].T
+                counts[a, b] = counts[b, a].T
+            else:
+                counts[a, b] = ind[a].T @ ind_b[b]
     dist = np.abs(values[:, None] - values[None, :])
     n = counts.sum(axis=(0, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
