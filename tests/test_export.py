@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from tracker import export as ex
+from tracker.export.render.cells import cell_value
 from tracker.catalogue import Catalogue, load_catalogue
 from tracker.cli import app
 from tracker.parties import UnknownParty
@@ -339,7 +340,7 @@ def test_xlsx_matches_report_cell_by_cell(mini):
         for i, row in enumerate(s.table.itertuples(index=False), start=2):
             for j, value in enumerate(row, start=1):
                 got = ws.cell(row=i, column=j).value
-                want = ex._value(value)
+                want = cell_value(value)
                 assert (got if got is not None else "") == (want if want is not None else ""), (s.key, i, j)
         for j in range(1, len(s.table.columns) + 1):
             assert ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width >= 8
