@@ -86,10 +86,14 @@ class Report:
     generated: str = field(default_factory=lambda: date.today().isoformat())
 
     def section(self, key: str) -> Section:
-        for s in self.sections:
-            if s.key == key:
-                return s
-        raise KeyError(f"no section {key!r} in this report (have: {', '.join(s.key for s in self.sections)})")
+        found = self.find(key)
+        if found is None:
+            raise KeyError(f"no section {key!r} in this report (have: {', '.join(s.key for s in self.sections)})")
+        return found
+
+    def find(self, key: str) -> Section | None:
+        """The section ``key``, or None when this report has none (optional sections)."""
+        return next((s for s in self.sections if s.key == key), None)
 
     def source_refs(self) -> dict[str, int]:
         return {s.id: s.ref for s in self.sources}

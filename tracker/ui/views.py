@@ -706,10 +706,6 @@ def show_table(section: Section, columns: Sequence[str] | None = None, rename: d
     st.dataframe(table, hide_index=True, width="stretch", column_config=config)
 
 
-def _section(rep: Report, key: str) -> Section | None:
-    return next((s for s in rep.sections if s.key == key), None)
-
-
 # --------------------------------------------------------------------------- Compare (export.comparison)
 
 
@@ -721,7 +717,7 @@ def comparison(cat: Catalogue, codes: list[str], group: str) -> Report | None:
     rep = report("compare", parties=codes, group=group or None, topic=topic)
     if rep is None:
         return None
-    members = _section(rep, "group")
+    members = rep.find("group")
     if group and members is not None and members.table.empty:
         st.warning(f"No current members are recorded for {scope.group_label(cat, group)}; its column stays empty.")
     _comparison_alignment(cat, rep, codes, group, topic)
@@ -734,7 +730,7 @@ def _comparison_alignment(cat: Catalogue, rep: Report, codes: list[str], group: 
     from tracker.analytics.alignment import weights_text
 
     names = cat.party_names()
-    pairs = _section(rep, "alignment")
+    pairs = rep.find("alignment")
     if pairs is not None and len(codes) == 2:
         p = pairs.table.iloc[0]
         c = st.columns(3)
@@ -769,9 +765,9 @@ def _comparison_alignment(cat: Catalogue, rep: Report, codes: list[str], group: 
             width="stretch",
             column_config={"raw vote agreement": st.column_config.NumberColumn(format="percent")},
         )
-    against = _section(rep, "group_alignment")
+    against = rep.find("group_alignment")
     if against is not None:
-        n = len(_section(rep, "group").table)
+        n = len(rep.find("group").table)
         st.caption(f"Against the group {group} ({n} current members):")
         show_table(
             against,
