@@ -86,7 +86,7 @@ STANCES = ("open", "sovereign", "neutral")
 VALUE_CLUSTERS = ("security", "privacy", "fairness", "accountability")
 
 MAX_QUERY_CHARS = 120  # longer queries are cut (after normalisation): same latency for any input
-MAX_QUERY_WORDS = 8  # description/title words looked up per query
+MAX_QUERY_WORDS = 8  # description/title words, or coverage terms, looked up per query
 FUZZY_CUTOFF = 60.0  # WRatio below this is not a match
 FUZZY_SCALE = 0.89  # fuzzy scores end below the lowest prefix score (90)
 FUZZY_MAX = 89.5
@@ -96,7 +96,10 @@ PREFIX_SCAN = 256  # prefix matches examined per query
 WEAK_DESCRIPTION = 50.0
 WEAK_TITLE = 60.0
 TOP_LEVEL_BONUS = 0.3  # an instrument without a parent wins a tie against its protocols
-# word coverage (multi-word queries; see SearchIndex.search)
+KIND_RANK = {"instrument": 0, "norm": 0, "party": 1, "group": 2, "clause": 3, "resolution": 4}
+STOPWORDS = frozenset(re.findall(r"\w+", "a an and are as at be by for from in into is it of on or the to with"))
+
+# word coverage (queries of two or more terms; see the module docstring)
 # where a word was found: a name (or alias) or a resolution's title count fully; a context field less:
 # the body, the parent instrument, a resolution's topic, and (weakest, as the text is long) the description
 SOURCE_WEIGHT = {"name": 1.0, "title": 1.0, "body": 0.7, "parent": 0.8, "topic": 0.8, "description": 0.3}
@@ -113,8 +116,6 @@ FLOOR = 0.3  # a fuzzy text match keeps this share of its score whatever the que
 PRECISION_SHARE = 0.15  # of the coverage score, the share that rewards a name the query covers whole
 COVER_CANDIDATES = 64  # entries offered from the coverage pass ...
 COVER_MIN_RECALL = 0.5  # ... if they cover at least this (weighted) share of the query's terms
-KIND_RANK = {"instrument": 0, "norm": 0, "party": 1, "group": 2, "clause": 3, "resolution": 4}
-STOPWORDS = frozenset(re.findall(r"\w+", "a an and are as at be by for from in into is it of on or the to with"))
 
 
 @dataclass(frozen=True, slots=True)
