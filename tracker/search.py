@@ -379,8 +379,8 @@ class _CoverageIndex:
         self.kind_weight = [(KIND_WEIGHT * m).astype(np.float32) for m in masks]  # KIND_WEIGHT or 0 per entry
         self.kind_bits = [(KIND_BIT * m).astype(np.uint8) for m in masks]
         self.kinds_of_term: dict[str, list[int]] = {}
-        for i, k in enumerate(keys_of_kind):
-            for t in query_terms(prepare(kind_words(k))):
+        for i, kind_of in enumerate(keys_of_kind):
+            for t in query_terms(prepare(kind_words(kind_of))):
                 self.kinds_of_term.setdefault(t, []).append(i)
         years = np.array(year, dtype=np.int64)
         self.year_entries = {int(y): np.flatnonzero(years == y) for y in np.unique(years[years > 0])}
@@ -668,7 +668,7 @@ class SearchIndex:
         entries, texts, vias, fuzzy = ([*chain.from_iterable(c[j] for c in self._chunks)] for j in range(4))
         del self._chunks
         # normalise in one batch; drop empty texts and repeated (entry, text) pairs
-        keys = prepare_many(texts)
+        keys = prepare_many([str(t) for t in texts])
         key_arr = np.array(keys, dtype=object)
         codes = pd.factorize(key_arr)[0].astype(np.int64)
         pair = np.array(entries, dtype=np.int64) * (int(codes.max(initial=0)) + 1) + codes
@@ -681,9 +681,9 @@ class SearchIndex:
         self._f_fuzzy = [fuzzy[i] for i in keep]
         f_entry = np.array(self._f_entry, dtype=np.int64)
         # exact and prefix lookups: sorted keys (bisect); short keys also without spaces ("ets185")
-        order = sorted(range(len(self._f_key)), key=self._f_key.__getitem__)
-        self._sorted_keys = [self._f_key[i] for i in order]
-        self._sorted_fields = order
+        by_key = sorted(range(len(self._f_key)), key=self._f_key.__getitem__)
+        self._sorted_keys = [self._f_key[i] for i in by_key]
+        self._sorted_fields = by_key
         compact = sorted((k.replace(" ", ""), i) for i, k in enumerate(self._f_key) if len(k) <= 16 and " " in k)
         self._compact_keys = [c for c, _ in compact]
         self._compact_fields = [i for _, i in compact]
