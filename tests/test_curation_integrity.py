@@ -341,6 +341,11 @@ def test_load_force_on_the_command_line_authenticates(db, mini_path, monkeypatch
     result = runner.invoke(app, ["load", "--force"])
     assert result.exit_code == 1 and result.stderr.strip() == "error: unknown user or wrong password"
     assert live(db, "adoptions", {**FRA_RATIFIED, "date": "2006-01-11"}) is not None
+    monkeypatch.setenv("TRACKER_USER", "alice")
+    monkeypatch.setenv("TRACKER_PASSWORD", password_of("alice"))
+    result = runner.invoke(app, ["load", "--force"])
+    assert result.exit_code == 1 and "alice (editor) may not overwrite curated edits" in result.stderr
+    monkeypatch.setenv("TRACKER_USER", "dave")
     monkeypatch.setenv("TRACKER_PASSWORD", password_of("dave"))
     result = runner.invoke(app, ["load", "--force"])
     assert result.exit_code == 0, result.output

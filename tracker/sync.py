@@ -130,14 +130,12 @@ def sync_to_database(
         conflicts = audit.load_conflicts(session, cat)
         if conflicts and not force:
             raise CatalogueError([Problem("database", None, None, c) for c in conflicts])
-        if conflicts:  # overwriting curated edits is a reviewer's decision, on the record
-            if user is None:
-                raise PermissionDenied(
-                    "a forced load that overwrites curated edits needs a reviewer (tracker load --force --user NAME)"
-                )
-            user = require_role(user, REVIEW_ROLES, "overwrite curated edits")
-        elif user is not None:
-            user = current_user(user)
+        if conflicts and user is None:  # overwriting curated edits is a reviewer's decision, on the record
+            raise PermissionDenied(
+                "a forced load that overwrites curated edits needs a reviewer (tracker load --force --user NAME)"
+            )
+        if user is not None:  # as the users file says now
+            user = require_role(user, REVIEW_ROLES, "overwrite curated edits") if force else current_user(user)
         if engine.dialect.name == "postgresql":  # transactional, and skips row-by-row FK checks
             names = ", ".join(f'"{m.__tablename__}"' for m in CATALOGUE_TABLES.values())
             session.exec(text(f"TRUNCATE {names}"))

@@ -26,7 +26,20 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-HASHED = ("id", "at", "actor", "event", "proposal_id", "table_name", "op", "row_key", "before", "after", "reason", "source_id")
+HASHED = (
+    "id",
+    "at",
+    "actor",
+    "event",
+    "proposal_id",
+    "table_name",
+    "op",
+    "row_key",
+    "before",
+    "after",
+    "reason",
+    "source_id",
+)
 
 
 def _drop_append_only(postgres: bool) -> None:
@@ -85,9 +98,7 @@ def upgrade() -> None:
             links,
         )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
-        batch_op.alter_column(
-            "entry_hash", existing_type=sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
-        )
+        batch_op.alter_column("entry_hash", existing_type=sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False)
         batch_op.create_index("ix_audit_log_event_id", ["event", "id"], unique=False)
         batch_op.drop_index("ix_audit_log_at")  # nothing compares times any more; one index less to write
     _create_append_only(postgres)  # SQLite's batch mode rebuilt the table: its triggers are new too
