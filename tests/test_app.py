@@ -499,9 +499,9 @@ def mini_app(tmp_path, mini_path, monkeypatch):
     engine_for.cache_clear()
 
 
-def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(mini_app, monkeypatch):
+def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(mini_app, monkeypatch, tmp_path):
+    from tests.curation_users import ALICE, BOB, install_users
     from tracker import analytics, curation
-    from tracker.curation import User
     from tracker.db import session_scope
     from tracker.sync import catalogue_from_database
     from tracker.ui import cache
@@ -524,8 +524,9 @@ def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(min
     }
     with session_scope() as session:
         edit = curation.make_change(session, "adoptions", key, {"date": "2006-01-11"})
-    pid = curation.propose(User("alice", "editor"), [edit], reason="chart", source_id="coe-chart-185")
-    curation.review(User("bob", "reviewer"), pid, approve=True)
+    install_users(tmp_path, monkeypatch)  # every curation write re-reads the acting user's role
+    pid = curation.propose(ALICE, [edit], reason="chart", source_id="coe-chart-185")
+    curation.review(BOB, pid, approve=True)
 
     after = cache.get_catalogue()  # no cache clearing: the approval alone must show
     assert after.version != before.version
