@@ -315,7 +315,7 @@ def test_users_file_refuses_names_that_users_add_would_refuse(tmp_path):
 def _edit_then_change_catalogue(db, mini_path):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
     sources = mini_path / "sources.csv"  # a new catalogue version that still has the old date
-    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,\n")
+    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,,secondary\n")
 
 
 def test_a_forced_load_needs_an_authenticated_reviewer(db, mini_path):
@@ -360,12 +360,12 @@ def test_a_plain_load_that_changes_rows_is_audited(db, mini_path, monkeypatch):
     assert sync_to_database(mini_path, engine=db).status == "unchanged"
     assert len(curation.history(engine=db)) == 1  # an unchanged load changes nothing and says nothing
     sources = mini_path / "sources.csv"
-    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,\n")
+    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,,secondary\n")
     sync_to_database(mini_path, engine=db)
     entry = curation.history(engine=db).iloc[0]
     assert (entry["event"], entry["actor"]) == ("loaded", "operator (OS user, not authenticated)")
     assert entry["after"]["rows"]["sources"] == 4 and entry["after"]["content_hash"]
-    sources.write_text(sources.read_text() + "extra2,Extra source 2,X,,2024-01-01,,\n")
+    sources.write_text(sources.read_text() + "extra2,Extra source 2,X,,2024-01-01,,,secondary\n")
     sync_to_database(mini_path, engine=db, user=signed_in("alice"))
     assert curation.history(engine=db).iloc[0]["actor"] == "alice"
 
@@ -530,7 +530,7 @@ def test_an_edit_approved_on_a_slow_clock_is_still_a_load_conflict(db, mini_path
     for module in (audit, workflow):
         monkeypatch.setattr(module, "now", real_now)
     sources = mini_path / "sources.csv"
-    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,\n")
+    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,,secondary\n")
     with pytest.raises(CatalogueError, match="curated edit of proposal #1"):
         sync_to_database(mini_path, engine=db)
     assert live(db, "adoptions", {**FRA_RATIFIED, "date": "2006-01-11"}) is not None

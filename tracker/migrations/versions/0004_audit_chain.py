@@ -1,7 +1,7 @@
 """audit chain, load sequence, sign-in back-off
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-04 12:00:00
 
 - audit_log: prev_hash and entry_hash (a hash chain; the entries already there are chained in id
@@ -21,8 +21,8 @@ from alembic import op
 
 from tracker.curation.audit import entry_hash
 
-revision: str = "0003"
-down_revision: str | None = "0002"
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
