@@ -87,7 +87,17 @@ def propose(
     note: Annotated[str | None, typer.Option("--note", help="note for the row")] = None,
     new_date: Annotated[str | None, typer.Option("--new-date", help="correct the date of the existing row")] = None,
     remove: Annotated[bool, typer.Option("--remove", help="remove the existing row (kept in history)")] = False,
-    import_file: Annotated[Path | None, typer.Option("--import", help="CSV or XLSX of adoption actions")] = None,
+    import_file: Annotated[
+        Path | None, typer.Option("--import", help="CSV or XLSX of adoption actions (or of norm evidence: --evidence)")
+    ] = None,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="the --import file holds norm evidence (party, norm, kind, polarity, date, document, locator, "
+            "quote, source, note)",
+        ),
+    ] = False,
     confirm: Annotated[
         list[str] | None, typer.Option("--confirm", help="confirm a suggested party: 'NAME=CODE'")
     ] = None,
@@ -101,12 +111,26 @@ def propose(
     reviewer must approve it before the live data changes."""
     from tracker import curation
 
+    if evidence and import_file is None:
+        fail("--evidence goes with --import FILE")
     modes = sum([instrument is not None, import_file is not None, revert is not None])
     if modes != 1:
         fail("give either INSTRUMENT PARTY ACTION, or --import FILE, or --revert ID")
     acting = acting_user(user)
     if revert is not None:
         pid = curation.propose_revert(acting, revert, reason=reason)
+    elif import_file is not None and evidence:
+        from tracker.curation.evidence_import import propose_evidence_import
+        from tracker.curation.importer import ImportRejected
+
+        try:
+            pid, evidence_plan = propose_evidence_import(
+                acting, import_file.read_bytes(), import_file.name, reason=reason, source_id=source or ""
+            )
+        except ImportRejected as exc:
+            _report_problems(exc)
+        counts = evidence_plan.counts()
+        typer.echo(f"import: {counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged")
     elif import_file is not None:
         from tracker.curation.importer import ImportRejected, plan_import, propose_import
 

@@ -228,8 +228,15 @@ def _column_letter(j: int) -> str:
     return get_column_letter(j + 1)
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Problem]]:
-    """The file's rows as {column: text} with the line number under ``_line``, plus problems."""
+def read_rows(
+    data: bytes,
+    filename: str,
+    *,
+    columns: tuple[str, ...] = IMPORT_COLUMNS,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The file's rows as {column: text} with the line number under ``_line``, plus problems.
+    ``columns`` are the columns the file may have, ``required`` those it must have."""
     problems: list[Problem] = []
     name = printable(filename or "upload")  # a file name is shown too
     if len(data) > MAX_IMPORT_BYTES:
@@ -242,7 +249,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
             )
         ]
     if not data.strip():
-        return [], [Problem(name, None, None, f"file is empty (expected a header row: {', '.join(IMPORT_COLUMNS)})")]
+        return [], [Problem(name, None, None, f"file is empty (expected a header row: {', '.join(columns)})")]
     is_xlsx = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
     table = _read_xlsx(data, name, problems) if is_xlsx else _read_csv(data, name, problems)
     if table is None:
@@ -254,8 +261,8 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
     header = [h.strip().casefold() for h in table[0]]
     while header and header[-1] == "":
         header.pop()
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    extra = [printable(h) or "(blank)" for h in header if h not in IMPORT_COLUMNS]
+    missing = [c for c in required if c not in header]
+    extra = [printable(h) or "(blank)" for h in header if h not in columns]
     dupes = sorted({printable(h) for h in header if header.count(h) > 1})
     if missing or extra or dupes:
         parts = []
@@ -265,7 +272,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
             parts.append(f"unexpected column(s) {', '.join(extra)}")
         if dupes:
             parts.append(f"repeated column(s) {', '.join(dupes)}")
-        problems.append(Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(IMPORT_COLUMNS)})"))
+        problems.append(Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(columns)})"))
         return [], problems
     if len(table) - 1 > MAX_ROWS:
         return [], [*problems, Problem(name, None, None, f"more than {MAX_ROWS} rows (refused)")]
