@@ -91,3 +91,21 @@ def engine(database_url):
     eng = get_engine()
     migrate(eng)
     return eng
+
+
+@pytest.fixture
+def users(tmp_path, monkeypatch):
+    """The test users file (tests/curation_users.py), set as TRACKER_USERS_FILE."""
+    from tests.curation_users import install_users
+
+    return install_users(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def db(engine, mini_path, users):
+    """A database holding the tiny catalogue, with the test users installed (every curation write
+    re-reads the acting user's role from the users file)."""
+    from tracker.sync import sync_to_database
+
+    sync_to_database(mini_path, engine=engine)
+    return engine

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text, update
 
-from tests.curation_users import ALICE, BOB, CAROL, DAVE, VERA, install_users
+from tests.curation_users import ALICE, BOB, CAROL, DAVE, VERA
 from tracker import curation, sync
 from tracker.catalogue import load_catalogue
 from tracker.catalogue.package import catalogue_csv
@@ -37,13 +37,6 @@ FRA_RATIFIED = {
     "role": "",
     "date": "2006-01-10",
 }
-
-
-@pytest.fixture
-def db(engine, mini_path, tmp_path, monkeypatch):
-    install_users(tmp_path, monkeypatch)  # every write re-reads the acting user's role from it
-    sync_to_database(mini_path, engine=engine)
-    return engine
 
 
 def change(engine, table, key, new):
@@ -579,19 +572,6 @@ def test_bundled_round_trip(tmp_path, monkeypatch, bundled):
 
 
 # --------------------------------------------------------------------------- models and migrations agree
-
-
-def test_models_and_migrations_agree(engine):
-    from alembic.autogenerate import compare_metadata
-    from alembic.migration import MigrationContext
-    from sqlmodel import SQLModel
-
-    with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
-    assert diff == []
-
-
-# --------------------------------------------------------------------------- several app instances
 
 
 def test_instances_starting_together_migrate_and_load_once(database_url, mini_path):

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from tests.curation_users import ALICE, BOB, CAROL, DAVE, install_users, password_of, write_users
+from tests.curation_users import ALICE, BOB, CAROL, DAVE, password_of, write_users
 from tracker import curation
 from tracker.cli import app
 from tracker.curation import AuthenticationError, CurationError, InvalidProposal, PermissionDenied, audit, workflow
@@ -49,17 +49,6 @@ HOSTILE = {
     "LRI": "a\u2066b",
     "LINE SEPARATOR": "a\u2028b",
 }
-
-
-@pytest.fixture
-def users(tmp_path, monkeypatch):
-    return install_users(tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def db(engine, mini_path, users):
-    sync_to_database(mini_path, engine=engine)
-    return engine
 
 
 def change(engine, table, key, new):

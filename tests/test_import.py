@@ -8,21 +8,13 @@ from datetime import date
 import openpyxl
 import pytest
 
-from tests.curation_users import ALICE, BOB, install_users
+from tests.curation_users import ALICE, BOB
 from tracker import curation
 from tracker.curation.importer import ImportRejected, plan_import, propose_import, read_rows
 from tracker.schema import enum_values
-from tracker.sync import sync_to_database
 
 HEADER = "instrument,party,action,date,source,note\n"
 TODAY = date(2026, 1, 1)
-
-
-@pytest.fixture
-def db(engine, mini_path, tmp_path, monkeypatch):
-    install_users(tmp_path, monkeypatch)
-    sync_to_database(mini_path, engine=engine)
-    return engine
 
 
 def plan(db, text: str | bytes, name="chart.csv", **kw):
