@@ -4,7 +4,9 @@ Run:  python benchmarks/analytics_bench.py [--repeat 7] [--no-write]
 
 Measures, with the vote matrix already built (first call reported separately):
 - alignment, all parties x all votes since 2010 + adoptions (budget 300 ms);
-- blocs, hierarchical and louvain on cyber votes (budget 1 s);
+- blocs with the default configuration (all votes, hierarchical, number of blocs chosen by
+  30 bootstrap resamples), hierarchical on cyber votes, louvain with its sweep (budget 1 s);
+- group alignment, India against the EU group (membership on each vote's date; budget 300 ms);
 - one prediction: A/RES/78/237 with 20% of votes known, and with known={} (budget 1 s);
 - swing states (no budget; reported).
 Medians over --repeat runs; writes its section of benchmarks/RESULTS.md.
@@ -69,15 +71,25 @@ def main() -> int:
             0.3,
             lambda: analytics.alignment(cat, basis="combined", since="2010"),
         ),
-        ("blocs, hierarchical (cyber votes)", 1.0, lambda: analytics.blocs(cat, method="hierarchical")),
-        ("blocs, louvain with resolution sweep (cyber votes)", 1.0, lambda: analytics.blocs(cat, method="louvain")),
+        ("blocs, default configuration (all votes, 30 resamples, auto number)", 1.0, lambda: analytics.blocs(cat)),
+        (
+            "blocs, hierarchical on cyber votes (30 resamples)",
+            1.0,
+            lambda: analytics.blocs(cat, method="hierarchical", topic="cyber"),
+        ),
+        (
+            "blocs, louvain with resolution sweep (all votes, 10 resamples)",
+            1.0,
+            lambda: analytics.blocs(cat, method="louvain"),
+        ),
+        ("group alignment, IND vs the EU group", 0.3, lambda: analytics.group_alignment(cat, "IND", "eu")),
         (
             f"prediction A/RES/78/237, {len(known)} votes known",
             1.0,
             lambda: analytics.predict_votes(cat, "A/RES/78/237", known=known),
         ),
         ("prediction A/RES/78/237, known={}", 1.0, lambda: analytics.predict_votes(cat, "A/RES/78/237")),
-        ("swing states", None, lambda: analytics.swing_states(cat)),
+        ("swing states (default configuration, blocs included)", None, lambda: analytics.swing_states(cat)),
     ]
     rows = []
     for label, budget, fn in cases:

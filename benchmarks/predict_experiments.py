@@ -4,7 +4,7 @@ plus a ceiling study: how much the voting record allows at all.
 Run:  python benchmarks/predict_experiments.py [--no-write] [--quick]
 
 Each variant plugs an extra expert / feature / series model into ``tracker.analytics.predict``
-(via ``predict.EXTRA_EXPERTS`` or by swapping a private function for the run), or is a
+(via ``predict_core(extra_experts=...)`` or by swapping a private function for the run), or is a
 stand-alone learner, and is scored like ``run_backtest`` scores ``ours`` (20% of the voters
 revealed, 5 seeds; or known={}) on three sets of votes:
 
@@ -420,7 +420,7 @@ def cross_validate(fn, cases: list[Case], folds: int = 10, seed: int = 0) -> pd.
 
 def ours(ctx, known_idx, known_cls):
     known = {ctx.data.parties[j]: int(c) for j, c in zip(known_idx, known_cls, strict=True)}
-    return P.predict_core(CAT, ctx, known)[0]
+    return P.predict_core(CAT, ctx, known, extra_experts=EXTRA_EXPERTS)[0]
 
 
 def last_vote(ctx, known_idx, known_cls):
@@ -701,6 +701,7 @@ def _six_features(*args, **kwargs):
 
 
 WEIGHTS = dict(P.WEIGHTS)
+EXTRA_EXPERTS: dict = {}  # candidate experts of the running variant (predict_core's plug-in seam)
 ORIGINAL = {
     "_series_expert": P._series_expert,
     "_latent_features": P._latent_features,
@@ -715,7 +716,7 @@ def restore() -> None:
     global STACK_LAMBDA
     P.WEIGHTS.clear()
     P.WEIGHTS.update(WEIGHTS)
-    P.EXTRA_EXPERTS.clear()
+    EXTRA_EXPERTS.clear()
     for name, fn in ORIGINAL.items():
         setattr(P, name, fn)
     STACK_LAMBDA = 1.0
@@ -729,7 +730,7 @@ def variants():
         def setup():
             global ANALOGUES
             ANALOGUES = n
-            P.EXTRA_EXPERTS["analogue"] = _analogue_expert
+            EXTRA_EXPERTS["analogue"] = _analogue_expert
 
         return setup
 
@@ -752,7 +753,7 @@ def variants():
 
     def extra(name, fn):
         def setup():
-            P.EXTRA_EXPERTS[name] = as_expert(fn)
+            EXTRA_EXPERTS[name] = as_expert(fn)
 
         return setup
 

@@ -234,3 +234,178 @@ def build(*, adoptions: bool = True, vote_overrides: dict | None = None) -> Cata
         "crosswalk": _frame("crosswalk", []),
     }
     return Catalogue.from_frames(frames, version="fixture", origin="tests/analytics_fixtures.py")
+
+
+# --------------------------------------------------------------------------- camps (swing states)
+
+CAMP_WEST = ["USA", "GBR", "FRA", "DEU", "CAN", "AUS", "JPN", "NLD", "TUR", "CHE"]
+CAMP_EAST = ["RUS", "CHN", "IRN", "BLR", "CUB", "SYR"]
+CAMP_MIDDLE = ["IND", "IDN", "ZAF", "BRA", "MEX", "NGA", "EGY", "KEN", "MWI", "ARG"]
+SPLITTER = "TUR"  # votes with the West on everything but the OEWG texts, where it votes yes
+DOUBLE = "CHE"  # a Western state voting yes on both rival texts in 2019 and 2020
+LEANER = "BRA"  # a middle state voting no on the OEWG texts with the West in 2020-2023
+SPONSOR = "MWI"  # votes like the middle; sponsors both rival texts in CAMP_SPONSORS
+CAMP_SESSIONS = {73: 2018, 74: 2019, 75: 2020, 77: 2022, 78: 2023}
+CAMP_SPONSORS = pd.DataFrame(
+    [{"resolution_id": f"A/RES/{s}/27", "party_code": p} for s in (74, 75) for p in ["RUS", "CHN", SPONSOR]]
+    + [{"resolution_id": f"A/RES/{s}/28", "party_code": p} for s in (74, 75) for p in ["USA", "GBR", SPONSOR]]
+)
+CAMP_NAMES = {
+    "AUS": "Australia",
+    "JPN": "Japan",
+    "NLD": "Netherlands",
+    "TUR": "Türkiye",
+    "CHE": "Switzerland",
+    "CUB": "Cuba",
+    "SYR": "Syria",
+    "BRA": "Brazil",
+    "MEX": "Mexico",
+    "NGA": "Nigeria",
+    "EGY": "Egypt",
+    "KEN": "Kenya",
+    "MWI": "Malawi",
+    "ARG": "Argentina",
+    "EUU": "European Union",
+}
+
+
+def _camp_general(i: int) -> dict[str, str]:
+    """West against the rest on most texts; a few consensus texts; some middle abstentions."""
+    if i % 6 == 5:
+        return {p: "yes" for p in CAMP_WEST + CAMP_EAST + CAMP_MIDDLE}
+    west, rest = ("yes", "no") if i % 2 else ("no", "yes")
+    out = {p: west for p in CAMP_WEST} | {p: rest for p in CAMP_EAST + CAMP_MIDDLE}
+    for k, p in enumerate(CAMP_MIDDLE):
+        if (i * 7 + k * 3) % 11 == 0:
+            out[p] = "abstain"
+    return out
+
+
+def _camp_cyber(series: str, session: int) -> dict[str, str]:
+    if series == "oewg":
+        west = "abstain" if session == 74 else "no"  # the bloc-wide shift of 2019, and back
+        out = {p: west for p in CAMP_WEST} | {p: "yes" for p in CAMP_EAST + CAMP_MIDDLE}
+        out[SPLITTER] = "yes"
+        if session in (74, 75):
+            out[DOUBLE] = "yes"
+        if session >= 75:
+            out[LEANER] = "no"
+        return out
+    return {p: "yes" for p in CAMP_WEST + CAMP_MIDDLE} | {p: "no" for p in CAMP_EAST}
+
+
+def camps() -> Catalogue:
+    """West, middle and a hard core voting no on the GGE/PoA texts (see the constants above).
+
+    On general texts the hard core votes with the middle, so with the blocs it shares, its no
+    on the PoA texts is a firmer position, not a move toward another bloc. Also has the EU as a
+    party (EUU, alias "EU") beside the EU group ("eu"), and the groups G7 and AU.
+    """
+    names = NAMES | CAMP_NAMES
+    codes = CAMP_WEST + CAMP_EAST + CAMP_MIDDLE + ["EUU"]
+    parties = [
+        {
+            "code": c,
+            "name": names[c],
+            "official_name": "",
+            "kind": "organization" if c == "EUU" else "state",
+            "iso_alpha2": "",
+            "iso_numeric": "",
+            "un_member": "false" if c == "EUU" else "true",
+            "un_member_since": "",
+            "un_regional_group": "",
+            "source_id": "src",
+            "note": "",
+        }
+        for c in codes
+    ]
+    resolutions, votes = [], []
+
+    def add(rid, day, topic, series, result):
+        resolutions.append(
+            {
+                "id": rid,
+                "symbol": rid,
+                "date": day,
+                "title": f"Resolution {rid}",
+                "forum": "UNGA",
+                "committee": "",
+                "topic": topic,
+                "series": series,
+                "recorded_vote": "true",
+                "vote_kind": "whole",
+                "yes": "",
+                "no": "",
+                "abstain": "",
+                "tally_source": "",
+                "instrument_id": "",
+                "source_id": "src",
+                "note": "",
+            }
+        )
+        votes.extend({"resolution_id": rid, "party_code": p, "vote": v, "source_id": "src"} for p, v in result.items())
+
+    for i in range(60):
+        add(f"A/RES/{66 + i // 10}/{200 + i}", f"{2011 + i // 10}-{1 + i % 10:02d}-10", "general", "", _camp_general(i))
+    for session, year in CAMP_SESSIONS.items():
+        add(f"A/RES/{session}/27", f"{year}-12-05", "cyber_security", "oewg", _camp_cyber("oewg", session))
+        add(f"A/RES/{session}/28", f"{year}-12-05", "cyber_security", "gge-poa", _camp_cyber("gge-poa", session))
+    groups = [
+        {"id": "g7", "name": "Group of Seven", "short_name": "G7", "kind": "economic", "source_id": "src"},
+        {"id": "eu", "name": "European Union", "short_name": "EU", "kind": "political", "source_id": "src"},
+        {"id": "au", "name": "African Union", "short_name": "AU", "kind": "political", "source_id": "src"},
+    ]
+    members = [("g7", p) for p in ["USA", "GBR", "FRA", "DEU", "CAN", "JPN"]]
+    members += [("eu", p) for p in ["FRA", "DEU", "NLD"]]
+    members += [("au", p) for p in ["ZAF", "NGA", "EGY", "KEN", "MWI"]]
+    frames = {
+        "sources": _frame(
+            "sources",
+            [{"id": "src", "title": "test", "publisher": "test", "url": "https://x.test", "as_of": "2024-01-01"}],
+        ),
+        "parties": _frame("parties", parties),
+        "party_aliases": _frame("party_aliases", [{"alias": "EU", "code": "EUU", "note": ""}]),
+        "instruments": _frame(
+            "instruments",
+            [
+                {
+                    "id": "malabo-convention",
+                    "name": "African Union Convention on Cyber Security",
+                    "short_name": "Malabo Convention",
+                    "kind": "treaty",
+                    "pillar": "norms",
+                    "stance": "neutral",
+                    "source_id": "src",
+                    "as_of": "2024-01-01",
+                }
+            ],
+        ),
+        "instrument_aliases": _frame("instrument_aliases", []),
+        "adoptions": _frame(
+            "adoptions",
+            [
+                {
+                    "instrument_id": "malabo-convention",
+                    "party_code": p,
+                    "action": "ratified",
+                    "date": "2020",
+                    "role": "",
+                    "source_id": "src",
+                    "note": "",
+                }
+                for p in ["ZAF", "NGA"]
+            ],
+        ),
+        "groups": _frame("groups", [g | {"as_of": "2024-01-01"} for g in groups]),
+        "group_members": _frame(
+            "group_members",
+            [
+                {"group_id": g, "party_code": p, "role": "member", "joined": "2000", "left": "", "source_id": "src"}
+                for g, p in members
+            ],
+        ),
+        "resolutions": _frame("resolutions", resolutions),
+        "votes": _frame("votes", votes),
+        "crosswalk": _frame("crosswalk", []),
+    }
+    return Catalogue.from_frames(frames, version="camps", origin="tests/analytics_fixtures.py")

@@ -177,3 +177,17 @@ def test_bad_input_is_a_clear_error(cat, call, message):
 def test_unknown_party_suggests_candidates(cat):
     with pytest.raises(UnknownParty, match=r"did you mean .*\(IND\)"):
         analytics.partners(cat, "Indai")
+
+
+def test_pair_stats_weights_count_items_repeatedly_and_the_symmetric_shortcut_agrees():
+    import numpy as np
+
+    from tracker.analytics.agreement import pair_stats
+
+    rng = np.random.default_rng(1)
+    classes = rng.integers(-1, 3, (200, 12)).astype(np.int8)
+    times = rng.integers(1, 4, 200)
+    weighted = pair_stats(classes, (0, 0.5, 1), weights=times)
+    repeated = pair_stats(np.repeat(classes, times, axis=0), (0, 0.5, 1), cols=np.arange(12))  # no shortcut
+    for name in ("n", "agreement", "kappa", "pi"):
+        np.testing.assert_allclose(getattr(weighted, name), getattr(repeated, name))

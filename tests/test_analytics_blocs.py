@@ -25,7 +25,7 @@ def test_blocs_recover_the_camps(cat, method):
     assert res.between.loc[west, west] > res.between.loc[west, east]
     assert "SSD" in res.excluded  # no votes: listed apart, not forced into a bloc
     row = res.blocs.set_index("bloc").loc[west]
-    assert row["cohesion"] > 0.5 and "USA" in row["label"]
+    assert row["cohesion"] > 0.5 and "United States" in row["label"]
 
 
 def test_louvain_reports_its_resolution_sweep(cat):
@@ -48,7 +48,8 @@ def test_blocs_name_their_defining_instruments_when_adoptions_exist(cat):
     [
         ({"method": "kmeans"}, "unknown method"),
         ({"basis": "vibes"}, "unknown basis"),
-        ({"k": 1}, "k must be between"),
+        ({"k": 1}, "the number of blocs must be between 2 and 20"),
+        ({"n_boot": -1}, "n_boot must be"),
         ({"as_of": "1990"}, "not enough evidence for blocs: 0 parties"),
     ],
 )
@@ -72,15 +73,20 @@ def test_axis_without_data_says_so(cat):
     assert ax["position"].isna().all() and ax["anchor"].iloc[0].startswith("not enough evidence: 0")
 
 
-def test_swing_states_have_reasons(cat):
+def test_swing_states_in_a_bloc_that_votes_otherwise(cat):
+    # IND, IDN and ZAF sit with the east on general texts but vote yes on both rival drafts
     sw = analytics.swing_states(cat).set_index("party")
     for p in SWING:
-        assert any(r.startswith("yes on both rival drafts (4 sessions)") for r in sw.loc[p, "reasons"])
-    assert not any("rival" in r for r in sw.loc["USA", "reasons"])  # it changed votes, never backed both
-    assert any(r.startswith("changed vote between sessions") for r in sw.loc["USA", "reasons"])
-    assert "RUS" not in sw.index  # consistent, never backed both drafts
+        assert any(r.startswith("yes on both rival drafts") for r in sw.loc[p, "reasons"])
+        assert any(r.startswith("split from its bloc toward another on 4") for r in sw.loc[p, "reasons"])
+    assert not set(sw.index) & set(WEST + EAST)  # consistent voters; the west's 2019 abstention is a bloc event
 
 
 def test_swing_states_before_any_cyber_vote(cat):
-    sw = analytics.swing_states(cat, as_of="2015", predict=False)
-    assert sw.empty and "0 cyber votes" in sw.attrs["note"]
+    sw = analytics.swing_states(cat, as_of="2015")
+    assert sw.empty and "0 contested cyber votes" in sw.attrs["note"]
+
+
+def test_swing_states_without_enough_voters_for_blocs_say_so(cat):
+    sw = analytics.swing_states(cat, as_of="2018-12-31", config=analytics.AnalysisConfig(min_votes=40))
+    assert sw.empty and sw.attrs["note"].startswith("not enough evidence for blocs: 0 parties")

@@ -47,12 +47,29 @@ def test_gaps_without_adoptions_say_so():
         ({"party": "IND", "bloc": "g7", "reference": "USA"}, ValueError, "either bloc= or reference="),
         ({"party": "IND", "bloc": "g9"}, ValueError, "unknown group 'g9'"),
         ({"party": "USA", "reference": "USA"}, ValueError, "compared with itself"),
-        ({"party": "IND", "bloc": "g7", "min_share": 0}, ValueError, "min_share"),
+        ({"party": "IND", "bloc": "g7", "min_share": 1.5}, ValueError, "min_share must be between 0 and 1"),
+        ({"party": "IND", "bloc": "g7", "min_share": -0.1}, ValueError, "min_share must be between 0 and 1"),
+        ({"party": "IND", "bloc": "g7", "min_share": float("nan")}, ValueError, "min_share must be between 0 and 1"),
+        ({"party": "IND", "bloc": "g7", "min_share": "half"}, ValueError, "min_share must be a number"),
     ],
 )
 def test_gaps_bad_input(cat, kwargs, error, message):
-    with pytest.raises(error, match=message):
+    with pytest.raises(error, match=message) as err:
         analytics.gaps(cat, **kwargs)
+    assert "\n" not in str(err.value)
+
+
+def test_min_share_is_the_control_and_defaults_to_the_configuration():
+    from analytics_fixtures import camps
+
+    from tracker.analytics.config import AnalysisConfig
+
+    cat = camps()  # the AU: ZAF, NGA, EGY, KEN, MWI; ZAF and NGA ratified Malabo: 2 of the 4 others
+    default = analytics.gaps(cat, "KEN", bloc="AU")
+    assert default["instrument_id"].tolist() == ["malabo-convention"] and default.attrs["min_share"] == 0.3
+    assert analytics.gaps(cat, "KEN", bloc="au", min_share=0.6).empty
+    assert analytics.gaps(cat, "KEN", bloc="au", config=AnalysisConfig(min_share=0.6)).empty
+    assert len(analytics.gaps(cat, "KEN", bloc="au", min_share=0)) == 1  # 0: anything one member adopted
 
 
 def test_next_adopters_prefers_parties_aligned_with_the_adopters(cat):

@@ -60,7 +60,7 @@ def test_first_of_its_series_without_known_votes_is_flagged_weak():
     cat = build()
     res = cat.resolutions.copy()
     res.loc[res["id"] == "A/RES/73/27", "series"] = "brand-new"
-    new = Catalogue(**{**cat.tables(), "resolutions": res})
+    new = cat.replace(resolutions=res)
     p = analytics.predict_votes(new, "A/RES/73/27")
     assert "weak" in p.attrs["warning"] and p.attrs["signals"] == ["fallback"]
 
@@ -71,7 +71,7 @@ def _altered(cat: Catalogue, on_or_after: str, also: str | None = None) -> Catal
     v = cat.votes.copy()
     hit = v["resolution_id"].map(dates).ge(on_or_after) | v["resolution_id"].eq(also)
     v.loc[hit, "vote"] = v.loc[hit, "vote"].map({"yes": "no", "no": "yes", "abstain": "yes", "absent": "yes"})
-    return Catalogue(**{**cat.tables(), "votes": v})
+    return cat.replace(votes=v)
 
 
 def test_no_leakage_from_votes_on_or_after_as_of(cat):
@@ -126,7 +126,7 @@ def test_title_key_matches_the_votes_of_a_recurring_resolution():
 def _retitled(cat: Catalogue, titles: dict[str, str]) -> Catalogue:
     res = cat.resolutions.copy()
     res["title"] = [titles.get(r, t) for r, t in zip(res["id"], res["title"], strict=True)]
-    return Catalogue(**{**cat.tables(), "resolutions": res})
+    return cat.replace(resolutions=res)
 
 
 def test_learned_training_pairs_come_from_series_and_repeated_titles_before_as_of(cat):
@@ -221,7 +221,7 @@ def test_reduced_backtest_on_real_votes_does_not_leak(bundled):
         v = bundled.votes.copy()
         hit = v["resolution_id"].map(dates).ge(day_before) & v["resolution_id"].ne(rid)
         v.loc[hit, "vote"] = v.loc[hit, "vote"].map({"yes": "no", "no": "yes", "abstain": "no", "absent": "yes"})
-        altered = Catalogue(**{**bundled.tables(), "votes": v})
+        altered = bundled.replace(votes=v)
         again = backtest.run_backtest(altered, resolutions=[rid], seeds=[0], keep_predictions=True, methods=("ours",))
         pd.testing.assert_frame_equal(base.predictions[(rid, 0)], again.predictions[(rid, 0)])
     assert base.summary.loc["ours", "accuracy"] > 0.8

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+pytestmark = pytest.mark.data  # sourced facts of the shipped catalogue
+
 
 def test_every_un_member_state_and_the_observers_are_present(bundled):
     p = bundled.parties

@@ -392,8 +392,8 @@ def test_an_adoption_of_a_norm_concept_is_refused(mini_path):
     with (mini_path / "adoptions.csv").open("a", encoding="utf-8") as f:
         f.write("two-person-rule,FRA,endorsed,,2020,coe-chart-185,\n")
     assert problems(mini_path) == [
-        "adoptions.csv:10:instrument_id: 'two-person-rule' is a norm concept: parties adopt it only through "
-        "the instruments that carry it (crosswalk.csv), never directly"
+        "adoptions.csv:10:action: two-person-rule is a norm concept: it has no adoptions "
+        "(record commitments in norm_evidence.csv)"
     ]
 
 

@@ -244,7 +244,7 @@ def test_every_curated_table_can_change(db):
             db,
             "sources",
             {"id": "new-src"},
-            {"title": "Depositary notice", "publisher": "CoE", "as_of": "2024-10-02"},
+            {"title": "Depositary notice", "publisher": "CoE", "as_of": "2024-10-02", "kind": "depositary"},
         ),
         change(db, "parties", {"code": "RUS"}, {"note": "membership of the CoE ended 2022"}),
         change(db, "instruments", {"id": "paris-call"}, {"as_of": "2024-01-01"}),
@@ -490,7 +490,7 @@ def test_history_cannot_be_edited_with_raw_sql(db, statement):
 def test_load_would_overwrite_a_curated_edit(db, mini_path):
     curation.review(BOB, redate(db, "2006-01-11"), approve=True, engine=db)
     sources = mini_path / "sources.csv"  # a new catalogue version that still has the old date
-    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,\n")
+    sources.write_text(sources.read_text() + "extra,Extra source,X,,2024-01-01,,,secondary\n")
     with pytest.raises(CatalogueError) as info:
         sync_to_database(mini_path, engine=db)
     problems = [str(p) for p in info.value.problems]

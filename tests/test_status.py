@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import pytest
 
@@ -81,9 +83,23 @@ def test_same_day_signature_and_ratification_is_a_party(mini):
     assert one(cat, "USA")["status"] == "party"
 
 
-def test_undated_action_counts_from_its_source_as_of(mini):
-    assert mini.status("2022-02-06").query("instrument_id == 'paris-call'").empty
-    assert len(mini.status("2022-02-07").query("instrument_id == 'paris-call'")) == 2
+def test_undated_action_appears_from_the_opening_flagged_date_unknown(mini):
+    """Paris Call opened 2018-11-12; its supporters are listed without dates by a source of
+    2022-02-07. They may have joined any day in between: they appear from the opening, flagged."""
+    assert mini.status("2018-11-11").query("instrument_id == 'paris-call'").empty
+    early = mini.status("2018-11-12").query("instrument_id == 'paris-call'")
+    assert len(early) == 2 and not early["date_known"].any()
+    assert set(early["earliest"]) == {date(2018, 11, 12)} and set(early["known_by"]) == {date(2022, 2, 7)}
+    dated = mini.status().query("instrument_id == 'budapest-convention'")
+    assert dated["date_known"].all()
+
+
+def test_undated_ratification_is_ordered_after_a_dated_signature(mini):
+    """Undated acts are ordered by the day they are known by, so an undated ratification still
+    follows the dated signature (Slovenia's ETS 185 rows)."""
+    cat = with_actions(mini, [("USA", "signed", "2002-07-24"), ("USA", "ratified", "")])
+    assert one(cat, "USA", "2003-01-01")["status"] == "party"
+    assert not one(cat, "USA", "2003-01-01")["date_known"]
 
 
 def test_adopted_flag_follows_the_status(bundled):

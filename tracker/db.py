@@ -28,6 +28,7 @@ from tracker.settings import get_settings
 class UnsupportedDatabase(TrackerError):
     """DATABASE_URL names a database the tracker does not support."""
 
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

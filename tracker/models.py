@@ -21,6 +21,7 @@ class Source(SQLModel, table=True):
     as_of: str
     licence: str | None = None
     note: str | None = None
+    kind: str
 
 
 class Party(SQLModel, table=True):
@@ -59,6 +60,7 @@ class Instrument(SQLModel, table=True):
     parent_id: str | None = Field(default=None, foreign_key="instruments.id")
     opened: str | None = None
     in_force: str | None = None
+    party_in_force_rule: str | None = None
     url: str
     description: str
     source_id: str = Field(foreign_key="sources.id")
@@ -127,7 +129,6 @@ class Resolution(SQLModel, table=True):
     no: int | None = None
     abstain: int | None = None
     tally_source: str | None = None
-    instrument_id: str | None = Field(default=None, foreign_key="instruments.id")
     source_id: str = Field(foreign_key="sources.id")
     note: str | None = None
 
@@ -150,6 +151,41 @@ class Crosswalk(SQLModel, table=True):
     rationale: str
     confidence: str
     source_id: str = Field(foreign_key="sources.id")
+
+
+class ResolutionLink(SQLModel, table=True):
+    __tablename__ = "resolution_links"
+    resolution_id: str = Field(foreign_key="resolutions.id", primary_key=True)
+    instrument_id: str = Field(foreign_key="instruments.id", primary_key=True)
+    relation: str = Field(primary_key=True)
+    locator: str | None = None
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
+
+
+class ResolutionSponsor(SQLModel, table=True):
+    __tablename__ = "resolution_sponsors"
+    resolution_id: str = Field(foreign_key="resolutions.id", primary_key=True)
+    party_code: str = Field(foreign_key="parties.code", primary_key=True)
+    role: str
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
+
+
+class NormEvidence(SQLModel, table=True):
+    __tablename__ = "norm_evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    party_code: str = Field(foreign_key="parties.code", index=True)
+    norm_id: str = Field(foreign_key="instruments.id", index=True)
+    kind: str
+    level: int
+    polarity: str
+    date: str | None = None
+    document: str
+    locator: str | None = None
+    quote: str | None = None
+    source_id: str = Field(foreign_key="sources.id")
+    note: str | None = None
 
 
 class CatalogueState(SQLModel, table=True):
@@ -176,6 +212,9 @@ CATALOGUE_TABLES: dict[str, type[SQLModel]] = {
     "resolutions": Resolution,
     "votes": Vote,
     "crosswalk": Crosswalk,
+    "resolution_links": ResolutionLink,
+    "resolution_sponsors": ResolutionSponsor,
+    "norm_evidence": NormEvidence,
 }
 
 

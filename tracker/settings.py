@@ -8,8 +8,18 @@ from pathlib import Path
 
 import platformdirs
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_CATALOGUE = REPO_ROOT / "catalogue"
+PACKAGE_ROOT = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_ROOT.parent
+
+
+def _bundled_catalogue() -> Path:
+    """The catalogue shipped with the code: inside an installed wheel (tracker/_catalogue), or
+    the repository's top-level catalogue/ in a source checkout (including `pip install -e`)."""
+    shipped = PACKAGE_ROOT / "_catalogue"
+    return shipped if (shipped / "datapackage.json").is_file() else REPO_ROOT / "catalogue"
+
+
+BUNDLED_CATALOGUE = _bundled_catalogue()
 
 
 def normalise_database_url(url: str) -> str:

@@ -198,9 +198,10 @@ def dump(path: Path | str, *, engine=None, overwrite: bool = False) -> dict[str,
     descriptor = reference_descriptor()
     target.mkdir(parents=True, exist_ok=True)
     counts = {}
+    tables = cat.tables()
     for resource in descriptor["resources"]:
         name, rel = resource["name"], resource["path"]
-        data = catalogue_csv(name, getattr(cat, name))
+        data = catalogue_csv(name, tables[name])
         if rel.endswith(".gz"):
             buf = io.BytesIO()
             with gzip.GzipFile(filename=Path(rel).name.removesuffix(".gz"), mode="wb", fileobj=buf, mtime=0) as gz:
@@ -209,7 +210,7 @@ def dump(path: Path | str, *, engine=None, overwrite: bool = False) -> dict[str,
         tmp = target / (rel + ".tmp")
         tmp.write_bytes(data)
         os.replace(tmp, target / rel)
-        counts[name] = len(getattr(cat, name))
+        counts[name] = len(tables[name])
     shutil.copyfile(REFERENCE, target / PACKAGE_FILE)
     problems = validate_package(target)
     if problems:

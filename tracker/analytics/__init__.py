@@ -20,14 +20,18 @@ from tracker.analytics.alignment import (
     partners,
 )
 from tracker.analytics.backtest import CONTESTED, BacktestResult, run_backtest
-from tracker.analytics.blocs import BlocResult, axis, blocs, swing_states
+from tracker.analytics.blocs import BlocResult, axis, blocs
+from tracker.analytics.config import AnalysisConfig
 from tracker.analytics.gaps import backtest_next_adopters, gaps, next_adopters
 from tracker.analytics.predict import UnknownResolution, predict_votes
+from tracker.analytics.readings import reading
+from tracker.analytics.swing import bloc_events, swing_states
 from tracker.analytics.votes import NotEnoughEvidence, vote_matrix
 
 __all__ = [
     "CONTESTED",
     "AlignmentTables",
+    "AnalysisConfig",
     "BacktestResult",
     "BlocResult",
     "GroupAlignment",
@@ -38,6 +42,7 @@ __all__ = [
     "alignment_tables",
     "axis",
     "backtest_next_adopters",
+    "bloc_events",
     "blocs",
     "gaps",
     "group_alignment",
@@ -46,6 +51,7 @@ __all__ = [
     "pair_alignment",
     "partners",
     "predict_votes",
+    "reading",
     "run_backtest",
     "swing_states",
     "vote_matrix",

@@ -30,16 +30,30 @@ class PairStats:
     pi: np.ndarray
 
 
-def pair_stats(classes: np.ndarray, values: np.ndarray | list[float], cols: np.ndarray | None = None) -> PairStats:
-    """Statistics for every pair of columns of ``classes`` (or ``classes[:, cols]`` x all)."""
+def pair_stats(
+    classes: np.ndarray,
+    values: np.ndarray | list[float],
+    cols: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
+) -> PairStats:
+    """Statistics for every pair of columns of ``classes`` (or ``classes[:, cols]`` x all).
+
+    ``weights``: how many times each item counts (a bootstrap resample is its distinct items
+    with their multiplicities, which costs fewer products than the repeated rows)."""
     values = np.asarray(values, dtype=np.float64)
     k = len(values)
     ind = [(classes == a).astype(np.float32) for a in range(k)]
     ind_b = ind if cols is None else [m[:, cols] for m in ind]
+    if weights is not None:
+        w = np.asarray(weights, dtype=np.float32)[:, None]
+        ind_b = [m * w for m in ind_b]
     counts = np.empty((k, k, classes.shape[1], ind_b[0].shape[1]), dtype=np.float64)
     for a in range(k):
         for b in range(k):
-            counts[a, b] = ind[a].T @ ind_b[b]
+            if cols is None and b < a:  # the same parties on both sides: counts[b, a] is counts[a, b].T
+                counts[a, b] = counts[b, a].T
+            else:
+                counts[a, b] = ind[a].T @ ind_b[b]
     dist = np.abs(values[:, None] - values[None, :])
     n = counts.sum(axis=(0, 1))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,8 +29,8 @@ from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
 from tracker.analytics.votes import CLASSES, row_mask, vote_data
 from tracker.catalogue import Catalogue
-from tracker.catalogue.scope import member_codes, resolve_group
-from tracker.dates import to_date
+from tracker.catalogue.scope import TIE, UnknownGroup, bloc_majority, member_codes, resolve_group
+from tracker.dates import earliest, known_by, to_date
 from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver
 
@@ -109,6 +110,34 @@ def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None
     return idx, np.array(LEVELS)
 
 
+def adoption_scores(idx: np.ndarray, values: np.ndarray, min_instruments: int = MIN_INSTRUMENTS):
+    """(adoption kappa, weighted Jaccard, instruments adopted by either) for every pair of
+    columns of ``idx`` (level indices, instruments x parties); NaN without enough evidence."""
+    adopted = (idx > 0).astype(np.float32)
+    either = len(idx) - (1 - adopted).T @ (1 - adopted)
+    ad = pair_stats(idx, values)
+    w = values[idx]
+    num = np.minimum(w[:, :, None], w[:, None, :]).sum(axis=0)
+    den = np.maximum(w[:, :, None], w[:, None, :]).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jacc = np.where(den > 0, num / den, np.nan)
+    # a party that adopted nothing has no portfolio to compare: not enough evidence
+    active = adopted.sum(axis=0) > 0
+    usable = (either >= min_instruments) & active[:, None] & active[None, :]
+    return np.where(usable, ad.kappa, np.nan), np.where(usable, jacc, np.nan), either
+
+
+def combine_scores(v_kappa: np.ndarray, ad_kappa: np.ndarray, weights: dict | None = None) -> np.ndarray:
+    """The combined score: weighted mean of the signals a pair has (NaN with neither)."""
+    weights = weights or COMBINED_WEIGHTS
+    wv, wa = weights["votes"], weights["adoptions"]
+    has_v, has_a = np.isfinite(v_kappa), np.isfinite(ad_kappa)
+    num = np.where(has_v, wv * np.nan_to_num(v_kappa), 0) + np.where(has_a, wa * np.nan_to_num(ad_kappa), 0)
+    den = np.where(has_v, wv, 0) + np.where(has_a, wa, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
 def _vote_stats(cat: Catalogue, data, mask: np.ndarray):
     """Pairwise vote statistics for the selected rows, cached beside the vote matrix."""
     key = ("analytics.votestats", hashlib.sha1(np.packbits(mask).tobytes()).hexdigest())
@@ -141,30 +170,14 @@ def alignment_tables(
         if levels is not None:
             idx, values = levels
             adopted = (idx > 0).astype(np.float32)
-            either = len(idx) - (1 - adopted).T @ (1 - adopted)
             shared = adopted.T @ adopted
-            ad = pair_stats(idx, values)
-            w = values[idx]
-            num = np.minimum(w[:, :, None], w[:, None, :]).sum(axis=0)
-            den = np.maximum(w[:, :, None], w[:, None, :]).sum(axis=0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                jacc = np.where(den > 0, num / den, np.nan)
-            # a party that adopted nothing has no portfolio to compare: not enough evidence
-            active = adopted.sum(axis=0) > 0
-            usable = (either >= min_instruments) & active[:, None] & active[None, :]
-            ad_kappa = np.where(usable, ad.kappa, np.nan)
-            jacc = np.where(usable, jacc, np.nan)
+            ad_kappa, jacc, either = adoption_scores(idx, values, min_instruments)
         else:
             either = shared = np.zeros((n_p, n_p))
             ad_kappa = jacc = np.full((n_p, n_p), np.nan)
     enough = votes.n >= min_votes
     v_kappa = np.where(enough, votes.kappa, np.nan)
-    wv, wa = weights["votes"], weights["adoptions"]
-    has_v, has_a = np.isfinite(v_kappa), np.isfinite(ad_kappa)
-    num = np.where(has_v, wv * np.nan_to_num(v_kappa), 0) + np.where(has_a, wa * np.nan_to_num(ad_kappa), 0)
-    den = np.where(has_v, wv, 0) + np.where(has_a, wa, 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        combined = np.where(den > 0, num / den, np.nan)
+    combined = combine_scores(v_kappa, ad_kappa, weights)
     settings = {
         "topic": topic,
         "since": str(since) if since else None,
@@ -435,6 +448,48 @@ def group_members(cat: Catalogue, group: str | list[str] | tuple[str, ...], on: 
     return member_codes(cat, resolve_group(cat, group), on)
 
 
+def counterpart(cat: Catalogue, text: str) -> tuple[str, str | list[str]]:
+    """How ``text`` reads as the other side of an alignment, in this order:
+
+    - ``("group", id)`` when it names a group by id, acronym or name ("eu" is the EU group,
+      never the EU as a party: give the party's code, EUU, for that);
+    - ``("list", codes)`` for comma-separated parties ("USA,GBR");
+    - ``("party", code)`` otherwise (unknown names raise with a suggestion).
+    """
+    raw = str(text).strip()
+    if "," in raw:
+        return "list", group_members(cat, raw)
+    if not cat.groups.empty:
+        wanted = raw.casefold()
+        for col in ("id", "short_name", "name"):
+            hit = cat.groups.loc[cat.groups[col].str.casefold() == wanted, "id"]
+            if len(hit):
+                return "group", str(hit.iloc[0])
+    code = PartyResolver(cat).resolve(raw)
+    if code is None:
+        try:
+            return "group", resolve_group(cat, raw)  # a close group name gets its suggestion here
+        except UnknownGroup:
+            pass
+        PartyResolver(cat).require(raw)  # raises: unknown party, with suggestions
+    return "party", code
+
+
+def _members_by_day(cat: Catalogue, group_id: str, days) -> list[list[str]]:
+    """Members of a group on each day, asking ``member_codes`` once per stretch of days between
+    two join or leave dates (membership cannot change inside one)."""
+    gm = cat.group_members[cat.group_members["group_id"] == group_id]
+    bounds = sorted({d for d in gm["joined"].map(known_by) if d} | {d for d in gm["left"].map(earliest) if d})
+    seen: dict[int, list[str]] = {}
+    out = []
+    for day in days:
+        stretch = bisect.bisect_right(bounds, day)
+        if stretch not in seen:
+            seen[stretch] = member_codes(cat, group_id, day)
+        out.append(seen[stretch])
+    return out
+
+
 @dataclass
 class GroupAlignment:
     party: str
@@ -477,7 +532,8 @@ def group_alignment(
     group's majority vote on each resolution among those who were members on that date.
     """
     code = PartyResolver(cat).require(party)
-    label = group if isinstance(group, str) else ",".join(group)
+    dynamic = isinstance(group, str) and "," not in group
+    label = resolve_group(cat, group) if dynamic else (group if isinstance(group, str) else ",".join(group))
     on = to_date(as_of, end=True) if as_of else None
     members = [m for m in group_members(cat, group, on) if m != code]
     t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)
@@ -494,15 +550,16 @@ def group_alignment(
     data = vote_data(cat)
     mask = row_mask(data, topic=topic, since=since, as_of=as_of)
     rows = np.flatnonzero(mask)
-    dynamic = isinstance(group, str) and "," not in group
     maj = np.full(len(rows), -1, dtype=np.int8)
-    for i, r in enumerate(rows):
-        mem = group_members(cat, group, data.resolutions["date"].iloc[r]) if dynamic else members
+    days = data.resolutions["date"].to_numpy()[rows]
+    by_day = _members_by_day(cat, label, days) if dynamic else [members] * len(rows)
+    for i, (r, mem) in enumerate(zip(rows, by_day, strict=True)):
         cols = [data.col_of[m] for m in mem if m != code and m in data.col_of]
         v = data.classes[r, cols]
-        v = v[v >= 0]
-        if len(v):
-            maj[i] = np.bincount(v, minlength=3).argmax()
+        counts = np.bincount(v[v >= 0], minlength=3)
+        choice, _cohesion = bloc_majority(dict(zip(CLASSES, counts.tolist(), strict=True)))
+        if choice and choice != TIE:  # a tie is no majority (tracker.catalogue.scope.bloc_majority)
+            maj[i] = CLASSES.index(choice)
     mine = data.classes[rows, data.col_of[code]]
     st = pair_stats(np.stack([mine, maj], axis=1), (0.0, 0.5, 1.0))
     n = int(st.n[0, 1])

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from tracker.analytics.alignment import alignment_tables, group_members
+from tracker.analytics.config import AnalysisConfig, resolve, share_setting
 from tracker.analytics.votes import vote_data
 from tracker.catalogue import Catalogue
 from tracker.dates import date_bounds, to_date
@@ -89,16 +90,22 @@ def gaps(
     reference: str | None = None,
     *,
     as_of=None,
-    min_share: float = 0.5,
+    min_share: float | None = None,
     partners_n: int = 15,
+    config: AnalysisConfig | None = None,
 ) -> pd.DataFrame:
-    """Instruments the bloc (or the reference party) adopted that ``party`` has not, ranked."""
+    """Instruments the bloc (or the reference party) adopted that ``party`` has not, ranked.
+
+    ``min_share``: the share of the bloc (0..1) that must have adopted an instrument; default
+    the configuration's (0.3: Kenya against the AU shows the Malabo Convention, ratified by
+    17 of 55 members). ``as_of`` defaults to the configuration's."""
+    cfg = resolve(config)
+    min_share = cfg.min_share if min_share is None else share_setting("min_share", min_share)
+    as_of = cfg.as_of if as_of is None else as_of
     resolver = PartyResolver(cat)
     code = resolver.require(party)
     if bloc is not None and reference is not None:
         raise InvalidInput("give either bloc= or reference=, not both")
-    if not 0 < min_share <= 1:
-        raise InvalidInput("min_share must be in (0, 1]")
     when = to_date(as_of, end=True) if as_of else None
     if reference is not None:
         ref = resolver.require(reference)
@@ -126,7 +133,7 @@ def gaps(
             continue
         n = len(who & set(members))
         share = n / len(members)
-        if share >= min_share and n:
+        if n and share >= min_share:
             rows.append(
                 {
                     "instrument_id": inst,
@@ -144,7 +151,7 @@ def gaps(
         .sort_values(["bloc_share", "instrument_id"], ascending=[False, True])
         .reset_index(drop=True)
     )
-    out.attrs.update(party=code, bloc=label, members=members)
+    out.attrs.update(party=code, bloc=label, members=members, min_share=min_share, config=cfg.describe())
     if out.empty:
         out.attrs["note"] = f"no gaps: {code} has adopted everything >= {min_share:.0%} of {label} adopted"
     return out
@@ -266,12 +273,12 @@ def backtest_next_adopters(
     cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "undated_excluded", "ours", "popularity", "random"]
     if cat.adoptions.empty:
         return _empty(cols, "no adoption data in the catalogue yet (0 adoptions)")
-    before, st_before = _adopted_sets(cat, cut)
+    hidden = _hide_after(cat, cut)
+    before, st_before = _adopted_sets(hidden, cut)  # only what was known, with a date, by the cut-off
     after, st_now = _adopted_sets(cat, None)
     undated_now = st_now[st_now["adopted"] & (st_now["since"].fillna("") == "")]
     undated = undated_now.groupby("instrument_id")["party_code"].apply(set).to_dict()
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
-    hidden = _hide_after(cat, cut)
     vote_data(hidden)  # build the vote matrix once; the per-instrument copies share it
     counts = st_before[st_before["adopted"]].groupby("party_code").size()
     rng = np.random.default_rng(seed)
@@ -306,9 +313,9 @@ def backtest_next_adopters(
 
 
 def _hide_after(cat: Catalogue, cut) -> Catalogue:
-    """The catalogue without adoptions dated after ``cut`` and without votes after it."""
+    """The catalogue without adoptions after ``cut`` (or of unknown date) and without votes after it."""
     ad = cat.adoptions
-    keep = [not d or date_bounds(d)[1] <= cut for d in ad["date"]]
+    keep = [bool(d) and date_bounds(d)[1] <= cut for d in ad["date"]]
     res = cat.resolutions
     late = set(res.loc[pd.to_datetime(res["date"]).dt.date > cut, "id"])
     votes = cat.votes[~cat.votes["resolution_id"].isin(late)].reset_index(drop=True)

@@ -39,8 +39,10 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,9 +70,8 @@ TEMPERATURE = 1.0  # the pooled weights sum to this (calibration of the probabil
 LOO_SHARPNESS = 10.0  # how strongly held-out performance on the known votes shifts weight
 MIN_KNOWN_FIT = 8
 OUTPUT_COLUMNS = ["vote", "p_yes", "p_no", "p_abstain"]
-# name -> expert(ctx, known_idx, known_cls) -> (probabilities, held-out probabilities) or (None, None);
-# empty here: benchmarks/predict_experiments.py plugs candidate experts in to measure them
-EXTRA_EXPERTS: dict = {}
+# An expert: (ctx, known_idx, known_cls) -> (probabilities, held-out probabilities) or (None, None).
+Expert = Callable[[Any, np.ndarray, np.ndarray], tuple[np.ndarray | None, np.ndarray | None]]
 
 
 class UnknownResolution(TrackerError, ValueError):
@@ -536,14 +537,22 @@ def _expert_weights(experts, known_cls, base) -> dict[str, float]:
 
 
 def predict_core(
-    cat: Catalogue, ctx: Context, known: dict[str, int], weights: dict[str, float] | None = None
+    cat: Catalogue,
+    ctx: Context,
+    known: dict[str, int],
+    weights: dict[str, float] | None = None,
+    extra_experts: Mapping[str, Expert] | None = None,
 ) -> tuple[np.ndarray, list[str], dict]:
-    """Probability matrix (parties x [no, abstain, yes]) and a description of the basis."""
+    """Probability matrix (parties x [no, abstain, yes]) and a description of the basis.
+
+    The plug-in seam for experiments (benchmarks/predict_experiments.py): ``weights`` replaces
+    the pooling weights and ``extra_experts`` adds candidate experts, pooled like the built-in
+    ones; production calls use neither."""
     with single_thread():
-        return _predict_core(cat, ctx, known, weights)
+        return _predict_core(cat, ctx, known, weights, extra_experts or {})
 
 
-def _predict_core(cat, ctx, known, weights):
+def _predict_core(cat, ctx, known, weights, extra_experts):
     d = ctx.data
     weights = weights or WEIGHTS
     if not len(ctx.hist) and not known:
@@ -568,7 +577,7 @@ def _predict_core(cat, ctx, known, weights):
             p_all, loo = _learned_expert(ctx, known_idx, known_cls)
             if p_all is not None:
                 experts["learned"] = (p_all, loo)
-            for name, expert in EXTRA_EXPERTS.items():
+            for name, expert in extra_experts.items():
                 p_all, loo = expert(ctx, known_idx, known_cls)
                 if p_all is not None:
                     experts[name] = (p_all, loo)

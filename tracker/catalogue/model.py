@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pandas as pd
 
+from tracker.catalogue.evidence import all_evidence
 from tracker.catalogue.package import content_hash, read
 from tracker.catalogue.rules import check_rules
 from tracker.catalogue.status import derive_status
@@ -25,12 +26,14 @@ from tracker.schema import CANONICAL_ORDER, TABLES, table_schema
 from tracker.settings import get_settings
 
 T = TypeVar("T")
+# resources whose Catalogue attribute has another name (the public name is taken by a richer view)
+ATTRIBUTE = {"norm_evidence": "stored_norm_evidence"}
 
 
 def typed(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """Text frame -> typed frame (booleans, nullable integers), canonical row order."""
     schema = table_schema(name)
-    df = df[[f["name"] for f in schema["fields"]]].copy()
+    df = df.reindex(columns=[f["name"] for f in schema["fields"]])  # hand-built frames may omit columns
     for f in schema["fields"]:
         if f.get("type") == "boolean":
             df[f["name"]] = df[f["name"]].map({"true": True, "false": False, True: True, False: False}).astype(bool)
@@ -56,6 +59,9 @@ class Catalogue:
     resolutions: pd.DataFrame
     votes: pd.DataFrame
     crosswalk: pd.DataFrame
+    resolution_links: pd.DataFrame
+    resolution_sponsors: pd.DataFrame
+    stored_norm_evidence: pd.DataFrame  # resource "norm_evidence"; ``norm_evidence`` adds the derived rows
     version: str = ""
     origin: str = ""
     # memo: key -> (tables the value was computed from, value); shared by threads, so guarded
@@ -66,10 +72,14 @@ class Catalogue:
 
     @classmethod
     def from_frames(cls, frames: dict[str, pd.DataFrame], *, version: str = "", origin: str = "") -> Catalogue:
-        return cls(**{name: typed(name, frames[name]) for name in TABLES}, version=version, origin=origin)
+        """A catalogue from frames by resource name (a missing table is empty; nothing is validated)."""
+        empty = pd.DataFrame()
+        typed_frames = {ATTRIBUTE.get(name, name): typed(name, frames.get(name, empty)) for name in TABLES}
+        return cls(**typed_frames, version=version, origin=origin)
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {name: getattr(self, name) for name in TABLES}
+        """Every table by its resource name in the data package."""
+        return {name: getattr(self, ATTRIBUTE.get(name, name)) for name in TABLES}
 
     # ------------------------------------------------------------------ memo
 
@@ -89,7 +99,8 @@ class Catalogue:
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise ValueError(f"unknown table(s): {', '.join(sorted(unknown))}")
-        new = Catalogue(**{**self.tables(), **tables}, version=self.version, origin=self.origin)
+        frames = {ATTRIBUTE.get(n, n): f for n, f in {**self.tables(), **tables}.items()}
+        new = Catalogue(**frames, version=self.version, origin=self.origin)
         with self._lock:
             new._memo = {k: v for k, v in self._memo.items() if not v[0] & tables.keys()}
         return new
@@ -112,6 +123,12 @@ class Catalogue:
             uses=("parties",),
         )
 
+    @property
+    def norm_evidence(self) -> pd.DataFrame:
+        """Every piece of norm evidence: the stored rows and those derived from adoptions x
+        crosswalk and from resolutions (column ``derived``); ``tracker.norms.ladder`` ranks it."""
+        return self.memo("norm_evidence", lambda: all_evidence(self)).copy()
+
     def party_name(self, code: str) -> str:
         return self.party_names().get(code, code)
 
@@ -128,8 +145,8 @@ class Catalogue:
         day: date | None = to_date(as_of)
         frame = self.memo(
             ("status", day),
-            lambda: derive_status(self.adoptions, self.sources, day),
-            uses=("adoptions", "sources"),
+            lambda: derive_status(self.adoptions, self.sources, self.instruments, day),
+            uses=("adoptions", "sources", "instruments"),
         )
         return frame.copy()
 

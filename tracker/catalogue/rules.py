@@ -227,7 +227,6 @@ def check_rules(
     if {"adoptions", "instruments"} <= frames.keys():
         inst = frames["instruments"]
         opened = dict(zip(inst["id"], inst["opened"], strict=True))
-        kinds = dict(zip(inst["id"], inst["kind"], strict=True))
         ad, rel, where = frames["adoptions"], files["adoptions"], at["adoptions"]
         early = [
             i
@@ -242,21 +241,6 @@ def check_rules(
             [(ad["date"].iat[i], ad["instrument_id"].iat[i]) for i in early[:MAX_PER_RULE]],
             lambda v: f"{v[0]} is before {v[1]} opened ({opened[v[1]]})",
             "action before the instrument opened",
-        )
-        # The data dictionary: a norm concept has no adoptions; parties carry it through the
-        # instruments that the crosswalk links to it (derived evidence, never asserted).
-        norm = ad["instrument_id"].map(kinds).eq("norm").to_numpy()
-        report(
-            problems,
-            rel,
-            "instrument_id",
-            where[norm],
-            ad["instrument_id"][norm],
-            lambda v: (
-                f"{v!r} is a norm concept: parties adopt it only through the instruments that carry it "
-                "(crosswalk.csv), never directly"
-            ),
-            "adoption of a norm concept",
         )
     if "group_members" in frames:
         gm = frames["group_members"]
@@ -318,6 +302,10 @@ def check_rules(
         )
     if {"votes", "resolutions"} <= frames.keys():
         _check_tallies(frames, files, at, problems)
+    if {"adoptions", "instruments"} <= frames.keys():
+        _check_actions_fit(frames, files, at["adoptions"], problems)
+    if {"norm_evidence", "instruments"} <= frames.keys():
+        _check_evidence(frames, files, at["norm_evidence"], problems)
 
 
 def _check_tallies(frames, files, at, problems: list[Problem]) -> None:
@@ -351,3 +339,66 @@ def _check_tallies(frames, files, at, problems: list[Problem]) -> None:
                         f"{r.id}: recorded tally {col}={getattr(r, col)} but the votes count {n}",
                     )
                 )
+
+
+def _check_actions_fit(
+    frames: dict[str, pd.DataFrame], files: dict[str, str], lines: np.ndarray, problems: list[Problem]
+) -> None:
+    """An action must fit its instrument: a standard is adopted, never ratified; a norm concept
+    has no adoptions (a party's link to a norm is evidence, see norm_evidence)."""
+    from tracker.catalogue.status import ACTION_STATUS, ALLOWED_ACTIONS
+
+    kinds = dict(zip(frames["instruments"]["id"], frames["instruments"]["kind"], strict=True))
+    ad = frames["adoptions"]
+    for i, (inst, action) in enumerate(zip(ad["instrument_id"], ad["action"], strict=True)):
+        allowed = ALLOWED_ACTIONS.get(kinds.get(inst, ""))
+        if allowed is None or action in allowed or action not in ACTION_STATUS:  # unknown: reported already
+            continue
+        if not allowed:
+            message = f"{inst} is a norm concept: it has no adoptions (record commitments in norm_evidence.csv)"
+        else:
+            message = f"{action!r} does not fit a {kinds[inst]} ({inst}); allowed: {', '.join(sorted(allowed))}"
+        problems.append(Problem(files["adoptions"], int(lines[i]), "action", message))
+
+
+def _check_evidence(
+    frames: dict[str, pd.DataFrame], files: dict[str, str], lines: np.ndarray, problems: list[Problem]
+) -> None:
+    """Stored norm evidence: a norm concept, the level its kind implies, a short quote, a date
+    not before the document it cites, and nothing the catalogue derives by itself."""
+    from tracker.catalogue.evidence import DERIVED_KINDS, KIND_LEVEL, QUOTE_LIMIT
+
+    ev, rel = frames["norm_evidence"], files["norm_evidence"]
+    kinds = dict(zip(frames["instruments"]["id"], frames["instruments"]["kind"], strict=True))
+    dated = {}
+    if "resolutions" in frames:
+        res = frames["resolutions"]
+        dated.update(zip(res["symbol"], res["date"], strict=True))
+    inst = frames["instruments"]
+    dated.update((n, o) for n, o in zip(inst["short_name"], inst["opened"], strict=True) if o)
+    for line, row in zip(lines, ev.itertuples(index=False), strict=True):
+        i = int(line)
+        if row.norm_id in kinds and kinds[row.norm_id] != "norm":
+            problems.append(
+                Problem(rel, i, "norm_id", f"{row.norm_id!r} is a {kinds[row.norm_id]}, not a norm concept")
+            )
+        want = KIND_LEVEL.get(row.kind)
+        if want is not None and row.level != "" and row.level != str(want):
+            problems.append(Problem(rel, i, "level", f"a {row.kind} is level {want}, not {row.level}"))
+        if len(row.quote) > QUOTE_LIMIT:
+            problems.append(Problem(rel, i, "quote", f"quote is {len(row.quote)} characters (at most {QUOTE_LIMIT})"))
+        if row.kind in DERIVED_KINDS:
+            problems.append(
+                Problem(
+                    rel,
+                    i,
+                    "kind",
+                    f"{row.kind} evidence is derived from adoptions, resolutions and the crosswalk; do not store it "
+                    "by hand",
+                )
+            )
+        start, born = date_bounds(row.date), date_bounds(dated.get(row.document, ""))
+        if start and born and start[1] < born[0]:
+            problems.append(
+                Problem(rel, i, "date", f"{row.date} is before {row.document} existed ({dated[row.document]})")
+            )

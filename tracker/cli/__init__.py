@@ -5,7 +5,7 @@ command exits non-zero with one clear line on bad input (never a traceback, unle
 and shows a progress bar on work that takes more than a second.
 """
 
-from tracker.cli import analysis, catalogue, curation, export, search, serve  # noqa: F401  (registers commands)
+from tracker.cli import analysis, catalogue, curation, export, norms, search, serve  # noqa: F401  (registers commands)
 from tracker.cli.common import app
 
 

@@ -29,7 +29,10 @@ from tracker.cli.common import (
 @clean_errors
 def align(
     a: Annotated[str, typer.Argument(help="party code, name or alias")],
-    b: Annotated[str, typer.Argument(help="party, group id (e.g. eu) or comma-separated parties")],
+    b: Annotated[
+        str,
+        typer.Argument(help="party, group (id, acronym or name: 'eu' is the EU group) or comma-separated parties"),
+    ],
     basis: BasisOpt = "combined",
     topic: TopicOpt = "all",
     since: SinceOpt = None,
@@ -38,63 +41,88 @@ def align(
 ):
     """How aligned are A and B (a party, a group, or a list): scores with their evidence."""
     from tracker.analytics import group_alignment, pair_alignment
-    from tracker.parties import PartyResolver
+    from tracker.analytics.alignment import counterpart
+    from tracker.analytics.config import AnalysisConfig
+    from tracker.analytics.readings import legend_text, reading
 
     cat = common.load_cat()
-    is_party = PartyResolver(cat).resolve(b) is not None
-    if not is_party and ("," in b or b.strip().casefold() in set(cat.groups["id"].str.casefold())):
-        res = group_alignment(cat, a, b.split(",") if "," in b else b, as_of=as_of, topic=topic, since=since)
+    cfg = AnalysisConfig(topic=topic, since=since, as_of=as_of)
+    kind, other = counterpart(cat, b)
+    if kind != "party":
+        res = group_alignment(cat, a, other, as_of=as_of, topic=topic, since=since, min_votes=cfg.min_votes)
         if json_out:
-            print_json(finite(res.to_dict()))
+            print_json(finite(res.to_dict() | {"reading": reading(res.majority_kappa), "config": cfg.describe()}))
             return
         typer.echo(
-            f"{res.party} vs {res.group} ({len(res.members)} members): majority agreement "
-            f"{fmt(res.majority_agreement)}, majority kappa {fmt(res.majority_kappa)}, "
+            f"{res.party} vs {res.group} ({len(res.members)} members): {reading(res.majority_kappa)}; majority "
+            f"agreement {fmt(res.majority_agreement)}, majority kappa {fmt(res.majority_kappa)}, "
             f"mean pairwise kappa {fmt(res.mean_kappa)}; {res.note}"
         )
+        typer.echo(f"  readings of kappa: {legend_text()}")
+        typer.echo(f"  configuration: {cfg.describe()}")
         return
-    res = pair_alignment(cat, a, b, basis=basis, as_of=as_of, topic=topic, since=since)
+    res = pair_alignment(cat, a, other, basis=basis, as_of=as_of, topic=topic, since=since, min_votes=cfg.min_votes)
     if json_out:
-        print_json(finite(res.to_dict()))
+        print_json(finite(res.to_dict() | {"reading": reading(res.score), "config": cfg.describe()}))
         return
-    typer.echo(f"{res.a} vs {res.b} ({basis}): score {fmt(res.score)}")
+    typer.echo(f"{res.a} vs {res.b} ({basis}): score {fmt(res.score)}, {reading(res.score)}")
     typer.echo(
-        f"  votes: agreement {fmt(res.agreement)} (abstention = half), kappa {fmt(res.kappa)}, "
-        f"pi {fmt(res.pi)} over {res.co_votes} co-votes"
+        f"  votes: agreement {fmt(res.agreement)} (abstention = half; {reading(res.agreement, 'agreement')}), "
+        f"kappa {fmt(res.kappa)}, pi {fmt(res.pi)} over {res.co_votes} co-votes"
     )
     typer.echo(
         f"  adoptions: kappa {fmt(res.adoption_kappa)}, portfolio similarity "
         f"{fmt(res.adoption_similarity)}, {res.shared_instruments} shared of {res.instruments_either}"
     )
     typer.echo(f"  {res.note}; {res.weights}")
+    typer.echo(f"  readings of kappa: {legend_text()}")
+    typer.echo(f"  configuration: {cfg.describe()}")
     diff = res.votes[res.votes["agreement"] < 1].head(10)
     if len(diff):
         typer.echo("  latest disagreements:")
         print_table(diff)
 
 
+def _config(**given):
+    """The analysis configuration with the options a user gave (None = the default)."""
+    from tracker.analytics.config import AnalysisConfig
+
+    return AnalysisConfig().replace(**{k: v for k, v in given.items() if v is not None})
+
+
 @app.command("blocs")
 @clean_errors
 def blocs_cmd(
-    method: Annotated[str, typer.Option("--method", help="hierarchical | louvain")] = "louvain",
-    basis: BasisOpt = "votes",
-    topic: TopicOpt = "cyber",
+    method: Annotated[str | None, typer.Option("--method", help="hierarchical (default) | louvain")] = None,
+    basis: Annotated[str | None, typer.Option("--basis", help="votes (default) | combined | adoptions")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", help="all (default) | cyber | digital | a topic")] = None,
     since: SinceOpt = None,
     as_of: AsOfOpt = None,
-    k: Annotated[int | None, typer.Option("--k", help="number of blocs")] = None,
-    seed: Annotated[int, typer.Option("--seed")] = 0,
+    k: Annotated[int | None, typer.Option("--k", help="number of blocs (default: the largest stable)")] = None,
+    n_boot: Annotated[int | None, typer.Option("--n-boot", help="bootstrap resamples (default 30)")] = None,
+    seed: Annotated[int | None, typer.Option("--seed")] = None,
     json_out: JsonOpt = False,
 ):
-    """Likely voting blocs: members, cohesion, defining votes/instruments, between-bloc matrix."""
+    """Likely voting blocs: what defines each, members, stability, uncertain members, between-bloc matrix."""
     from tracker.analytics import blocs
 
-    res = blocs(common.load_cat(), method=method, basis=basis, topic=topic, since=since, as_of=as_of, k=k, seed=seed)
+    cfg = _config(
+        method=method, basis=basis, topic=topic, since=since, as_of=as_of, n_blocs=k, n_boot=n_boot, seed=seed
+    )
+    res = blocs(common.load_cat(), config=cfg)
     if json_out:
         print_json(finite(res.to_dict()))
         return
+    typer.echo(f"configuration: {cfg.describe()}")
+    rule = res.details.get("k_rule") or f"louvain, resolution {res.details.get('resolution')}"
+    typer.echo(f"{len(res.blocs)} blocs ({rule})")
     for r in res.blocs.itertuples():
-        typer.echo(f"bloc {r.bloc}: {r.label}, {r.size} members, cohesion {fmt(r.cohesion)}")
+        typer.echo(
+            f"bloc {r.bloc}: {r.label}; {r.size} members, cohesion {fmt(r.cohesion)}, stability {fmt(r.stability)}"
+        )
         typer.echo(f"  members: {' '.join(r.members)}")
+        if r.uncertain_members:
+            typer.echo(f"  uncertain placement: {' '.join(r.uncertain_members)}")
         if r.defining_votes:
             typer.echo(f"  defining votes: {'; '.join(r.defining_votes)}")
         if r.defining_instruments:
@@ -109,23 +137,49 @@ def blocs_cmd(
 
 @app.command()
 @clean_errors
-def swing(as_of: AsOfOpt = None, limit: Annotated[int, typer.Option("--limit")] = 25, json_out: JsonOpt = False):
-    """Swing states on cyber votes, each with its reasons."""
+def swing(
+    as_of: AsOfOpt = None,
+    since: SinceOpt = None,
+    confidence: Annotated[
+        float | None, typer.Option("--confidence", help="evidence a swing state needs, 0-1 (default 0.5)")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 25,
+    json_out: JsonOpt = False,
+):
+    """Swing states on cyber votes, each with its reasons and confidence; bloc-wide shifts apart."""
     from tracker.analytics import swing_states
 
+    cfg = _config(as_of=as_of, since=since, swing_confidence=confidence)
     cat = common.load_cat()
     with typer.progressbar(length=1, label="Finding swing states", file=sys.stderr) as bar:
-        out = swing_states(cat, as_of=as_of).head(limit)
+        found = swing_states(cat, config=cfg)
         bar.update(1)
+    out = found.head(limit)
     if json_out:
-        print_json(records(out))
+        print_json(
+            {
+                "config": cfg.describe(),
+                "count": len(found),
+                "contested_votes": found.attrs.get("contested_votes"),
+                "note": found.attrs.get("note"),
+                "swing_states": records(out),
+                "bloc_events": finite(found.attrs.get("bloc_events", [])),
+            }
+        )
         return
+    typer.echo(f"configuration: {cfg.describe()}")
+    typer.echo(f"{len(found)} swing states on {found.attrs.get('contested_votes', 0)} contested cyber votes")
     for r in out.itertuples():
-        typer.echo(f"{r.party} {r.name} (score {r.score}):")
+        typer.echo(f"{r.party} {r.name} (bloc {r.bloc}, confidence {r.confidence:.2f}):")
         for reason in r.reasons:
             typer.echo(f"  - {reason}")
-    if out.empty:
-        typer.echo(out.attrs.get("note", "(no swing states)"))
+    if found.empty:
+        typer.echo(found.attrs.get("note", "(no swing states)"))
+    for e in found.attrs.get("bloc_events", []):
+        typer.echo(
+            f"bloc event: bloc {e['bloc']} went from {e['from_vote']} to {e['to_vote']} on the {e['series']} texts "
+            f"({e['before']} -> {e['after']}): {e['moved']} of {e['voting']} members"
+        )
 
 
 @app.command()
@@ -168,17 +222,31 @@ def gaps_cmd(
     party: Annotated[str, typer.Argument(help="party code, name or alias")],
     bloc: Annotated[str | None, typer.Option("--bloc", help="group id or comma-separated parties")] = None,
     reference: Annotated[str | None, typer.Option("--reference", help="compare with one party")] = None,
+    min_share: Annotated[
+        float | None,
+        typer.Option("--min-share", help="share of the bloc that adopted an instrument, 0-1 (default 0.3)"),
+    ] = None,
     as_of: AsOfOpt = None,
     json_out: JsonOpt = False,
 ):
     """Instruments the bloc (default: the party's closest partners) adopted that PARTY has not."""
     from tracker.analytics import gaps
 
+    cfg = _config(min_share=min_share, as_of=as_of)
     b = bloc.split(",") if bloc and "," in bloc else bloc
-    out = gaps(common.load_cat(), party, bloc=b, reference=reference, as_of=as_of)
+    out = gaps(common.load_cat(), party, bloc=b, reference=reference, config=cfg)
     if json_out:
-        print_json({"note": out.attrs.get("note"), "bloc": finite(out.attrs.get("bloc")), "gaps": records(out)})
+        print_json(
+            {
+                "config": cfg.describe(),
+                "min_share": cfg.min_share,
+                "note": out.attrs.get("note"),
+                "bloc": finite(out.attrs.get("bloc")),
+                "gaps": records(out),
+            }
+        )
         return
+    typer.echo(f"instruments adopted by >= {cfg.min_share:.0%} of the bloc; configuration: {cfg.describe()}")
     if out.attrs.get("note"):
         typer.echo(out.attrs["note"])
     if len(out):

@@ -19,6 +19,7 @@ REFERENCE = Path(__file__).resolve().parent / PACKAGE_FILE
 NATURAL_KEYS = {
     "adoptions": ["instrument_id", "party_code", "action", "role", "date"],
     "group_members": ["group_id", "party_code", "role", "joined"],
+    "norm_evidence": ["party_code", "norm_id", "document", "locator", "polarity"],
 }
 # Canonical row order (stable diffs, identical frames from folder and database).
 CANONICAL_ORDER = {
@@ -33,6 +34,9 @@ CANONICAL_ORDER = {
     "resolutions": ["date", "id"],
     "votes": ["resolution_id", "party_code"],
     "crosswalk": ["norm_id", "instrument_id", "clause"],
+    "resolution_links": ["resolution_id", "instrument_id", "relation"],
+    "resolution_sponsors": ["resolution_id", "party_code"],
+    "norm_evidence": ["norm_id", "party_code", "date", "document", "locator"],
 }
 TABLES = tuple(CANONICAL_ORDER)
 DATE_COLUMNS = {
@@ -43,6 +47,7 @@ DATE_COLUMNS = {
     "instruments": ["opened", "in_force", "as_of"],
     "groups": ["as_of"],
     "parties": ["un_member_since"],
+    "norm_evidence": ["date"],
 }
 
 
