@@ -42,8 +42,8 @@ def test_validate_lists_every_problem_and_fails(mini_path):
 def test_validate_report_counts_by_status(mini_path):
     result = runner.invoke(app, ["validate", str(mini_path), "--report"])
     assert result.exit_code == 0
-    assert "budapest-convention: party 3, signed 1" in result.output
-    assert "two-person-rule: no adoption data" in result.output
+    assert "budapest-convention: bound 3, signed 1; 6 rows" in result.output
+    assert "two-person-rule: binding 3, national position 0" in result.output
 
 
 def test_load_and_info(database_url, mini_path):
@@ -75,3 +75,29 @@ def test_unreachable_or_unsupported_database_is_one_line(url, monkeypatch, mini_
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and proc.stderr.startswith("error: ")
+
+
+def test_a_warm_command_reads_the_prepared_catalogue_copy_not_the_database(database_url, mini_path, monkeypatch):
+    import tracker.sync
+
+    assert runner.invoke(app, ["load", str(mini_path)]).exit_code == 0  # also prepares the app's copy
+    cold = runner.invoke(app, ["align", "FRA", "USA", "--json"])
+    assert cold.exit_code == 0, cold.output
+
+    def no_database_read(*_a, **_k):
+        raise AssertionError("re-read the catalogue from the database")
+
+    monkeypatch.setattr(tracker.sync, "catalogue_from_database", no_database_read)
+    warm = runner.invoke(app, ["align", "FRA", "USA", "--json"])
+    assert warm.exit_code == 0, warm.output
+    assert warm.stdout == cold.stdout
+
+
+def test_a_new_load_is_never_answered_from_an_older_copy(database_url, mini_path):
+    assert runner.invoke(app, ["load", str(mini_path)]).exit_code == 0
+    before = runner.invoke(app, ["search", "Ivory Coast", "--json"])
+    aliases = mini_path / "party_aliases.csv"
+    aliases.write_text(aliases.read_text("utf-8").replace("Ivory Coast,CIV", "Elfenbeinküste,CIV"), "utf-8")
+    assert runner.invoke(app, ["load", str(mini_path)]).exit_code == 0
+    after = runner.invoke(app, ["search", "Elfenbeinküste", "--json"])
+    assert '"CIV"' in after.stdout and "Elfenbeinküste" not in before.stdout

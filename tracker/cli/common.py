@@ -109,17 +109,26 @@ def print_table(df, *, index: bool = False) -> None:
 
 
 def load_cat(path: Path | None = None):
-    """The catalogue for analysis commands: the database if loaded, else the folder."""
+    """The catalogue for analysis commands: the database's if one is loaded, else the folder.
+
+    The database's comes through the copy the app keeps in the user cache directory
+    (``tracker.derived``, keyed by what was loaded and the approved edits since), so a warm
+    command reads it back in a fraction of a second instead of re-reading 300,000 votes; the
+    first command after a load or an approved edit reads the database and writes the copy."""
     from tracker.catalogue import load_catalogue
-    from tracker.sync import catalogue_from_database
 
     if path is not None:
         return load_catalogue(path)
-    try:
-        return catalogue_from_database()
-    except Exception:
-        log.info("no catalogue in the database; reading the folder", exc_info=True)
+    from tracker.db import loaded_state
+    from tracker.derived import DiskCache, served_catalogue
+    from tracker.settings import get_settings
+
+    state = loaded_state()  # None: no database, or nothing loaded into it yet
+    if state is None:
+        log.info("no catalogue in the database; reading the folder")
         return load_catalogue()
+    disk = DiskCache.for_state(get_settings().database_url, state.content_hash, state.loaded_at, state.edits)
+    return served_catalogue(disk, state.edits)
 
 
 def finite(obj: Any) -> Any:
