@@ -21,8 +21,10 @@ UserOpt = Annotated[
 def _acting_user(name: str | None):
     import os
 
+    from tracker.cli.common import require_users_file
     from tracker.curation import authenticate
 
+    require_users_file()  # explain the setup before asking for a name or a password
     name = name or os.environ.get("TRACKER_USER")
     if not name:
         fail("who is acting? pass --user NAME or set TRACKER_USER")
