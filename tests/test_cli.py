@@ -301,3 +301,23 @@ def test_an_unknown_party_points_to_the_valid_choices(mini_path):
     result = runner.invoke(app, ["export", "brief", "Atlantis", "--catalogue", str(mini_path)])
     assert result.exit_code == 1
     assert "tracker search" in result.stderr and "--kind party" in result.stderr
+
+
+def test_warm_commands_with_default_settings_reuse_the_prepared_results(database_url, mini_path, monkeypatch):
+    import tracker.analytics as analytics
+
+    assert runner.invoke(app, ["load", str(mini_path)]).exit_code == 0
+    commands = (("swing",), ("swing", "--limit", "1"))  # (too few votes in the tiny catalogue for blocs)
+    first = {cmd: runner.invoke(app, [*cmd, "--json"]) for cmd in commands}
+    assert all(r.exit_code == 0 for r in first.values()), {k: r.output for k, r in first.items()}
+
+    def recomputed(*_a, **_k):
+        raise RuntimeError("recomputed instead of read back")
+
+    for name in ("swing_states", "blocs"):
+        monkeypatch.setattr(analytics, name, recomputed)
+    for cmd, result in first.items():
+        again = runner.invoke(app, [*cmd, "--json"])
+        assert again.exit_code == 0 and again.stdout == result.stdout
+    other = runner.invoke(app, ["swing", "--confidence", "0.9", "--json"])  # not the prepared setting
+    assert other.exit_code == 2 and "recomputed" in other.stderr  # computed, not read back

@@ -110,7 +110,11 @@ def blocs_cmd(
     cfg = _config(
         method=method, basis=basis, topic=topic, since=since, as_of=as_of, n_blocs=k, n_boot=n_boot, seed=seed
     )
-    res = blocs(common.load_cat(), config=cfg)
+    cat = common.load_cat()
+    if cfg == _config(method=cfg.method, basis=cfg.basis, topic=cfg.topic):  # nothing else changed
+        res = common.prepared(cat, "blocs", (cfg.method, cfg.basis, cfg.topic))
+    else:
+        res = blocs(cat, config=cfg)
     if json_out:
         print_json(finite(res.to_dict()))
         return
@@ -153,7 +157,7 @@ def swing(
     cfg = _config(as_of=as_of, since=since, swing_confidence=confidence)
     cat = common.load_cat()
     with typer.progressbar(length=1, label="Finding swing states", file=sys.stderr) as bar:
-        found = swing_states(cat, config=cfg)
+        found = common.prepared(cat, "swing_states", ()) if cfg == _config() else swing_states(cat, config=cfg)
         bar.update(1)
     out = found.head(limit)
     if json_out:
@@ -202,7 +206,11 @@ def predict(
         if party.strip() in given and given[party.strip()] != vote.strip():
             fail(f"--known gives {party.strip()} two different votes")
         given[party.strip()] = vote.strip()
-    out = predict_votes(common.load_cat(), resolution, known=given, as_of=as_of)
+    cat = common.load_cat()
+    if given or as_of is not None:
+        out = predict_votes(cat, resolution, known=given, as_of=as_of)
+    else:  # the opening view, as the app keeps it
+        out = common.prepared(cat, "predict_votes", (resolution,))
     if json_out:
         print_json({"basis": finite(dict(out.attrs)), "predictions": records(out.round(4))})
         return
