@@ -321,3 +321,25 @@ def test_warm_commands_with_default_settings_reuse_the_prepared_results(database
         assert again.exit_code == 0 and again.stdout == result.stdout
     other = runner.invoke(app, ["swing", "--confidence", "0.9", "--json"])  # not the prepared setting
     assert other.exit_code == 2 and "recomputed" in other.stderr  # computed, not read back
+
+
+def test_a_warm_command_on_an_unchanged_sqlite_database_does_not_ask_it_again(database_url, mini_path, monkeypatch):
+    import tracker.db
+
+    assert runner.invoke(app, ["load", str(mini_path)]).exit_code == 0
+    first = runner.invoke(app, ["search", "Ivory Coast", "--json"])
+    assert first.exit_code == 0
+    asked = []
+    real = tracker.db.loaded_state
+    monkeypatch.setattr(tracker.db, "loaded_state", lambda *a, **k: asked.append(1) or real(*a, **k))
+    again = runner.invoke(app, ["search", "Ivory Coast", "--json"])
+    assert again.stdout == first.stdout
+    assert asked == ([] if database_url.startswith("sqlite") else [1])
+    from sqlalchemy import text
+
+    from tracker.db import get_engine, session_scope
+
+    with session_scope(get_engine(), write=True) as session:  # any write: the database is asked again
+        session.execute(text("UPDATE parties SET note = 'touched' WHERE code = 'FRA'"))
+    assert runner.invoke(app, ["search", "Ivory Coast", "--json"]).stdout == first.stdout
+    assert len(asked) == (1 if database_url.startswith("sqlite") else 2)

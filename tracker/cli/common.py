@@ -244,15 +244,15 @@ def load_cat(path: Path | None = None):
 
     if path is not None:
         return load_catalogue(path)
-    from tracker.db import loaded_state
-    from tracker.derived import DiskCache, served_catalogue
+    from tracker.derived import DiskCache, served_catalogue, served_state
     from tracker.settings import get_settings
 
-    state = loaded_state()  # None: no database, or nothing loaded into it yet
+    url = get_settings().database_url
+    state = served_state(url)  # None: no database, or nothing loaded into it yet
     if state is None:
         log.info("no catalogue in the database; reading the folder")
         return load_catalogue()
-    disk = DiskCache.for_state(get_settings().database_url, state.content_hash, state.loaded_at, state.edits)
+    disk = DiskCache.for_state(url, state.content_hash, state.loaded_at, state.edits)
     cat = served_catalogue(disk, state.edits)
     _SERVED[id(cat)] = (cat, disk)
     return cat
