@@ -43,11 +43,13 @@ def test_validate_lists_every_problem_and_fails(mini_path):
     assert lines[-1] == f"error: 2 problem(s) in {mini_path}"
 
 
-def test_validate_report_counts_by_status(mini_path):
+def test_validate_report_counts_by_level_and_norm_rung(mini_path):
     result = runner.invoke(app, ["validate", str(mini_path), "--report"])
     assert result.exit_code == 0
-    assert "budapest-convention: bound 3, signed 1; 6 rows" in result.output
-    assert "two-person-rule: binding 3, national position 0" in result.output
+    assert "budapest-convention: bound 3, signed 1; 6 rows, 0 undated, 0% secondary" in result.output
+    assert "paris-call: committed 2; 2 rows, 2 undated" in result.output
+    assert "two-person-rule: binding 3, national position 0, implementation 0, named commitment 1" in result.output
+    assert "without any recorded action: 2 (PRK, RUS)" in result.output
 
 
 def test_load_and_info(database_url, mini_path):
