@@ -345,3 +345,11 @@ def test_a_warm_command_on_an_unchanged_sqlite_database_does_not_ask_it_again(da
         session.execute(text("UPDATE parties SET note = 'touched' WHERE code = 'FRA'"))
     assert runner.invoke(app, ["search", "Ivory Coast", "--json"]).stdout == first.stdout
     assert len(asked) == (1 if database_url.startswith("sqlite") else 2)
+
+
+def test_users_add_without_a_users_file_says_how_to_name_one_before_asking_a_password(monkeypatch):
+    monkeypatch.delenv("TRACKER_USERS_FILE", raising=False)
+    monkeypatch.delenv("TRACKER_NEW_PASSWORD", raising=False)
+    result = runner.invoke(app, ["users", "add", "alice", "--role", "editor"], input="pw\npw\n")
+    assert result.exit_code == 1 and "password" not in result.output.casefold()
+    assert "--file PATH" in result.stderr and "TRACKER_USERS_FILE" in result.stderr

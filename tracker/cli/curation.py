@@ -261,7 +261,13 @@ def users_add(
     import os
 
     from tracker.curation import add_user, read_users
+    from tracker.settings import get_settings
 
+    if users_file is None and get_settings().users_file is None:
+        fail(
+            "say where the users file is: --file PATH, or TRACKER_USERS_FILE=PATH for every command "
+            "(the file is created with its first user)"
+        )
     if name in read_users(users_file) and not replace:  # say so before asking for a password
         fail(f"user {name!r} exists already (use --replace to reset their role and password)")
     password = os.environ.get("TRACKER_NEW_PASSWORD")
