@@ -27,6 +27,8 @@ def private_cache_dir(tmp_path_factory):
     user data directory; tests use their own."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
+    # no test may touch the user's own database: a throwaway default (database tests set their own)
+    os.environ["DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('default-db') / 'tracker.db'}"
     # no background warm-up thread racing the cache clears between AppTests (browser tests keep it)
     os.environ["TRACKER_WARM_UP"] = "0"
 

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.derived import DEFAULT_RESOLUTION
 from tracker.settings import REPO_ROOT
+from tracker.ui import backtests
 
 APP = str(REPO_ROOT / "app.py")
 PAGES = "tracker/ui/pages/"
@@ -194,6 +195,9 @@ def test_country_profile_usa(app, bundled):
     assert closest["name"].tolist() == partners[partners["side"] == "strongest"]["name"].tolist()
     axis = analytics.axis(bundled)
     assert f"Position {axis.loc['USA', 'position']:+.2f}" in "\n".join(m.value for m in at.markdown)
+    from tracker.catalogue import scope
+
+    assert metric(at, "Group memberships") == str(len(scope.memberships(bundled, "USA")))  # on today, any role
 
 
 def test_selected_country_survives_a_page_switch_and_is_in_the_url(app):
@@ -250,6 +254,49 @@ def test_compare_party_and_group(app, bundled):
     assert not at.exception
     inst = [d.value for d in at.dataframe if "instrument" in d.value.columns][0]
     assert "EU: share adopted" in inst.columns
+    assert at.query_params["group"] == "eu"
+    assert "Against the group eu (27 current members):" in captions(at)
+
+
+def test_compare_group_from_the_link(app):
+    at = app()
+    at.query_params["parties"] = "FRA,DEU"
+    at.query_params["group"] = "nato"
+    at.run()
+    at.switch_page(PAGES + "compare.py").run()
+    assert not at.exception
+    assert at.selectbox(key="compare_group").value == "nato"
+
+
+def add_rows(folder: Path, table: str, lines: list[str]) -> None:
+    path = folder / f"{table}.csv"
+    path.write_text(path.read_text("utf-8").rstrip("\n") + "\n" + "\n".join(lines) + "\n", "utf-8")
+
+
+def test_compare_shows_the_group_majority_of_the_export_and_a_tie_as_tie(tmp_path, mini_path, monkeypatch):
+    """FRA votes no and RUS yes on A/RES/74/247: a group of the two has no majority there."""
+    from tracker.db import engine_for
+
+    add_rows(mini_path, "groups", ["duo,Duo,DUO,economic,,unga-test,2024-01-01,"])
+    add_rows(mini_path, "group_members", ["duo,FRA,member,2000,,unga-test,", "duo,RUS,member,2000,,unga-test,"])
+    url = f"sqlite:///{tmp_path / 'duo.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("TRACKER_CATALOGUE", str(mini_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT), "compare.py", parties=["USA", "CIV"])
+        at.selectbox(key="compare_group").set_value("duo").run()
+        assert not at.exception, [e.value for e in at.exception]
+        split = [d.value for d in at.dataframe if "DUO majority" in d.value.columns][0]
+        assert split.set_index("resolution_id").at["A/RES/74/247", "DUO majority"] == "tie"
+        inst = [d.value for d in at.dataframe if "DUO: share adopted" in d.value.columns][0]
+        assert len(inst)
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+        engine_for(url).dispose()
+        engine_for.cache_clear()
 
 
 # --------------------------------------------------------------------------- gaps, blocs, sources
@@ -281,9 +328,9 @@ def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
     assert swing["party"].tolist() == analytics.swing_states(bundled)["party"].tolist()
     backtest = [d.value for d in at.dataframe if "log_loss" in d.value.columns][0]
     assert set(backtest["method"]) == {"always-yes", "last-in-series", "knn-15", "ours"}
-    results = REPO_ROOT / "benchmarks" / "RESULTS.md"
-    if results.exists() and "## Vote prediction backtest" in results.read_text("utf-8"):
-        assert any(m.value.startswith("## Vote prediction backtest") for m in at.markdown)
+    shipped = backtests.text("prediction backtest")  # the asset, not benchmarks/RESULTS.md
+    assert shipped.startswith("## Vote prediction backtest")
+    assert any(m.value == shipped for m in at.markdown)
 
 
 def test_predicted_votes_use_the_known_votes(app, bundled):
@@ -452,9 +499,9 @@ def mini_app(tmp_path, mini_path, monkeypatch):
     engine_for.cache_clear()
 
 
-def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(mini_app, monkeypatch):
+def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(mini_app, monkeypatch, tmp_path):
+    from tests.curation_users import ALICE, BOB, install_users
     from tracker import analytics, curation
-    from tracker.curation import User
     from tracker.db import session_scope
     from tracker.sync import catalogue_from_database
     from tracker.ui import cache
@@ -477,8 +524,9 @@ def test_an_approved_edit_gives_a_new_catalogue_and_recomputes_the_analytics(min
     }
     with session_scope() as session:
         edit = curation.make_change(session, "adoptions", key, {"date": "2006-01-11"})
-    pid = curation.propose(User("alice", "editor"), [edit], reason="chart", source_id="coe-chart-185")
-    curation.review(User("bob", "reviewer"), pid, approve=True)
+    install_users(tmp_path, monkeypatch)  # every curation write re-reads the acting user's role
+    pid = curation.propose(ALICE, [edit], reason="chart", source_id="coe-chart-185")
+    curation.review(BOB, pid, approve=True)
 
     after = cache.get_catalogue()  # no cache clearing: the approval alone must show
     assert after.version != before.version
@@ -520,17 +568,25 @@ def test_the_first_page_loads_no_chart_library_scipy_or_alembic(app_database, mo
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
-def test_the_map_spec_is_plain_json_with_its_data_and_geometry_inline(app):
+def test_the_map_spec_is_plain_json_with_its_data_and_geometry_inline(bundled):
     import json
 
-    from tracker.ui import cache
-    from tracker.ui import components as ui
+    from tracker.ui import maps
 
-    cat = cache.get_catalogue()
-    geo = cache.party_geo(cat.version)
-    frame = cat.parties[["code"]].assign(score=[None if c == "FRA" else 0.25 for c in cat.parties["code"]])
-    spec = ui.world_map(
-        frame, color="score", title="t", legend_title="kappa", quantitative=True, scheme="blueorange", domain=[-1, 1]
+    topology = maps.load_topology()
+    geo = maps.party_geo(bundled.parties, topology, maps.load_small_state_points())
+    frame = bundled.parties[["code"]].assign(score=[None if c == "FRA" else 0.25 for c in bundled.parties["code"]])
+    spec = maps.world_map(
+        frame,
+        geo=geo,
+        topology=topology,
+        names=bundled.party_names(),
+        color="score",
+        title="t",
+        legend_title="kappa",
+        quantitative=True,
+        scheme="blueorange",
+        domain=[-1, 1],
     )
     text = json.dumps(spec, allow_nan=False)  # a missing value is null, never NaN
     assert "url" not in text and text.count("https://") == 1  # only the $schema name: nothing is fetched
@@ -538,10 +594,13 @@ def test_the_map_spec_is_plain_json_with_its_data_and_geometry_inline(app):
     assert {r["code"] for r in polys} == set(geo.loc[geo["drawn"] == "polygon", "code"])
     assert {r["code"] for r in points} == set(geo.loc[geo["drawn"] == "point", "code"])
     assert next(r for r in polys if r["code"] == "FRA")["score"] is None
-    topo_ids = {g.get("id") for g in spec["datasets"][ui.WORLD_DATASET]["objects"]["countries"]["geometries"]}
+    assert next(r for r in polys if r["code"] == "DEU")["name"] == "Germany"  # names filled in from the catalogue
+    topo_ids = {g.get("id") for g in spec["datasets"][maps.WORLD_DATASET]["objects"]["countries"]["geometries"]}
     assert {r["geo_id"] for r in polys} <= topo_ids
+    assert maps.KOSOVO_GEO_ID in topo_ids and not maps.DROPPED_GEOMETRIES & topo_ids
     lookup = spec["layer"][1]["transform"][0]
     assert lookup["from"]["data"]["name"] == "parties" and lookup["lookup"] == "id"
+    assert maps.shapeless(geo) >= {"EUU"}  # the EU has no polygon: listed under the map
 
 
 def test_the_warm_up_puts_the_opening_analytics_on_disk(mini_app, monkeypatch):
@@ -557,3 +616,92 @@ def test_the_warm_up_puts_the_opening_analytics_on_disk(mini_app, monkeypatch):
     on_disk = {(name, args) for name, args in OPENING if disk.load(name, args)[0]}
     assert ("axis", ("cyber",)) in on_disk and ("alignment_tables", ("all",)) in on_disk
     assert cat.version == cache.get_catalogue().version
+
+
+# --------------------------------------------------------------------------- house rules of the UI
+
+
+def test_the_pure_ui_modules_do_not_import_streamlit():
+    import subprocess
+    import sys
+
+    code = "import sys, tracker.ui.maps, tracker.ui.backtests\nprint('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    assert out.stdout.strip() == "False"
+
+
+def ui_imports() -> dict[str, set[str]]:
+    """tracker.ui module -> the tracker.ui modules it imports anywhere (inside functions too)."""
+    import ast
+
+    root = REPO_ROOT / "tracker" / "ui"
+    graph: dict[str, set[str]] = {}
+    for path in root.glob("*.py"):
+        name = f"tracker.ui.{path.stem}"
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            elif isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+        graph[name] = {m for m in found if m.startswith("tracker.ui.") and m != name and m.count(".") == 2}
+    return graph
+
+
+def test_the_ui_modules_have_no_import_cycle():
+    graph = ui_imports()
+    assert "tracker.ui.components" in graph["tracker.ui.views"]  # the walk sees imports (not vacuous)
+    assert not graph["tracker.ui.maps"] and not graph["tracker.ui.backtests"]
+    seen: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, " -> ".join((*path, module))
+        if module in seen:
+            return
+        for dep in sorted(graph.get(module, ())):
+            visit(dep, (*path, module))
+        seen.add(module)
+
+    for module in graph:
+        visit(module, ())
+
+
+def test_the_backtest_summary_is_shipped_and_matches_the_benchmark_results():
+    assert backtests.ASSET.is_relative_to(REPO_ROOT / "tracker" / "ui" / "assets")  # package data
+    shipped = backtests.ASSET.read_text("utf-8")
+    assert shipped.startswith(f"## {backtests.RESULTS_SECTION}")
+    assert backtests.text("next adopters").startswith("### Next adopters")
+    results = REPO_ROOT / "benchmarks" / "RESULTS.md"  # the test may read it; the app may not
+    assert shipped.strip() == backtests.section(results.read_text("utf-8"), backtests.RESULTS_SECTION), (
+        "run benchmarks/backtest.py (it rewrites both) or tracker.ui.backtests.write_asset"
+    )
+
+
+def test_the_app_never_opens_a_file_under_benchmarks(app_database):
+    """The pages that show backtest results, run with every file opened recorded (audit hook)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        "opened = []\n"
+        "def hook(event, args):\n"
+        "    if event == 'open' and isinstance(args[0], (str, bytes, os.PathLike)):\n"
+        "        opened.append(os.fsdecode(os.fspath(args[0])))\n"
+        "sys.addaudithook(hook)\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout={TIMEOUT}).run()\n"
+        "for page in ('blocs.py', 'gaps.py'):\n"
+        f"    at.switch_page({PAGES!r} + page).run()\n"
+        "    assert not at.exception, at.exception\n"
+        f"print([p for p in opened if {str(REPO_ROOT / 'benchmarks')!r} in os.path.abspath(p)])\n"
+        "print(any(p.endswith('backtests.md') for p in opened))\n"
+    )
+    env = {**os.environ, "DATABASE_URL": app_database, "TRACKER_WARM_UP": "0"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=TIMEOUT
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    benchmarks, asset = out.stdout.strip().splitlines()[-2:]
+    assert benchmarks == "[]"
+    assert asset == "True"  # the hook saw the shipped summary being read

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select, text, update
 
+from tests.curation_users import ALICE, BOB, CAROL, DAVE, VERA, install_users
 from tracker import curation, sync
 from tracker.catalogue import load_catalogue
 from tracker.catalogue.package import catalogue_csv
@@ -36,12 +37,11 @@ FRA_RATIFIED = {
     "role": "",
     "date": "2006-01-10",
 }
-ALICE, CAROL = User("alice", "editor"), User("carol", "editor")
-BOB, DAVE = User("bob", "reviewer"), User("dave", "reviewer")
 
 
 @pytest.fixture
-def db(engine, mini_path):
+def db(engine, mini_path, tmp_path, monkeypatch):
+    install_users(tmp_path, monkeypatch)  # every write re-reads the acting user's role from it
     sync_to_database(mini_path, engine=engine)
     return engine
 
@@ -82,7 +82,7 @@ def test_password_hash_is_salted_and_verifies():
     assert not curation.verify_password("correct horse", "garbage")
 
 
-def test_users_file_round_trip(tmp_path):
+def test_users_file_round_trip(tmp_path, engine):
     path = tmp_path / "users.toml"
     curation.add_user("alice", "editor", "password-a", path=path)
     curation.add_user("bob", "reviewer", "password-b", path=path)
@@ -166,9 +166,8 @@ def test_self_approval_is_refused_in_code(db):
 
 
 def test_roles_are_enforced(db):
-    viewer = User("vera", "viewer")
     with pytest.raises(PermissionDenied, match="may not propose"):
-        redate(db, "2006-01-11", author=viewer)
+        redate(db, "2006-01-11", author=VERA)
     pid = redate(db, "2006-01-11")
     with pytest.raises(PermissionDenied, match="may not review"):
         curation.review(CAROL, pid, approve=True, engine=db)
@@ -325,16 +324,16 @@ def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monke
     pid = curation.propose(ALICE, changes, reason="three", source_id="coe-chart-185", engine=db)
     before_frames = catalogue_from_database(db).tables()
     before_audit = audit_count(db)
-    real = workflow.apply_change
+    real = workflow.execute_write  # one set-based write per run of one table and operation
     calls = []
 
-    def crashing(session, ch):
-        calls.append(ch.table)
+    def crashing(session, write):
+        calls.append(write.table)
         if len(calls) == 3:
             raise RuntimeError("power cut")
-        real(session, ch)
+        real(session, write)
 
-    monkeypatch.setattr(workflow, "apply_change", crashing)
+    monkeypatch.setattr(workflow, "execute_write", crashing)
     with pytest.raises(RuntimeError, match="power cut"):
         curation.review(BOB, pid, approve=True, engine=db)
     assert calls == ["adoptions", "parties", "groups"]  # two changes had been written
@@ -343,7 +342,7 @@ def test_crash_in_the_middle_of_applying_leaves_the_database_as_before(db, monke
         pd.testing.assert_frame_equal(frame, after_frames[name])
     assert audit_count(db) == before_audit
     assert curation.get_proposal(pid, engine=db).status == "pending"
-    monkeypatch.setattr(workflow, "apply_change", real)
+    monkeypatch.setattr(workflow, "execute_write", real)
     assert curation.review(BOB, pid, approve=True, engine=db).status == "approved"
 
 
@@ -499,7 +498,7 @@ def test_load_would_overwrite_a_curated_edit(db, mini_path):
     assert "FRA, ratified, -, 2006-01-11): the load would delete the row" in problems[1]
     assert all("proposal #1, approved by bob" in p for p in problems)
     assert live(db, "adoptions", {**FRA_RATIFIED, "date": "2006-01-11"}) is not None  # nothing changed
-    result = sync_to_database(mini_path, engine=db, force=True)
+    result = sync_to_database(mini_path, engine=db, force=True, user=DAVE)
     assert result.status == "loaded"
     assert live(db, "adoptions", FRA_RATIFIED) is not None  # the forced load won ...
     forced = curation.history(engine=db).iloc[0]  # ... and said so in the history

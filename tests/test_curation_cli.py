@@ -177,3 +177,66 @@ def test_dump_cli(cli_env, tmp_path):
     result = runner.invoke(app, ["dump", str(tmp_path / "out")])
     assert result.exit_code == 0 and "it validates" in result.output
     assert len(load_catalogue(tmp_path / "out").adoptions) == 8
+
+
+# --------------------------------------------------------------------------- norm evidence import (issue 13)
+
+EVIDENCE_HEADER = "party,norm,kind,polarity,date,document,locator,quote,source,note\n"
+
+
+def test_norm_evidence_import_is_a_proposal_reviewed_like_any_other(cli_env, monkeypatch, tmp_path):
+    as_user(monkeypatch, "alice")
+    sheet = tmp_path / "evidence.csv"
+    sheet.write_text(
+        EVIDENCE_HEADER
+        + "France,two-person-rule,national law,supports,2020-03,Code de la défense,art. 2,Two persons.,,\n"
+        + "KOR,Two-person rule,national_position,,2021,Position paper,p. 3,,coe-chart-185,\n"
+    )
+    args = ["propose", "--import", str(sheet), "--evidence", "--source", "coe-chart-185", "--reason", "papers"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "import: 2 added, 0 changed, 0 unchanged" in result.output
+    pid = int(curation.list_proposals()["id"].iloc[-1])
+    # the live data has not changed yet:
+    from tracker.sync import catalogue_from_database
+
+    assert catalogue_from_database().stored_norm_evidence.empty
+    as_user(monkeypatch, "bob")
+    assert runner.invoke(app, ["review", str(pid), "--approve"]).exit_code == 0
+    stored = catalogue_from_database().stored_norm_evidence.set_index("party_code")
+    assert stored.loc["FRA", "level"] == 3 and stored.loc["FRA", "kind"] == "national_law"
+    assert stored.loc["KOR", "level"] == 2 and stored.loc["KOR", "polarity"] == "supports"
+    again = runner.invoke(app, args)  # the same file again: nothing to change
+    assert again.exit_code == 1 and "nothing to change (2 rows already match" in again.stderr
+
+
+def test_norm_evidence_import_with_problems_creates_nothing(cli_env, monkeypatch, tmp_path):
+    as_user(monkeypatch, "alice")
+    sheet = tmp_path / "evidence.csv"
+    sheet.write_text(
+        EVIDENCE_HEADER
+        + "Atlantis,two-person-rule,national_law,,2020,Act,,,,\n"
+        + "FRA,no such norm,national_law,,2020,Act,,,,\n"
+        + "FRA,two-person-rule,consensus,,2020,A/RES/1,,,,\n"
+        + "FRA,two-person-rule,national_law,maybe,2099,Act,,,,\n"
+        + "FRA,two-person-rule,national_law,,2020,Act,p. 1,"
+        + "x" * 301
+        + ",,\n"
+        + "No,two-person-rule,national_law,,2020,Act,,,,\n"
+    )
+    result = runner.invoke(
+        app, ["propose", "--import", str(sheet), "--evidence", "--source", "coe-chart-185", "--reason", "r"]
+    )
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert any(line.startswith("evidence.csv:2:party: unknown party 'Atlantis'") for line in lines)
+    assert any(line.startswith("evidence.csv:3:norm: unknown norm 'no such norm'") for line in lines)
+    assert any(line.startswith("evidence.csv:4:kind: consensus evidence is derived") for line in lines)
+    assert any(line.startswith("evidence.csv:5:polarity: 'maybe' is not one of") for line in lines)
+    assert any(line.startswith("evidence.csv:5:date: '2099' is in the future") for line in lines)
+    assert any(line.startswith("evidence.csv:6:quote: quote is 301 characters") for line in lines)
+    assert any(line.startswith("evidence.csv:7:party: unknown party 'No'") for line in lines)
+    assert lines[-1].endswith("no proposal was created")
+    assert curation.list_proposals().empty
+    bare = runner.invoke(app, ["propose", "--evidence", "--reason", "r"])
+    assert bare.exit_code == 1 and "--evidence goes with --import FILE" in bare.stderr

@@ -109,3 +109,20 @@ def test_a_link_from_an_instrument_or_country_page_preselects_it(app_env):
     assert not at.exception, at.exception
     assert at.selectbox(key="p_inst").value == "paris-call"
     assert at.selectbox(key="p_party").value == "KOR"
+
+
+def test_a_stale_session_is_refused_after_the_reviewer_is_demoted(app_env, tmp_path):
+    """The session keeps "bob (reviewer)"; the users file no longer does: the approval is refused."""
+    from tracker.db import session_scope
+
+    AppTest.from_file(PAGE, default_timeout=60).run()  # loads the catalogue
+    with session_scope() as session:
+        change = curation.make_change(session, "groups", {"id": "g7"}, {"note": "edited"})
+    pid = curation.propose(curation.User("alice", "editor"), [change], reason="note", source_id="unga-test")
+    bob = signed_in("bob", "bob-password")
+    curation.add_user("bob", "viewer", "bob-new-password", path=tmp_path / "users.toml", replace=True)
+    next(b for b in bob.button if b.label == "Approve and apply").click()
+    bob.run()
+    assert not bob.exception, bob.exception
+    assert [e.value for e in bob.error] == ["bob (now viewer) may not review proposals; needs role reviewer"]
+    assert curation.get_proposal(pid).status == "pending"

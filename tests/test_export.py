@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 from tracker import export as ex
 from tracker.catalogue import Catalogue, load_catalogue
 from tracker.cli import app
+from tracker.export.render.cells import cell_value
 from tracker.parties import UnknownParty
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -339,7 +340,7 @@ def test_xlsx_matches_report_cell_by_cell(mini):
         for i, row in enumerate(s.table.itertuples(index=False), start=2):
             for j, value in enumerate(row, start=1):
                 got = ws.cell(row=i, column=j).value
-                want = ex._value(value)
+                want = cell_value(value)
                 assert (got if got is not None else "") == (want if want is not None else ""), (s.key, i, j)
         for j in range(1, len(s.table.columns) + 1):
             assert ws.column_dimensions[openpyxl.utils.get_column_letter(j)].width >= 8
@@ -422,6 +423,74 @@ def test_bloc_votes_count_members(mini):
     assert "A/RES/76/19" not in set(votes["resolution_id"])  # adopted without a vote
 
 
+def with_group(cat: Catalogue, gid: str, members: list[str]) -> Catalogue:
+    """``cat`` plus a group ``gid`` (acronym: upper case) whose members joined in 2000."""
+    frames = {k: v.copy() for k, v in cat.tables().items()}
+    group = {c: "" for c in frames["groups"].columns}
+    group.update(id=gid, name=f"Group {gid}", short_name=gid.upper(), kind="economic", source_id="unga-test")
+    frames["groups"] = pd.concat([frames["groups"], pd.DataFrame([group])], ignore_index=True)
+    rows = [
+        {"group_id": gid, "party_code": c, "role": "member", "joined": "2000", "left": "", "source_id": "unga-test"}
+        for c in members
+    ]
+    rows = [{**{c: "" for c in frames["group_members"].columns}, **r} for r in rows]
+    frames["group_members"] = pd.concat([frames["group_members"], pd.DataFrame(rows)], ignore_index=True)
+    return Catalogue.from_frames(frames, version=cat.version)
+
+
+def test_a_tied_bloc_vote_is_reported_as_a_tie(mini):
+    votes = ex.bloc_summary(mini, members=["FRA", "RUS"], as_of="2024-01-01").section("votes").table
+    row = votes.set_index("resolution_id").loc["A/RES/74/247"]
+    assert (row["yes"], row["no"], row["abstain"]) == (1, 1, 0)
+    assert row["majority"] == "tie" and row["cohesion"] == 0.5
+
+
+def test_comparison_against_a_group(mini):
+    cat = with_group(mini, "duo", ["FRA", "RUS"])
+    report = ex.comparison(cat, ["USA", "CIV"], group="DUO", as_of="2024-01-01")  # the acronym names it
+    assert report.parameters["group_id"] == "duo" and "topic" not in report.parameters
+    assert list(report.section("group").table["party_code"]) == ["FRA", "RUS"]
+    votes = report.section("votes").table.set_index("resolution_id")
+    assert votes.at["A/RES/74/247", "group_majority"] == "tie"  # FRA no, RUS yes: never silently broken
+    instruments = report.section("instruments")
+    assert instruments.label("group_adoption_rate") == "DUO: share adopted"
+    st = cat.status("2024-01-01")
+    for inst, rate in instruments.table.set_index("instrument_id")["group_adoption_rate"].items():
+        adopters = st[(st.instrument_id == inst) & st.adopted & st.party_code.isin(["FRA", "RUS"])]
+        assert rate == pytest.approx(len(adopters) / 2, abs=1e-4)
+    alignment = report.section("group_alignment").table
+    assert list(alignment["party_code"]) == ["USA", "CIV"] and alignment["note"].str.len().gt(0).all()
+    assert "DUO majority" in ex.to_markdown(report).decode()
+    for fmt in ex.FORMATS:  # every writer takes the group's columns and sections
+        assert ex.render(report, fmt)
+
+
+def test_comparison_of_one_party_with_a_group(mini):
+    report = ex.comparison(mini, ["CIV"], group="g7", as_of="2024-01-01")
+    assert report.title == "Comparison: Côte d'Ivoire / G7"
+    assert [s.key for s in report.sections] == [
+        "overview",
+        "parties",
+        "group",
+        "instruments",
+        "votes",
+        "group_alignment",
+    ]
+    assert report.find("alignment") is None  # no pair to align
+    g7 = report.section("votes").table.set_index("resolution_id").at["A/RES/74/247", "group_majority"]
+    assert g7 == "no"  # FRA and USA in 2024 (RUS left in 2014)
+
+
+def test_comparison_topic_is_the_alignment_votes(bundled):
+    from tracker import analytics
+
+    report = ex.comparison(bundled, ["USA", "RUS"], topic="cyber")
+    row = report.section("alignment").table.iloc[0]
+    direct = analytics.pair_alignment(bundled, "USA", "RUS", topic="cyber")
+    assert row["co_votes"] == direct.co_votes and row["vote_kappa"] == pytest.approx(direct.kappa, abs=1e-4)
+    assert report.parameters["topic"] == "cyber" and "cyber resolutions" in report.method
+
+
 def test_brief_gaps_exclude_the_party_itself(mini):
     report = ex.country_brief(mini, "FRA", bloc="g7", as_of="2024-01-01")
     assert "paris-call" not in set(report.section("gaps").table["instrument_id"])  # FRA adopted it
@@ -483,6 +552,10 @@ def test_party_with_no_data_is_a_clear_error(mini):
         (lambda c: ex.votes_table(c, "2000-01-01"), ex.NoDataError, "no recorded votes"),
         (lambda c: ex.country_brief(c, "FRA", as_of="last week"), ex.ExportError, "not a date"),
         (lambda c: ex.render(ex.adoptions_table(c), "docx"), ex.ExportError, "unknown format"),
+        (lambda c: ex.comparison(c, [], group="g7"), ex.ExportError, "one to four"),
+        (lambda c: ex.comparison(c, ["FRA"], group="g8"), ex.ExportError, "did you mean g7"),
+        (lambda c: ex.comparison(c, ["FRA", "USA"], topic="vibes"), ex.ExportError, "unknown topic"),
+        (lambda c: ex.bloc_summary(c, group_id="g7", as_of="2024-02-30"), ex.ExportError, "not a date"),
     ],
 )
 def test_bad_input_gives_one_clear_error(mini, call, error, message):

@@ -8,19 +8,19 @@ from datetime import date
 import openpyxl
 import pytest
 
+from tests.curation_users import ALICE, BOB, install_users
 from tracker import curation
-from tracker.curation import User
 from tracker.curation.importer import ImportRejected, plan_import, propose_import, read_rows
 from tracker.schema import enum_values
 from tracker.sync import sync_to_database
 
-ALICE, BOB = User("alice", "editor"), User("bob", "reviewer")
 HEADER = "instrument,party,action,date,source,note\n"
 TODAY = date(2026, 1, 1)
 
 
 @pytest.fixture
-def db(engine, mini_path):
+def db(engine, mini_path, tmp_path, monkeypatch):
+    install_users(tmp_path, monkeypatch)
     sync_to_database(mini_path, engine=engine)
     return engine
 

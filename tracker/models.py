@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -189,7 +190,11 @@ class NormEvidence(SQLModel, table=True):
 
 
 class CatalogueState(SQLModel, table=True):
-    """Which catalogue the database holds: its content hash and when it was loaded."""
+    """Which catalogue the database holds: its content hash and when it was loaded.
+
+    ``load_audit_id`` is the id of the audit entry the load wrote: curated edits applied after
+    the load are the ``applied`` entries with a larger id (a server-side sequence; clocks of
+    the machines that loaded and approved never need to agree)."""
 
     __tablename__ = "catalogue_state"
     id: int = Field(default=1, primary_key=True)
@@ -197,6 +202,7 @@ class CatalogueState(SQLModel, table=True):
     catalogue_version: str
     loaded_from: str
     loaded_at: datetime
+    load_audit_id: int | None = None
 
 
 # Order matters: parents before children (insert order; reverse for delete).
@@ -242,16 +248,18 @@ class Proposal(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """The history: append-only (the code refuses updates and deletes; so do database triggers).
+    """The history: append-only (the code refuses updates and deletes; so do database triggers)
+    and tamper-evident (each entry's hash covers its content and the previous entry's hash).
 
-    One row per event (proposed, approved, rejected, forced load) and one per applied change,
-    with the row's state before and after as JSON."""
+    One row per event (proposed, approved, rejected, loaded, forced load) and one per applied
+    change, with the row's state before and after as JSON."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_event_id", "event", "id"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(index=True)
+    at: datetime  # when, on the writing machine's clock: shown, never compared (the id orders)
     actor: str
-    event: str  # proposed, approved, rejected, applied, forced_load
+    event: str  # proposed, approved, rejected, applied, loaded, forced_load
     proposal_id: int | None = Field(default=None, foreign_key="proposals.id", index=True)
     table_name: str | None = None
     op: str | None = None  # add, update, remove
@@ -260,3 +268,14 @@ class AuditEntry(SQLModel, table=True):
     after: str | None = None  # JSON row or NULL
     reason: str | None = None
     source_id: str | None = None
+    prev_hash: str | None = Field(default=None, max_length=64)  # the previous entry's entry_hash
+    entry_hash: str = Field(max_length=64)  # sha256 of prev_hash and this entry's content
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Failed sign-ins per user name, so every process backs off together (see curation.signin)."""
+
+    __tablename__ = "sign_in_attempts"
+    name: str = Field(primary_key=True, max_length=32)
+    failures: int = 0  # consecutive failed (or still unverified) attempts since the last success
+    blocked_until: float = 0.0  # seconds since the epoch, on the database's clock

@@ -4,6 +4,13 @@ Bare fuzzy matching is dangerous for country names ("Ivory Coast" scores closest
 Croatia, pycountry maps "Republic of Korea" to the DPRK), so nothing here ever assigns a
 party from a fuzzy match: ``resolve`` returns a code only for an exact (normalised) code,
 name, official name or curated alias; ``suggest`` offers candidates for a person to confirm.
+
+Suggestions rank the closest name first. A typed country name is compared as a whole
+(the mean of Jaro-Winkler, which rewards a right beginning, and rapidfuzz's Indel ratio,
+which penalises a different length: "Kenia" is Kenya before Armenia, "Columbia" is
+Colombia) or by its words (in any order: "Korea Republic"; or all of them inside a longer
+name: "Bosnia"). WRatio is not used: it scores a short label found inside the query as a
+near match ("US" inside "Austira").
 """
 
 from __future__ import annotations
@@ -12,10 +19,15 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import JaroWinkler
 
 from tracker.catalogue import Catalogue
 from tracker.errors import TrackerError
+
+SUGGEST_CUTOFF = 60.0  # a label less close than this (0-100) is not worth suggesting
+SUGGEST_CACHE = 4096  # suggestions kept per resolver (an import file repeats its unknown names)
 
 
 class UnknownParty(TrackerError, ValueError):
@@ -57,7 +69,9 @@ class PartyResolver:
             labels.setdefault(normalise(alias), (code, alias))
         self._exact = exact
         self._labels = labels
-        self._choices = {key: key for key in labels}
+        self._keys = list(labels)
+        self._codes = [labels[k][0] for k in self._keys]
+        self._suggested: dict[tuple[str, int, float], list[PartyMatch]] = {}
 
     def resolve(self, text: str) -> str | None:
         """The party code for an exact code, name, official name or alias; None otherwise."""
@@ -65,31 +79,44 @@ class PartyResolver:
             return None
         return self._exact.get(normalise(text)) or self._exact.get(str(text).strip().casefold())
 
-    def suggest(self, text: str, limit: int = 3, score_cutoff: float = 70) -> list[PartyMatch]:
-        """Fuzzy candidates, best first, for a person to confirm (never applied automatically)."""
+    def closeness(self, text: str) -> np.ndarray:
+        """How close each label (``self._keys``) is to a typed name, 0-100 (see the module docstring)."""
+        query = [normalise(text or "")]
+
+        def score(scorer) -> np.ndarray:
+            return process.cdist(query, self._keys, scorer=scorer, dtype=np.float32)[0]
+
+        whole = (100 * score(JaroWinkler.normalized_similarity) + score(fuzz.ratio)) / 2
+        words = np.maximum(score(fuzz.token_sort_ratio), 0.9 * score(fuzz.token_set_ratio))
+        return np.maximum(whole, words)
+
+    def suggest(self, text: str, limit: int = 3, score_cutoff: float = SUGGEST_CUTOFF) -> list[PartyMatch]:
+        """Fuzzy candidates, closest first, for a person to confirm (never applied automatically)."""
         query = normalise(text or "")
-        if not query:
+        if not query or not self._keys:
             return []
-        hits = process.extract(
-            query,
-            self._choices,
-            scorer=fuzz.WRatio,
-            processor=utils.default_process,
-            limit=limit * 4,
-            score_cutoff=score_cutoff,
-        )
-        seen, out = set(), []
-        for _choice, score, key in hits:
-            code, label = self._labels[key]
-            if code not in seen:
-                seen.add(code)
-                out.append(PartyMatch(code, self.names.get(code, code), round(score, 1), label))
-            if len(out) == limit:
-                break
-        return out
+        key = (query, limit, score_cutoff)
+        if key not in self._suggested:
+            if len(self._suggested) >= SUGGEST_CACHE:
+                self._suggested.clear()
+            scores = self.closeness(query)
+            order = sorted(
+                (i for i in np.flatnonzero(scores >= score_cutoff).tolist()),
+                key=lambda i: (-scores[i], self.names.get(self._codes[i], ""), self._keys[i]),
+            )
+            seen, out = set(), []
+            for i in order:
+                code, label = self._labels[self._keys[i]]
+                if code not in seen:
+                    seen.add(code)
+                    out.append(PartyMatch(code, self.names.get(code, code), round(float(scores[i]), 1), label))
+                if len(out) == limit:
+                    break
+            self._suggested[key] = out
+        return list(self._suggested[key])
 
     def require(self, text: str) -> str:
-        """Resolve or raise UnknownParty naming the closest candidates."""
+        """Resolve or raise UnknownParty naming the closest candidates (up to 3)."""
         code = self.resolve(text)
         if code:
             return code

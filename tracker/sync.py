@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from tracker.catalogue.package import catalogue_csv
 from tracker.errors import CatalogueError, Problem, TrackerError
 from tracker.schema import PACKAGE_FILE, REFERENCE, reference_descriptor, table_schemas
 from tracker.settings import get_settings
+
+if TYPE_CHECKING:
+    from tracker.curation.users import User
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +80,7 @@ def sync_to_database(
     *,
     engine=None,
     force: bool = False,
+    user: User | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> LoadResult:
     """Load the catalogue into the database in one transaction.
@@ -85,7 +90,9 @@ def sync_to_database(
     a single transaction holding the write lock, so an error anywhere leaves the database as it
     was and two loaders queue instead of interleaving. Curated edits approved since the last
     load that the new catalogue would overwrite are reported and stop the load (``force`` to
-    override, which is itself recorded in the history).
+    override, which needs ``user``, a signed-in reviewer, and is recorded in the history).
+    Every load that writes is recorded in the history: by ``user`` (re-checked against the
+    users file) or, without one, by the operating-system account, marked as not authenticated.
     ``progress(done, total, label)`` is called as tables are written.
     """
     from tracker.db import get_engine, loaded_state, migrate
@@ -103,7 +110,9 @@ def sync_to_database(
     from sqlalchemy import delete, select, text
 
     from tracker.curation import audit
+    from tracker.curation.users import REVIEW_ROLES, current_user, require_role
     from tracker.db import lock_writers, session_scope
+    from tracker.errors import PermissionDenied
     from tracker.models import CATALOGUE_TABLES, CatalogueState
 
     def current_hash(session) -> str | None:
@@ -121,6 +130,12 @@ def sync_to_database(
         conflicts = audit.load_conflicts(session, cat)
         if conflicts and not force:
             raise CatalogueError([Problem("database", None, None, c) for c in conflicts])
+        if conflicts and user is None:  # overwriting curated edits is a reviewer's decision, on the record
+            raise PermissionDenied(
+                "a forced load that overwrites curated edits needs a reviewer (tracker load --force --user NAME)"
+            )
+        if user is not None:  # as the users file says now
+            user = require_role(user, REVIEW_ROLES, "overwrite curated edits") if force else current_user(user)
         if engine.dialect.name == "postgresql":  # transactional, and skips row-by-row FK checks
             names = ", ".join(f'"{m.__tablename__}"' for m in CATALOGUE_TABLES.values())
             session.exec(text(f"TRUNCATE {names}"))
@@ -136,6 +151,10 @@ def sync_to_database(
                 done += len(chunk)
                 if progress:
                     progress(done, total, name)
+        counts = {n: len(df) for n, df in tables.items()}
+        entry = audit.record_load(
+            session, cat, content_hash=digest, loaded_from=str(path), rows=counts, conflicts=conflicts, user=user
+        )
         session.exec(delete(CatalogueState))
         session.add(
             CatalogueState(
@@ -144,10 +163,9 @@ def sync_to_database(
                 catalogue_version=cat.version,
                 loaded_from=str(path),
                 loaded_at=pd.Timestamp.now("UTC").to_pydatetime(),
+                load_audit_id=entry,  # edits with a larger audit id came after this load
             )
         )
-        if conflicts:
-            audit.record_forced_load(session, cat, conflicts)
     log.info("loaded %s (%d rows) in %.1f s", path, total, time.perf_counter() - started)
     return LoadResult("loaded", digest, {n: len(df) for n, df in tables.items()}, time.perf_counter() - started)
 

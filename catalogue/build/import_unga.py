@@ -181,7 +181,6 @@ def main(src: Path, out: Path) -> None:
                 "no": r.official_no,
                 "abstain": r.official_abstain,
                 "tally_source": r.official_tally_source,
-                "instrument_id": "",
                 "source_id": sid,
                 "note": f"cross-checks: {r.cross_checks}" if r.cross_checks else "",
             }
@@ -226,7 +225,6 @@ def main(src: Path, out: Path) -> None:
                 "tally_source": "stated totals of the source record"
                 if r.stated_yes
                 else "counted from the per-country votes",
-                "instrument_id": "",
                 "source_id": sid,
                 "note": discrepancy(r),
             }
@@ -238,7 +236,7 @@ def main(src: Path, out: Path) -> None:
         rid, sid = key_to_rid[key]
         votes.append((rid, v.iso3, v.vote, sid))
 
-    for rid, date, title, topic, series, instrument, sid in WITHOUT_VOTE:
+    for rid, date, title, topic, series, _instrument, sid in WITHOUT_VOTE:
         session = rid.split("/")[2]
         sources.setdefault(sid, dgacm_source(session))
         resolutions.append(
@@ -257,7 +255,7 @@ def main(src: Path, out: Path) -> None:
                 "no": "",
                 "abstain": "",
                 "tally_source": "",
-                "instrument_id": instrument or "",
+                # the instrument a resolution adopts goes to resolution_links.csv (round 10)
                 "source_id": sid,
                 "note": "adopted without a vote",
             }

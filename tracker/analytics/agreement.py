@@ -17,6 +17,7 @@ products of category indicators, so the full table for ~200 parties costs millis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +33,7 @@ class PairStats:
 
 def pair_stats(
     classes: np.ndarray,
-    values: np.ndarray | list[float],
+    values: np.ndarray | Sequence[float],
     cols: np.ndarray | None = None,
     weights: np.ndarray | None = None,
 ) -> PairStats:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -26,8 +25,8 @@ import pandas as pd
 from tracker.analytics import predict as P
 from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
+from tracker.analytics.votes import day_before
 from tracker.catalogue import Catalogue
-from tracker.dates import to_date
 from tracker.errors import InvalidInput
 
 CONTESTED = (
@@ -122,7 +121,7 @@ def _run(cat, resolutions, seeds, frac, methods, require_predecessor, keep_predi
     listed = set(resolutions)
     for rid in resolutions:
         row = P.resolve_resolution(cat, rid)
-        as_of = to_date(row["date"]) - timedelta(days=1)
+        as_of = day_before(row["date"])
         ctx = P.context(cat, row["series"], as_of, exclude_id=row["id"])
         d = ctx.data
         truth = d.classes[d.row_of[row["id"]]]

@@ -54,6 +54,7 @@ from tracker.analytics.votes import (
     VOTE_CLASS,
     NotEnoughEvidence,
     VoteData,
+    day_before,
     vote_data,
 )
 from tracker.catalogue import Catalogue
@@ -518,7 +519,7 @@ def _expert_weights(experts, known_cls, base) -> dict[str, float]:
     names = list(experts)
     if len(names) == 1:
         return {names[0]: 1.0}
-    scores = {}
+    scores: dict[str, float | None] = {}
     for n in names:
         loo = experts[n][1]
         if loo is None or not len(known_cls):
@@ -529,8 +530,7 @@ def _expert_weights(experts, known_cls, base) -> dict[str, float]:
     valid = [v for v in scores.values() if v is not None]
     ref = max(valid) if valid else 0.0
     raw = {
-        n: base.get(n, 1.0) * (np.exp(LOO_SHARPNESS * (scores[n] - ref)) if scores[n] is not None else 1.0)
-        for n in names
+        n: base.get(n, 1.0) * (1.0 if (sc := scores[n]) is None else np.exp(LOO_SHARPNESS * (sc - ref))) for n in names
     }
     total = sum(raw.values())
     return {n: TEMPERATURE * v / total for n, v in raw.items()}
@@ -610,8 +610,7 @@ def predict_votes(cat: Catalogue, resolution: str, known: dict | None = None, as
     basis (signals used, previous vote in the series, counts, parties without history).
     """
     row = resolve_resolution(cat, resolution)
-    res_date = to_date(row["date"])
-    as_of = to_date(as_of) if as_of is not None else res_date - timedelta(days=1)
+    as_of = to_date(as_of) if as_of is not None else day_before(row["date"])
     known_cls = parse_known(cat, known)
     ctx = context(cat, row["series"], as_of, exclude_id=row["id"])
     prob, parties, info = predict_core(cat, ctx, known_cls)

@@ -52,7 +52,7 @@ def legend(scale: str = "kappa") -> list[tuple[str, float | None, float | None]]
     """(reading, low, high) per band, strongest first: for map legends and captions."""
     bands = _bands(scale)
     top = 1.0
-    out = []
+    out: list[tuple[str, float | None, float | None]] = []
     for label, low in zip(READINGS, bands, strict=False):
         out.append((label, low, top))
         top = low

@@ -15,6 +15,15 @@ choice had less than 95% of the votes cast):
 - **backs rival drafts**: yes on both rival texts of a session (the OEWG and the GGE/PoA
   texts) while its bloc's majority was not yes on both (0.5 a session), or sponsoring both
   (0.7 a session; only when a ``sponsors`` table is given, the catalogue has none yet);
+- **pulled by both camps**: the camps are the parties that sponsored only one side's drafts
+  (the catalogue's ``resolution_sponsors``: the US-led GGE/PoA texts vs the Russian-led
+  OEWG and cybercrime texts). A party's pull towards a camp mixes how often it voted with that
+  camp's majority on the contested votes where the camps differed and, for the open camp, the
+  open-stance instruments it adopted (half the open camp's median portfolio counts as a full
+  pull; sovereign-stance instruments add to the other pull). Its balance is the weaker of the
+  two pulls; strength = (balance - 0.2) / 0.3, capped to 0..1, so a balance of 0.35 alone is a
+  swing state. Most of the Assembly votes yes on everything and adopts little: its balance
+  is low, and so is a camp member's;
 - **between camps on the axis**: its open-vs-sovereign position (``axis`` on the cyber votes)
   lies between its bloc's and another bloc's, with its 90% interval reaching into that
   bloc's middle half; strength 0.25: supporting evidence, never enough alone.
@@ -54,6 +63,7 @@ from tracker.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 AXIS_STRENGTH = 0.25
+BALANCE_FLOOR, BALANCE_SPAN = 0.2, 0.3  # pulled by both camps: strength (balance - floor) / span
 RIVAL_YES_STRENGTH = 0.5
 RIVAL_SPONSOR_STRENGTH = 0.7
 SPLIT_PRIOR = 2.0  # m / (m + SPLIT_PRIOR)
@@ -249,10 +259,19 @@ def swing_states(
                                 f"{CLASS_NAMES[own[ib]] if own[ib] >= 0 else 'tied'}",
                             )
                         )
-    if sponsors is not None:
-        for p, text, n in _double_sponsors(cat, sponsors, cfg, set(parties)):
+    sponsor_rows = sponsors if sponsors is not None else cat.resolution_sponsors
+    if len(sponsor_rows):
+        for p, text, n in _double_sponsors(cat, sponsor_rows, cfg, set(parties)):
             extra[p]["rival_sessions"] += n
             evidence[p].append((1 - (1 - RIVAL_SPONSOR_STRENGTH) ** n, text))
+
+    # pulled by both camps (votes and adoption portfolios)
+    pulls = camp_pulls(cat, cfg, sponsors if sponsors is not None else cat.resolution_sponsors)
+    for p, (balance, text) in pulls.items():
+        if p in evidence:
+            strength = min(max((balance - BALANCE_FLOOR) / BALANCE_SPAN, 0.0), 1.0)
+            if strength > 0:
+                evidence[p].append((strength, text))
 
     # between camps on the open-vs-sovereign axis
     for p, text in _between_on_axis(cat, cfg, assign).items():
@@ -344,4 +363,62 @@ def _between_on_axis(cat, cfg: AnalysisConfig, assign: pd.DataFrame) -> dict[str
                         f"(90% {lo:+.2f} to {hi:+.2f}); middle halves {o1:+.2f} to {o3:+.2f} and {q1:+.2f} to {q3:+.2f}"
                     )
                     break
+    return out
+
+
+def camps(cat: Catalogue, sponsors: pd.DataFrame) -> dict[str, set[str]]:
+    """The two camps: parties that sponsored only the GGE/PoA drafts ("open") or only the
+    Russian-led OEWG and cybercrime drafts ("sovereign")."""
+    if sponsors.empty:
+        return {"open": set(), "sovereign": set()}
+    series = sponsors["resolution_id"].map(cat.resolutions.set_index("id")["series"])
+    side = series.map({"gge-poa": "open", "oewg": "sovereign", "cybercrime": "sovereign"})
+    sides = side.groupby(sponsors["party_code"]).agg(lambda x: set(x.dropna()))
+    return {c: {p for p, s in sides.items() if s == {c}} for c in ("open", "sovereign")}
+
+
+def camp_pulls(cat: Catalogue, cfg: AnalysisConfig, sponsors: pd.DataFrame) -> dict[str, tuple[float, str]]:
+    """Party -> (balance of its pulls towards the two camps, the reason in words)."""
+    groups = camps(cat, sponsors)
+    if not groups["open"] or not groups["sovereign"]:
+        return {}
+    data = vote_data(cat)
+    rows = contested_rows(data, since=cfg.since, as_of=cfg.as_of)
+    if not len(rows):
+        return {}
+    classes = data.classes[rows]
+    camp_vote = {}
+    for c, members in groups.items():
+        cols = [data.col_of[p] for p in members if p in data.col_of]
+        votes = classes[:, cols]
+        camp_vote[c] = np.array([np.bincount(v[v >= 0], minlength=3).argmax() if (v >= 0).any() else -1 for v in votes])
+    differ = (camp_vote["open"] != camp_vote["sovereign"]) & (camp_vote["open"] >= 0) & (camp_vote["sovereign"] >= 0)
+    if not differ.any():
+        return {}
+    status = cat.status(cfg.as_of)
+    status = status[status["adopted"]]
+    stance = status["instrument_id"].map(cat.instruments.set_index("id")["stance"])
+    open_count = status[stance.eq("open").to_numpy()].groupby("party_code").size()
+    sov_count = status[stance.eq("sovereign").to_numpy()].groupby("party_code").size()
+    camp_median = float(open_count.reindex(sorted(groups["open"])).fillna(0).median())
+    full = max(camp_median / 2, 1.0)  # half the open camp's usual portfolio counts as a full pull
+    out = {}
+    for p, j in data.col_of.items():
+        v = classes[differ, j]
+        cast = v >= 0
+        if cast.sum() < 3:
+            continue
+        with_open = float(np.mean(v[cast] == camp_vote["open"][differ][cast]))
+        with_sov = float(np.mean(v[cast] == camp_vote["sovereign"][differ][cast]))
+        n_open, n_sov = int(open_count.get(p, 0)), int(sov_count.get(p, 0))
+        pull_open = 0.5 * with_open + 0.5 * min(n_open / full, 1.0)
+        pull_sov = min(with_sov + 0.25 * n_sov, 1.0)
+        balance = min(pull_open, pull_sov)
+        out[p] = (
+            balance,
+            f"pulled by both camps (balance {balance:.2f}): voted with the sponsors of the GGE/PoA texts on "
+            f"{with_open:.0%} and with the sponsors of the OEWG/cybercrime texts on {with_sov:.0%} of "
+            f"{int(cast.sum())} contested votes where they differed; adopted {n_open} open-stance and "
+            f"{n_sov} sovereign-stance instruments",
+        )
     return out

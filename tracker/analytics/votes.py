@@ -134,4 +134,7 @@ def vote_matrix(
 
 
 def day_before(value) -> date:
-    return to_date(value) - timedelta(days=1)
+    day = to_date(value)
+    if day is None:
+        raise ValueError("day_before needs a date")
+    return day - timedelta(days=1)

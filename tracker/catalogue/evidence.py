@@ -210,7 +210,11 @@ def _from_resolutions(cat: Catalogue, as_of: date | None) -> pd.DataFrame:
                 }
             )
         )
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    if not parts:
+        return pd.DataFrame(columns=EVIDENCE_COLUMNS)
+    # one resolution linked twice to instruments carrying the same norm is one piece of evidence
+    out = pd.concat(parts, ignore_index=True)
+    return out.drop_duplicates(["party_code", "norm_id", "document", "kind", "polarity"])
 
 
 def _through_norms(cat: Catalogue, evidence: pd.DataFrame) -> pd.DataFrame:

@@ -139,8 +139,10 @@ class Catalogue:
         can mean, so "2001" is known by 2001-12-31) and, on the same date, signature <
         observer < binding act < exit. The latest action sets the status, except that a
         withdrawn ratification leaves a standing signature as "signed" (it is not a
-        denunciation). An undated action counts from its source's as-of date. Parties with no
-        action are absent: "no action recorded" is not "no data" (see ``coverage``).
+        denunciation). An undated action appears from the instrument's opening, flagged
+        ``date_known`` False (it is certainly true by its source's as-of date, ``known_by``).
+        ``level`` says how strongly the party is committed (see ``tracker.catalogue.status``).
+        Parties with no action are absent: "no action recorded" is not "no data" (see ``coverage``).
         """
         day: date | None = to_date(as_of)
         frame = self.memo(

@@ -22,7 +22,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from tracker.dates import date_bounds, earliest
+from tracker.dates import earliest
+from tracker.dates import known_by as day_known_by
 
 ACTION_STATUS = {
     "signed": "signed",
@@ -171,7 +172,7 @@ def derive_status(
     inst = instruments.set_index("id")
     opened = inst["opened"].map(earliest).to_dict()
     kinds = inst["kind"].to_dict()
-    ends = {d: date_bounds(d)[1] for d in ad["date"].unique() if d}
+    ends = {d: day_known_by(d) for d in ad["date"].unique() if d}  # validated: never None
     dated = ad["date"] != ""
     known_by = [
         ends[d] if d else date.fromisoformat(source_as_of[s]) for d, s in zip(ad["date"], ad["source_id"], strict=True)
@@ -234,5 +235,5 @@ def derive_status(
         }
     ).reset_index()
     # a dated act's earliest day is the start of its period; an undated one's, the opening (or None)
-    out.loc[out["date_known"], "earliest"] = [date_bounds(s)[0] for s in out.loc[out["date_known"], "since"]]
+    out.loc[out["date_known"], "earliest"] = [earliest(s) for s in out.loc[out["date_known"], "since"]]
     return out[STATUS_COLUMNS].sort_values(["instrument_id", "party_code"]).reset_index(drop=True)

@@ -39,14 +39,29 @@ def validate(
 def load(
     path: PathArg = None,
     force: Annotated[
-        bool, typer.Option("--force", help="reload even if unchanged; overwrite curated edits (logged)")
+        bool,
+        typer.Option("--force", help="reload even if unchanged; overwrite curated edits (signed-in reviewer; logged)"),
     ] = False,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="record the load as this user (needed with --force; default: env TRACKER_USER with --force); "
+            "password prompted for or read from TRACKER_PASSWORD",
+        ),
+    ] = None,
 ):
     """Load the catalogue into the database in one transaction (unchanged content: no-op).
 
+    A load that changes the data is recorded in the history: as the signed-in user (--user;
+    always with --force, which needs the reviewer role to overwrite curated edits), otherwise
+    as the operating-system account, marked as not authenticated.
     After a load, the app's catalogue copy and the analytics its first pages open with are
     prepared in the user cache directory, so the app's next start does not compute them."""
+    from tracker.cli.curation import acting_user
     from tracker.sync import sync_to_database
+
+    signed_in = acting_user(user) if force or user else None
 
     with typer.progressbar(length=1, label="Loading catalogue", file=sys.stderr) as bar:
 
@@ -55,7 +70,7 @@ def load(
             bar.label = f"Loading {label}"
             bar.update(done - bar.pos)
 
-        result = sync_to_database(path, force=force, progress=progress)
+        result = sync_to_database(path, force=force, user=signed_in, progress=progress)
     if result.status == "unchanged":
         typer.echo(
             f"unchanged: the database already holds catalogue {result.content_hash[:12]} ({result.seconds:.2f} s)"

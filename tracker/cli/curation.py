@@ -1,13 +1,20 @@
-"""Curation commands: propose, review, history, dump, users (the two-person rule)."""
+"""Curation commands: propose, review, history, dump, users (the two-person rule).
+
+Everything they print from the data (reasons, notes, names, cells) goes through ``say`` /
+``show_table`` / ``show_json``, which escape control characters and bidi overrides: a note can
+never move the reviewer's cursor or forge a line of the diff.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from tracker.cli.common import JsonOpt, app, clean_errors, fail, print_json, print_table
+from tracker.cli.common import JsonOpt, app, clean_errors, fail
+from tracker.text import json_escaped, printable
 
 UserOpt = Annotated[
     str | None,
@@ -18,7 +25,23 @@ UserOpt = Annotated[
 ]
 
 
-def _acting_user(name: str | None):
+def say(line: str, *, err: bool = False) -> None:
+    """One line of output, with any control character shown escaped."""
+    typer.echo(printable(line), err=err)
+
+
+def show_table(df, *, err: bool = False) -> None:
+    cells = df.map(lambda v: printable(v) if isinstance(v, str) else v)
+    typer.echo(cells.to_string(index=False) if len(df) else "(no rows)", err=err)
+
+
+def show_json(data) -> None:
+    """JSON with the same values, control characters written as \\u escapes."""
+    typer.echo(json_escaped(json.dumps(data, ensure_ascii=False, indent=2, default=str)))
+
+
+def acting_user(name: str | None):
+    """The signed-in user: --user or TRACKER_USER, the password from TRACKER_PASSWORD or a prompt."""
     import os
 
     from tracker.cli.common import require_users_file
@@ -36,25 +59,23 @@ def _acting_user(name: str | None):
 
 def _report_problems(exc) -> None:
     for problem in exc.problems:
-        typer.echo(str(problem), err=True)
+        say(str(problem), err=True)
     fail(f"{len(exc.problems)} problem(s); no proposal was created")
 
 
 def _show_proposal(view) -> None:
     p = view.proposal
-    typer.echo(
-        f"#{p.id} [{p.status}] {p.kind} by {p.author} at {p.created_at:%Y-%m-%d %H:%M} UTC, source {p.source_id}"
-    )
-    typer.echo(f"  reason: {p.reason}")
+    say(f"#{p.id} [{p.status}] {p.kind} by {p.author} at {p.created_at:%Y-%m-%d %H:%M} UTC, source {p.source_id}")
+    say(f"  reason: {p.reason}")
     if p.reviewer:
-        typer.echo(
+        say(
             f"  {p.status} by {p.reviewer} at {p.reviewed_at:%Y-%m-%d %H:%M} UTC"
             + (f": {p.review_reason}" if p.review_reason else "")
         )
     for change in view.changes:
-        typer.echo(f"  {change.op:<6} {change.table} ({', '.join(v or '-' for v in change.key.values())})")
+        say(f"  {change.op:<6} {change.table} ({', '.join(v or '-' for v in change.key.values())})")
         for column, before, after in change.diff():
-            typer.echo(f"           {column}: {before or '∅'} → {after or '∅'}")
+            say(f"           {column}: {before or '∅'} → {after or '∅'}")
 
 
 @app.command()
@@ -68,7 +89,17 @@ def propose(
     note: Annotated[str | None, typer.Option("--note", help="note for the row")] = None,
     new_date: Annotated[str | None, typer.Option("--new-date", help="correct the date of the existing row")] = None,
     remove: Annotated[bool, typer.Option("--remove", help="remove the existing row (kept in history)")] = False,
-    import_file: Annotated[Path | None, typer.Option("--import", help="CSV or XLSX of adoption actions")] = None,
+    import_file: Annotated[
+        Path | None, typer.Option("--import", help="CSV or XLSX of adoption actions (or of norm evidence: --evidence)")
+    ] = None,
+    evidence: Annotated[
+        bool,
+        typer.Option(
+            "--evidence",
+            help="the --import file holds norm evidence (party, norm, kind, polarity, date, document, locator, "
+            "quote, source, note)",
+        ),
+    ] = False,
     confirm: Annotated[
         list[str] | None, typer.Option("--confirm", help="confirm a suggested party: 'NAME=CODE'")
     ] = None,
@@ -82,12 +113,26 @@ def propose(
     reviewer must approve it before the live data changes."""
     from tracker import curation
 
+    if evidence and import_file is None:
+        fail("--evidence goes with --import FILE")
     modes = sum([instrument is not None, import_file is not None, revert is not None])
     if modes != 1:
         fail("give either INSTRUMENT PARTY ACTION, or --import FILE, or --revert ID")
-    acting = _acting_user(user)
+    acting = acting_user(user)
     if revert is not None:
         pid = curation.propose_revert(acting, revert, reason=reason)
+    elif import_file is not None and evidence:
+        from tracker.curation.evidence_import import propose_evidence_import
+        from tracker.curation.importer import ImportRejected
+
+        try:
+            pid, evidence_plan = propose_evidence_import(
+                acting, import_file.read_bytes(), import_file.name, reason=reason, source_id=source or ""
+            )
+        except ImportRejected as exc:
+            _report_problems(exc)
+        counts = evidence_plan.counts()
+        typer.echo(f"import: {counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged")
     elif import_file is not None:
         from tracker.curation.importer import ImportRejected, plan_import, propose_import
 
@@ -106,7 +151,7 @@ def propose(
             plan = plan_import(data, import_file.name, source_id=source or "", confirmed=confirmed)
             diff = plan.diff_frame()
             if len(diff):
-                typer.echo(diff.to_string(index=False), err=True)
+                show_table(diff, err=True)
             _report_problems(exc)
         counts = plan.counts()
         typer.echo(f"import: {counts['added']} added, {counts['changed']} changed, {counts['unchanged']} unchanged")
@@ -136,10 +181,10 @@ def propose(
         )
     view = curation.view_proposal(pid)
     if json_out:
-        print_json({"id": pid, "status": view.proposal.status, "changes": [c.to_json() for c in view.changes]})
+        show_json({"id": pid, "status": view.proposal.status, "changes": [c.to_json() for c in view.changes]})
         return
     _show_proposal(view)
-    typer.echo(f"proposal #{pid} is waiting for review by someone other than {acting.name}")
+    say(f"proposal #{pid} is waiting for review by someone other than {acting.name}")
 
 
 @app.command()
@@ -160,16 +205,16 @@ def review(
     if proposal_id is None:
         queue = curation.list_proposals(status="pending")
         if json_out:
-            print_json(queue.to_dict("records"))
+            show_json(queue.to_dict("records"))
         else:
-            print_table(queue[["id", "kind", "author", "created_at", "source_id", "changes", "summary"]])
+            show_table(queue[["id", "kind", "author", "created_at", "source_id", "changes", "summary"]])
         return
     if approve and reject:
         fail("choose --approve or --reject, not both")
     if not approve and not reject:
         view = curation.view_proposal(proposal_id)
         if json_out:
-            print_json(
+            show_json(
                 {
                     "id": proposal_id,
                     "status": view.proposal.status,
@@ -181,12 +226,12 @@ def review(
         else:
             _show_proposal(view)
         return
-    acting = _acting_user(user)
+    acting = acting_user(user)
     try:
         proposal = curation.review(acting, proposal_id, approve=approve, reason=reason)
     except curation.InvalidProposal as exc:
         for problem in exc.problems:
-            typer.echo(problem, err=True)
+            say(problem, err=True)
         fail(f"proposal #{proposal_id} no longer fits the data ({len(exc.problems)} problem(s)); nothing was applied")
     typer.echo(f"proposal #{proposal_id} {proposal.status} by {acting.name}")
 
@@ -195,9 +240,12 @@ def review(
 @clean_errors
 def history(
     table: Annotated[str | None, typer.Option("--table", help="only this table")] = None,
-    key: Annotated[str | None, typer.Option("--key", help="only rows whose key contains this (e.g. FRA)")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="only rows whose key contains this text (e.g. FRA)")] = None,
     proposal: Annotated[int | None, typer.Option("--proposal", help="only this proposal")] = None,
     limit: Annotated[int, typer.Option("--limit", help="newest N entries")] = 50,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="check the hash chain of the whole history; exit 1 at a broken link")
+    ] = False,
     json_out: JsonOpt = False,
 ):
     """Who changed what, when, why and on which source (with before/after)."""
@@ -205,9 +253,21 @@ def history(
     from tracker.db import migrate
 
     migrate()
+    if verify:
+        report = curation.verify_chain()
+        if json_out:
+            show_json({"ok": report.ok, "entries": report.entries, "head": report.head, "broken_at": report.broken_at})
+        if not report.ok:
+            fail(f"audit entry #{report.broken_at} {report.reason}: the history was altered from there on")
+        if not json_out:
+            say(
+                f"ok: {report.entries} entries, chain intact (head {report.head[:16] if report.head else '-'}…; "
+                "note it somewhere else to notice later that newer entries were cut off)"
+            )
+        return
     log = curation.history(table=table, key=key, proposal_id=proposal, limit=limit)
     if json_out:
-        print_json(log.to_dict("records"))
+        show_json(log.to_dict("records"))
         return
     if log.empty:
         typer.echo("(no history)")
@@ -217,14 +277,14 @@ def history(
             head += f" proposal #{int(entry.proposal_id)} (by {entry.author})"
         if entry.table:
             head += f" {entry.op} {entry.table} ({entry.key})"
-        typer.echo(head)
+        say(head)
         if entry.reason:
-            typer.echo(f"    why: {entry.reason}  [source {entry.source_id}]")
+            say(f"    why: {entry.reason}  [source {entry.source_id}]")
         if entry.op == "update":
             for column in entry.after:
                 if entry.before.get(column) != entry.after.get(column):
                     was, now = entry.before.get(column) or "∅", entry.after.get(column) or "∅"
-                    typer.echo(f"    {column}: {was} → {now}")
+                    say(f"    {column}: {was} → {now}")
 
 
 @app.command()

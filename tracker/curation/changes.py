@@ -4,18 +4,21 @@ with exactly the rules a catalogue load applies.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 
 from tracker.catalogue.package import cell_text
 from tracker.catalogue.rules import check_fields, check_rules
 from tracker.errors import ConflictError, CurationError, Problem
 from tracker.models import CATALOGUE_TABLES
 from tracker.schema import NATURAL_KEYS, columns, fields, key_columns, table_schema, table_schemas
+from tracker.text import control_char_problem, printable
 
 OPS = ("add", "update", "remove")
 ADOPTION_KEY = ("instrument_id", "party_code", "action", "role", "date")
@@ -81,8 +84,9 @@ class Change:
         ]
 
     def describe(self) -> str:
+        """One line (control characters of live values shown escaped: it is stored as the summary)."""
         cols = ", ".join(f"{c}: {b or '∅'} → {a or '∅'}" for c, b, a in self.diff()) if self.op == "update" else ""
-        return f"{self.op} {self.table} ({key_text(self.key)}){': ' + cols if cols else ''}"
+        return printable(f"{self.op} {self.table} ({key_text(self.key)}){': ' + cols if cols else ''}")
 
 
 def model_of(table: str):
@@ -96,12 +100,6 @@ def where_key(table: str, key: dict[str, str]):
     values = to_db(table, {**{c: "" for c in columns(table)}, **key})
     conds = [tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in key_columns(table)]
     return and_(*conds)
-
-
-def where_row(table: str, row: dict[str, str]):
-    tbl = model_of(table).__table__
-    values = to_db(table, row)
-    return and_(*[tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in columns(table)])
 
 
 def live_row(session, table: str, key: dict[str, str]) -> dict[str, str] | None:
@@ -149,16 +147,29 @@ def text_frame(session, table: str) -> pd.DataFrame:
 
 
 def _apply_in_memory(frames: dict[str, pd.DataFrame], changes: list[Change]) -> None:
+    """Replay the changes, in order, on the tables' text frames: an update or removal drops every
+    row with the change's key, an add or update appends its new row (linear in the changes)."""
+    by_table: dict[str, list[Change]] = defaultdict(list)
     for ch in changes:
-        df = frames[ch.table]
-        if ch.op in ("update", "remove"):
-            mask = pd.Series(True, index=df.index)
-            for c, v in ch.key.items():
-                mask &= df[c] == v
-            df = df[~mask]
-        if ch.after is not None:
-            df = pd.concat([df, pd.DataFrame([ch.after], columns=df.columns)], ignore_index=True)
-        frames[ch.table] = df.reset_index(drop=True)
+        by_table[ch.table].append(ch)
+    for table, table_changes in by_table.items():
+        df = frames[table]
+        keys = key_columns(table)
+        positions: dict[tuple, list[int]] = defaultdict(list)
+        for i, key in enumerate(zip(*(df[c] for c in keys), strict=True)):
+            positions[key].append(i)
+        alive = [True] * len(df)
+        added: list[dict] = []
+        for ch in table_changes:
+            if ch.op in ("update", "remove"):
+                for i in positions.pop(tuple(ch.key.get(c, "") for c in keys), []):
+                    alive[i] = False
+            if ch.after is not None:
+                positions[tuple(ch.after[c] for c in keys)].append(len(alive))
+                alive.append(True)
+                added.append(ch.after)
+        rows = pd.concat([df, pd.DataFrame(added, columns=df.columns, dtype=object)], ignore_index=True)
+        frames[table] = rows[alive].reset_index(drop=True)
 
 
 def _related_tables(changes: list[Change]) -> set[str]:
@@ -178,43 +189,71 @@ def _related_tables(changes: list[Change]) -> set[str]:
     return needed
 
 
+def _shape_problems(i: int, ch: Change) -> list[str]:
+    """What is wrong with one change on its own (table, operation, columns, text)."""
+    if ch.table not in CATALOGUE_TABLES:
+        return [f"change {i}: unknown table {ch.table!r}"]
+    if ch.op not in OPS:
+        return [f"change {i}: unknown operation {ch.op!r} (add, update or remove)"]
+    if (ch.op == "add") != (ch.before is None) or (ch.op == "remove") != (ch.after is None):
+        return [
+            f"change {i}: {ch.op} needs {'no ' if ch.op == 'add' else ''}before-row "
+            f"and {'no ' if ch.op == 'remove' else ''}after-row"
+        ]
+    if ch.after is None:
+        return []
+    if set(ch.after) != set(columns(ch.table)):
+        return [f"change {i}: {ch.table} rows have the columns {', '.join(columns(ch.table))}"]
+    problems = []
+    if not has_surrogate_id(ch.table) and ch.op == "update" and key_of(ch.table, ch.after) != ch.key:
+        problems.append(
+            f"change {i}: {ch.table} key ({', '.join(key_columns(ch.table))}) cannot change; add a new row instead"
+        )
+    for column in columns(ch.table):  # every cell of the new row is free text to someone's terminal
+        problem = control_char_problem(ch.after[column])
+        if problem:
+            problems.append(f"change {i}: {ch.table}.{column}: {problem}")
+    return problems
+
+
+def _same_row_problems(changes: list[Change]) -> list[str]:
+    """Two changes that expect the same live row: after the first, the second can never apply."""
+    seen: dict[tuple, int] = {}
+    problems = []
+    for i, ch in enumerate(changes, 1):
+        if ch.before is None:
+            continue
+        key = key_of(ch.table, ch.before)
+        first = seen.setdefault((ch.table, tuple(key.values())), i)
+        if first != i:
+            problems.append(
+                f"changes {first} and {i} both change {ch.table} ({printable(key_text(key))}); "
+                "a proposal changes a row once"
+            )
+    return problems
+
+
 def check_changes(session, changes: list[Change], *, today: date | None = None) -> list[str]:
     """Every problem the changes would cause: field rules on the new rows, then the catalogue's
     key, foreign-key, date and tally rules on the affected tables (problems that already
     existed before the change are not reported)."""
-    problems: list[str] = []
     if not changes:
         return ["a proposal needs at least one change"]
+    problems: list[str] = []
     for i, ch in enumerate(changes, 1):
-        if ch.table not in CATALOGUE_TABLES:
-            problems.append(f"change {i}: unknown table {ch.table!r}")
-            continue
-        if ch.op not in OPS:
-            problems.append(f"change {i}: unknown operation {ch.op!r} (add, update or remove)")
-            continue
-        if (ch.op == "add") != (ch.before is None) or (ch.op == "remove") != (ch.after is None):
-            problems.append(
-                f"change {i}: {ch.op} needs {'no ' if ch.op == 'add' else ''}before-row "
-                f"and {'no ' if ch.op == 'remove' else ''}after-row"
-            )
-            continue
+        problems += _shape_problems(i, ch)
+    if problems:
+        return problems
+    problems += _same_row_problems(changes)
+    numbered: dict[str, list[tuple[int, dict]]] = defaultdict(list)
+    for i, ch in enumerate(changes, 1):
         if ch.after is not None:
-            if set(ch.after) != set(columns(ch.table)):
-                problems.append(f"change {i}: {ch.table} rows have the columns {', '.join(columns(ch.table))}")
-                continue
-            if not has_surrogate_id(ch.table) and ch.op == "update" and key_of(ch.table, ch.after) != ch.key:
-                problems.append(
-                    f"change {i}: {ch.table} key ({', '.join(key_columns(ch.table))}) cannot change; "
-                    "add a new row instead"
-                )
-            field_problems: list[Problem] = []
-            check_fields(
-                pd.DataFrame([ch.after], columns=columns(ch.table)),
-                fields(ch.table),
-                ch.table,
-                field_problems,
-            )
-            problems += [f"change {i}: {ch.table}.{p.column}: {p.message}" for p in field_problems]
+            numbered[ch.table].append((i, ch.after))
+    for table, rows in numbered.items():  # one pass per table, not one per change
+        field_problems: list[Problem] = []
+        frame = pd.DataFrame([row for _, row in rows], columns=columns(table), dtype=object)
+        check_fields(frame, fields(table), table, field_problems)
+        problems += [f"change {rows[p.row - 2][0]}: {table}.{p.column}: {p.message}" for p in field_problems]
     if problems:
         return problems
     names = _related_tables(changes)
@@ -239,30 +278,138 @@ def check_changes(session, changes: list[Change], *, today: date | None = None) 
 # =========================================================================== proposals and review
 
 
-def apply_change(session, change: Change) -> None:
-    """Apply one change with the optimistic check; ConflictError if the live row moved."""
-    model = model_of(change.table)
-    tbl = model.__table__
-    where = f"{change.table} ({key_text(change.key)})"
-    if change.op == "add":
-        if live_row(session, change.table, change.key) is not None:
-            raise ConflictError(f"{where} exists already (added since the proposal was made)")
-        session.execute(insert(tbl).values(**to_db(change.table, change.after)))
+def _live_rows(session, table: str, keys: list[dict[str, str]]) -> dict[tuple, dict[str, str]]:
+    """The live rows with these keys as text, by key tuple: one query per key for a few, the
+    whole table in one query for many."""
+    cols = columns(table)
+    kcols = key_columns(table)
+    if len(keys) <= 100:
+        found = (live_row(session, table, key) for key in keys)
+        return {tuple(row[c] for c in kcols): row for row in found if row is not None}
+    tbl = model_of(table).__table__
+    out = {}
+    for values in session.execute(select(*[tbl.c[c] for c in cols])):
+        row = {c: cell_text(v) for c, v in zip(cols, values, strict=True)}
+        out[tuple(row[c] for c in kcols)] = row
+    return out
+
+
+def replay(session, changes: list[Change]) -> None:
+    """Check every change against the live rows as the changes before it leave them (the
+    optimistic check); ConflictError naming the first row that moved. Reads, never writes."""
+    tables = sorted({ch.table for ch in changes})
+    state: dict[str, dict[tuple, dict[str, str]]] = {}
+    for table in tables:
+        mine = [ch for ch in changes if ch.table == table]
+        keys = [key_of(table, ch.before) for ch in mine if ch.before is not None]
+        keys += [key_of(table, ch.after) for ch in mine if ch.after is not None]
+        state[table] = _live_rows(session, table, keys)
+    for ch in changes:
+        rows = state[ch.table]
+        where = f"{ch.table} ({key_text(ch.key)})"
+        if ch.op == "add":
+            if tuple(key_of(ch.table, ch.after).values()) in rows:
+                raise ConflictError(f"{where} exists already (added since the proposal was made)")
+            rows[tuple(key_of(ch.table, ch.after).values())] = ch.after
+            continue
+        old = tuple(key_of(ch.table, ch.before).values())
+        if rows.get(old) != ch.before:
+            raise ConflictError(
+                f"{where} changed since the proposal was made (another approved change got "
+                "there first); nothing was applied"
+            )
+        del rows[old]
+        if ch.op == "update":
+            new = tuple(key_of(ch.table, ch.after).values())
+            if new in rows:
+                raise ConflictError(f"{ch.table} ({key_text(key_of(ch.table, ch.after))}) exists already")
+            rows[new] = ch.after
+
+
+def _matches_before(table: str):
+    """WHERE every column equals its ``b_``-prefixed parameter, NULL-safe, one statement shape
+    for all rows (NOT NULL columns with =, so indexes are used)."""
+    tbl = model_of(table).__table__
+    conds = []
+    for c in columns(table):
+        col = tbl.c[c]
+        param = bindparam(f"b_{c}", type_=col.type)
+        conds.append(col == param if not col.nullable else col.is_not_distinct_from(param))
+    return and_(*conds)
+
+
+@dataclass
+class Write:
+    """One statement and the parameters it runs with: a run of consecutive changes to one table
+    with one operation."""
+
+    table: str
+    op: str
+    statement: Any
+    params: list[dict[str, Any]]
+
+
+def insert_rows(session, table, names: list[str], rows: list[tuple]) -> None:
+    """Insert many rows in the session's transaction through the driver's fast path: COPY on
+    PostgreSQL, executemany on SQLite (values already in the driver's form)."""
+    if not rows:
         return
-    if change.op == "update":
-        new_key = key_of(change.table, change.after)
-        if new_key != change.key and live_row(session, change.table, new_key) is not None:
-            raise ConflictError(f"{change.table} ({key_text(new_key)}) exists already")
-        result = session.execute(
-            update(tbl).where(where_row(change.table, change.before)).values(**to_db(change.table, change.after))
-        )
+    columns = ", ".join(f'"{c}"' for c in names)
+    if session.get_bind().dialect.name == "postgresql":
+        raw = session.connection().connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
-        result = session.execute(delete(tbl).where(where_row(change.table, change.before)))
-    if result.rowcount != 1:
+        marks = ", ".join("?" for _ in names)
+        session.connection().exec_driver_sql(f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})', rows)
+
+
+def prepare_writes(changes: list[Change]) -> list[Write]:
+    """The statements that apply the changes in order (no database access: done before the lock).
+    Row order, and with it every foreign key, is exactly as the proposal lists it."""
+    writes = []
+    for (table, op), run in groupby(changes, key=lambda ch: (ch.table, ch.op)):
+        tbl = model_of(table).__table__
+        run = list(run)
+        if op == "add":  # plain values (text, int, bool, None) need no processing: the driver's fast path
+            writes.append(Write(table, op, None, [to_db(table, ch.after) for ch in run]))
+            continue
+        params = []
+        for ch in run:
+            param = {f"b_{c}": v for c, v in to_db(table, ch.before).items()}
+            if ch.after is not None:
+                param.update({f"a_{c}": v for c, v in to_db(table, ch.after).items()})
+            params.append(param)
+        if op == "update":
+            values = {c: bindparam(f"a_{c}", type_=tbl.c[c].type) for c in columns(table)}
+            statement = update(tbl).where(_matches_before(table)).values(values)
+        else:
+            statement = delete(tbl).where(_matches_before(table))
+        writes.append(Write(table, op, statement, params))
+    return writes
+
+
+def execute_write(session, write: Write) -> None:
+    """Run one prepared statement for all its rows (one executemany, or COPY for new rows)."""
+    if write.op == "add":
+        names = columns(write.table)
+        insert_rows(session, model_of(write.table).__table__, names, [tuple(p[c] for c in names) for p in write.params])
+        return
+    result = session.connection().execute(write.statement, write.params)
+    if write.op != "add" and result.rowcount not in (-1, len(write.params)):  # replay said every row was there
         raise ConflictError(
-            f"{where} changed since the proposal was made (another approved change got "
-            "there first); nothing was applied"
+            f"{write.table}: {len(write.params) - result.rowcount} row(s) changed meanwhile; nothing was applied"
         )
+
+
+def apply_changes(session, changes: list[Change]) -> None:
+    """Apply every change in order, or none (the caller's transaction holds the writers' lock):
+    replayed on the live rows first (ConflictError if a row moved since the proposal was made),
+    then written set-based, one executemany per run of changes to one table and operation."""
+    replay(session, changes)
+    for write in prepare_writes(changes):
+        execute_write(session, write)
 
 
 def adoption_change(

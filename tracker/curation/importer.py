@@ -5,10 +5,15 @@ and ``note`` may be left empty: the proposal's source is used). Party names reso
 ``PartyResolver`` (exact code, name or curated alias); a fuzzy match is only a *suggestion*
 that a person confirms (``confirmed={"Ivory Cost": "CIV"}``), never applied on its own.
 
+A country code resolves only when written in upper case ("NO", "FRA"): "No", "Is", "It", "Me"
+or "And" are English words first, so they are only suggestions ("is a country code only in
+upper case"), like any other inexact name.
+
 ``plan_import`` reads the file and compares it with the live adoptions: every row is added,
 changed, unchanged or unresolved. A malformed file (wrong columns, unknown countries or
-instruments, bad dates, formula cells, oversized or binary junk, wrong encoding) gives a report
-of *every* problem with row and column, and ``propose_import`` then creates no proposal.
+instruments, bad dates, formula cells, control characters, two rows for the same live row,
+oversized or binary junk, wrong encoding) gives a report of *every* problem with row and
+column, and ``propose_import`` then creates no proposal.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from tracker.dates import date_bounds
 from tracker.errors import CurationError, Problem
 from tracker.parties import PartyMatch, PartyResolver, normalise
 from tracker.schema import enum_values
+from tracker.text import control_char_problem, printable
 
 IMPORT_COLUMNS = ("instrument", "party", "action", "date", "source", "note")
 REQUIRED_COLUMNS = ("instrument", "party", "action")
@@ -40,6 +46,7 @@ MAX_UNZIPPED_BYTES = 100 * 2**20
 MAX_ROWS = 50_000
 MAX_PROBLEMS = 500
 YEAR_ONLY = re.compile(r"^\d{4}(\.0)?$")
+CODE_LIKE = re.compile(r"[A-Za-z]{2,3}")
 
 
 class ImportRejected(CurationError):
@@ -64,6 +71,7 @@ class ImportRow:
     status: str = ""  # added, changed, unchanged, unresolved
     change: Change | None = None
     suggestions: list[PartyMatch] = field(default_factory=list)
+    code_case: bool = False  # unresolved only because a country code was not in upper case
 
 
 @dataclass
@@ -220,10 +228,17 @@ def _column_letter(j: int) -> str:
     return get_column_letter(j + 1)
 
 
-def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Problem]]:
-    """The file's rows as {column: text} with the line number under ``_line``, plus problems."""
+def read_rows(
+    data: bytes,
+    filename: str,
+    *,
+    columns: tuple[str, ...] = IMPORT_COLUMNS,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The file's rows as {column: text} with the line number under ``_line``, plus problems.
+    ``columns`` are the columns the file may have, ``required`` those it must have."""
     problems: list[Problem] = []
-    name = filename or "upload"
+    name = printable(filename or "upload")  # a file name is shown too
     if len(data) > MAX_IMPORT_BYTES:
         return [], [
             Problem(
@@ -234,7 +249,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
             )
         ]
     if not data.strip():
-        return [], [Problem(name, None, None, f"file is empty (expected a header row: {', '.join(IMPORT_COLUMNS)})")]
+        return [], [Problem(name, None, None, f"file is empty (expected a header row: {', '.join(columns)})")]
     is_xlsx = data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
     table = _read_xlsx(data, name, problems) if is_xlsx else _read_csv(data, name, problems)
     if table is None:
@@ -246,9 +261,9 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
     header = [h.strip().casefold() for h in table[0]]
     while header and header[-1] == "":
         header.pop()
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    extra = [h or "(blank)" for h in header if h not in IMPORT_COLUMNS]
-    dupes = sorted({h for h in header if header.count(h) > 1})
+    missing = [c for c in required if c not in header]
+    extra = [printable(h) or "(blank)" for h in header if h not in columns]
+    dupes = sorted({printable(h) for h in header if header.count(h) > 1})
     if missing or extra or dupes:
         parts = []
         if missing:
@@ -257,7 +272,7 @@ def read_rows(data: bytes, filename: str) -> tuple[list[dict[str, str]], list[Pr
             parts.append(f"unexpected column(s) {', '.join(extra)}")
         if dupes:
             parts.append(f"repeated column(s) {', '.join(dupes)}")
-        problems.append(Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(IMPORT_COLUMNS)})"))
+        problems.append(Problem(name, 1, None, "; ".join(parts) + f" (expected: {', '.join(columns)})"))
         return [], problems
     if len(table) - 1 > MAX_ROWS:
         return [], [*problems, Problem(name, None, None, f"more than {MAX_ROWS} rows (refused)")]
@@ -306,7 +321,7 @@ def plan_import(
     from tracker.db import session_scope
 
     rows, problems = read_rows(data, filename)
-    name = filename or "upload"
+    name = printable(filename or "upload")
     today = today or date.today()
     confirmed = confirmed or {}
     with session_scope(engine) as session:
@@ -315,6 +330,12 @@ def plan_import(
             for t in ("parties", "party_aliases", "instruments", "instrument_aliases", "adoptions", "sources")
         }
     resolver = PartyResolver(SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
+    names = {  # names and aliases match in any case; codes only in upper case
+        normalise(label)
+        for column in (frames["parties"]["name"], frames["parties"]["official_name"], frames["party_aliases"]["alias"])
+        for label in column
+        if label
+    }
     instruments = _instrument_index(frames["instruments"], frames["instrument_aliases"])
     opened = dict(zip(frames["instruments"]["id"], frames["instruments"]["opened"], strict=True))
     sources = set(frames["sources"]["id"])
@@ -327,6 +348,7 @@ def plan_import(
 
     plan_rows: list[ImportRow] = []
     seen: dict[tuple, int] = {}
+    targeted: dict[tuple, int] = {}  # live row -> the file row that matched it
     for raw in rows:
         line = raw["_line"]
         bad = False
@@ -336,7 +358,10 @@ def plan_import(
 
         for col in IMPORT_COLUMNS:
             value = raw.get(col, "")
-            if value and value.startswith(FORMULA_START):
+            if control_char_problem(value):
+                problem(col, control_char_problem(value))
+                bad = True
+            elif value and value.startswith(FORMULA_START):
                 problem(col, f"text starts with {value[:1]!r} (spreadsheet formula risk): {value[:30]!r}")
                 bad = True
         if bad:
@@ -384,7 +409,16 @@ def plan_import(
         party_text = raw.get("party", "")
         code = resolver.resolve(party_text) if party_text else None
         suggestions: list[PartyMatch] = []
-        if party_text and code is None:
+        code_case = False
+        if code and CODE_LIKE.fullmatch(party_text) and not party_text.isupper() and normalise(party_text) not in names:
+            # "No" is Norway's code only as "NO": otherwise a word, offered as a suggestion
+            suggestions = [PartyMatch(code, resolver.names.get(code, code), 100.0, party_text.upper())]
+            suggestions += [m for m in resolver.suggest(party_text) if m.code != code]
+            code, code_case = confirmed.get(party_text), True
+            if code and code not in codes:
+                problem("party", f"confirmed code {code!r} for {party_text!r} is not a party")
+                bad = True
+        elif party_text and code is None:
             choice = confirmed.get(party_text)
             if choice:
                 if choice not in codes:
@@ -399,7 +433,18 @@ def plan_import(
                     bad = True
         if bad:
             continue
-        row = ImportRow(line, inst, party_text, code, action, when, src, raw.get("note", ""), suggestions=suggestions)
+        row = ImportRow(
+            line,
+            inst,
+            party_text,
+            code,
+            action,
+            when,
+            src,
+            raw.get("note", ""),
+            suggestions=suggestions,
+            code_case=code_case,
+        )
         if code is None:
             row.status = "unresolved"
             plan_rows.append(row)
@@ -437,6 +482,12 @@ def plan_import(
                 ),
             )
         else:
+            live_key = tuple(target[k] for k in ("instrument_id", "party_code", "action", "role", "date"))
+            first = targeted.setdefault(live_key, line)
+            if first != line:  # two updates of one row: after the first, the second can never apply
+                shown = ", ".join(live_key[:4]) + f", {live_key[4] or 'undated'}"
+                problem("party", f"rows {first} and {line} both match the live row ({shown}); keep one of them")
+                continue
             after = {
                 **target,
                 "date": when or target["date"],
@@ -477,14 +528,8 @@ def propose_import(
     problems = list(plan.problems)
     for row in plan.by_status("unresolved"):
         hint = ", ".join(f"{m.name} ({m.code})" for m in row.suggestions)
-        problems.append(
-            Problem(
-                plan.filename,
-                row.line,
-                "party",
-                f"{row.party!r} is not an exact name or alias; confirm one of: {hint}",
-            )
-        )
+        what = "is a country code only in upper case" if row.code_case else "is not an exact name or alias"
+        problems.append(Problem(plan.filename, row.line, "party", f"{row.party!r} {what}; confirm one of: {hint}"))
     if problems:
         raise ImportRejected(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     if not plan.changes:

@@ -14,6 +14,11 @@ config = context.config
 def run_migrations_online() -> None:
     engine = config.attributes.get("connection_engine") or make_engine()
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # batch migrations rebuild tables (copy, drop, rename): foreign keys must be off while
+            # they run (a PRAGMA that only works outside a transaction, so on the driver connection)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         connection.info["writer"] = True  # SQLite: BEGIN IMMEDIATE, so concurrent starts queue
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=connection.dialect.name == "sqlite"
@@ -24,7 +29,13 @@ def run_migrations_online() -> None:
                 # then find the database current (PostgreSQL DDL is transactional).
                 connection.execute(text("SELECT pg_advisory_xact_lock(727275)"))
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"a migration left rows with broken foreign keys: {broken[:5]}")
         connection.commit()
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 run_migrations_online()

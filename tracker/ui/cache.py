@@ -1,4 +1,6 @@
-"""Every Streamlit cache lives here. Cache DataFrames and plain objects, never ORM objects.
+"""Every Streamlit cache lives here, and only the caches: the work they wrap lives in the core,
+tracker.derived, tracker.ui.maps and tracker.ui.backtests. Cache DataFrames and plain objects,
+never ORM objects.
 
 Everything heavy is keyed by the catalogue version (the content hash of what was loaded),
 so a new load invalidates it; pages filter the cached frames outside the caches. The catalogue
@@ -8,19 +10,16 @@ every new process read them back in milliseconds instead of recomputing them.
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import importlib.util
 import json
+import logging
 import threading
 import time
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from tracker.catalogue import Catalogue, content_hash
+from tracker.catalogue import Catalogue, content_hash, scope
 from tracker.db import data_version, loaded_state
 from tracker.derived import (
     DiskCache,
@@ -33,10 +32,9 @@ from tracker.derived import (
 from tracker.errors import CatalogueError
 from tracker.settings import get_settings
 from tracker.sync import sync_to_database
+from tracker.ui import backtests, maps
 
-ASSETS = Path(__file__).parent / "assets"
-KOSOVO_GEO_ID = "XKX"  # the 110m geometry has an unnamed-id feature called "Kosovo"; we give it this id
-DROPPED_GEOMETRIES = {"010"}  # Antarctica: no party, only takes space
+logger = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -137,63 +135,41 @@ def warm_up(content_hash: str, edits: int) -> threading.Thread:
 
     def work() -> None:
         time.sleep(3)  # let the browser draw the first page before competing for the 2 cores
-        with contextlib.suppress(Exception):  # a page computes it again and shows any error itself
+        try:
             prepare_results(disk, cat)
+        except Exception:  # only costs speed: a page computes what it needs and shows any error itself
+            logger.exception("warm-up of the opening analytics failed")
 
     thread = threading.Thread(target=work, name="tracker-warm-up", daemon=True)
     thread.start()
     return thread
 
 
-# --------------------------------------------------------------------------- map geometry
+# --------------------------------------------------------------------------- map geometry (tracker.ui.maps)
 
 
 @st.cache_resource(show_spinner=False)
 def world_topology() -> dict:
-    """Natural Earth 110m countries (npm world-atlas 2.0.2, ISC) with Kosovo given an id."""
-    topo = json.loads((ASSETS / "countries-110m.json").read_text("utf-8"))
-    geoms = topo["objects"]["countries"]["geometries"]
-    kept = []
-    for g in geoms:
-        if g.get("id") in DROPPED_GEOMETRIES:
-            continue
-        if not g.get("id") and g.get("properties", {}).get("name") == "Kosovo":
-            g = {**g, "id": KOSOVO_GEO_ID}
-        kept.append(g)
-    topo["objects"] = {"countries": {**topo["objects"]["countries"], "geometries": kept}}
-    return topo
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def map_spec(version: str, frame: pd.DataFrame, **options) -> dict:
-    """components.world_map, cached on the frame's content and the options (building one costs ~0.3 s)."""
-    from tracker.ui.components import world_map
-
-    return world_map(frame, **options)
+    """Natural Earth 110m countries (npm world-atlas 2.0.2, ISC), shared by every session: read-only."""
+    return maps.load_topology()
 
 
 @st.cache_resource(show_spinner=False)
 def small_state_points() -> dict[str, tuple[float, float]]:
-    """iso_numeric -> (lon, lat) for parties too small for a 110m polygon (from the 50m file)."""
-    raw = json.loads((ASSETS / "small-states.json").read_text("utf-8"))
-    return {k: (v[0], v[1]) for k, v in raw.items()}
+    return maps.load_small_state_points()
 
 
 @st.cache_data(show_spinner=False)
 def party_geo(version: str) -> pd.DataFrame:
-    """One row per party: code, name, geo_id (topology id), how it is drawn (polygon/point/none)."""
+    """One row per party: code, name, geo_id, how it is drawn (polygon/point/none)."""
+    return maps.party_geo(get_catalogue().parties, world_topology(), small_state_points())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_spec(version: str, frame: pd.DataFrame, **options) -> dict:
+    """maps.world_map, cached on the frame's content and the options (building one costs ~0.3 s)."""
     cat = get_catalogue()
-    topo_ids = {g.get("id") for g in world_topology()["objects"]["countries"]["geometries"]}
-    points = small_state_points()
-    p = cat.parties[["code", "name", "kind", "iso_numeric", "un_member"]].copy()
-    p["geo_id"] = p["iso_numeric"].where(p["code"] != "XKX", KOSOVO_GEO_ID)
-    p["drawn"] = "none"
-    p.loc[p["geo_id"].isin(topo_ids), "drawn"] = "polygon"
-    is_point = (p["drawn"] == "none") & p["geo_id"].isin(points.keys())
-    p.loc[is_point, "drawn"] = "point"
-    p["lon"] = p["geo_id"].map(lambda g: points.get(g, (None, None))[0])
-    p["lat"] = p["geo_id"].map(lambda g: points.get(g, (None, None))[1])
-    return p.reset_index(drop=True)
+    return maps.world_map(frame, geo=party_geo(version), topology=world_topology(), names=cat.party_names(), **options)
 
 
 # --------------------------------------------------------------------------- catalogue-derived frames
@@ -205,14 +181,7 @@ def status_as_of(version: str, as_of: date | None) -> pd.DataFrame:
     cat = get_catalogue()
     s = cat.status(as_of)
     s["party"] = s["party_code"].map(cat.party_names())
-    names = dict(
-        zip(
-            cat.instruments["id"],
-            cat.instruments["short_name"].where(cat.instruments["short_name"] != "", cat.instruments["name"]),
-            strict=True,
-        )
-    )
-    s["instrument"] = s["instrument_id"].map(names)
+    s["instrument"] = s["instrument_id"].map(scope.instrument_labels(cat))
     return s
 
 
@@ -233,44 +202,7 @@ def adoptions_dated(version: str) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False)
-def group_membership(version: str, as_of: date | None) -> pd.DataFrame:
-    """Members of each group on a date (role member, joined on or before, not left)."""
-    from tracker.dates import date_bounds
-
-    cat = get_catalogue()
-    gm = cat.group_members.copy()
-    day = as_of or date.today()
-
-    def on(joined: str, left: str) -> bool:
-        j, lft = date_bounds(joined) if joined else None, date_bounds(left) if left else None
-        return (j is None or j[1] <= day) and (lft is None or lft[0] > day)
-
-    mask = [on(j, lft) for j, lft in zip(gm["joined"], gm["left"], strict=True)]
-    return gm[mask].reset_index(drop=True)
-
-
-MEMBER_ROLES = ("member", "founding_member")
-
-
-def group_members(version: str, group_id: str, as_of: date | None = None) -> list[str]:
-    """Codes of the full members (member or founding member) of a group on a date."""
-    gm = group_membership(version, as_of)
-    return gm.loc[(gm["group_id"] == group_id) & gm["role"].isin(MEMBER_ROLES), "party_code"].tolist()
-
-
-@st.cache_data(show_spinner=False)
-def cyber_votes(version: str) -> pd.DataFrame:
-    """Votes on the cyber resolutions (topic cyber_security or cybercrime), with date and series."""
-    cat = get_catalogue()
-    res = cat.resolutions[cat.resolutions["topic"].isin(["cyber_security", "cybercrime"])]
-    v = cat.votes[cat.votes["resolution_id"].isin(res["id"])]
-    return v.merge(
-        res[["id", "date", "title", "series", "topic"]], left_on="resolution_id", right_on="id", how="left"
-    ).drop(columns="id")
-
-
-# --------------------------------------------------------------------------- search (issue 4)
+# --------------------------------------------------------------------------- search
 
 
 @st.cache_resource(show_spinner="Building the search index…")
@@ -279,19 +211,6 @@ def search_index(version: str):
     from tracker.search import SearchIndex
 
     return SearchIndex(get_catalogue())
-
-
-def search_available() -> bool:
-    return importlib.util.find_spec("tracker.search") is not None
-
-
-# --------------------------------------------------------------------------- analytics (issue 5)
-
-
-def analytics_available() -> bool:
-    """Whether tracker.analytics is installed, checked without importing it (its import, with scipy
-    and networkx, takes seconds; it happens only on the pages that compute something)."""
-    return importlib.util.find_spec("tracker.analytics") is not None
 
 
 # --------------------------------------------------------------------------- metadata and quality
@@ -303,7 +222,8 @@ def package_metadata() -> dict:
     path = get_settings().catalogue_path / "datapackage.json"
     try:
         meta = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError) as exc:  # e.g. a database loaded from a folder since moved: pages say less
+        logger.warning("cannot read the data package descriptor %s: %s", path, exc)
         return {}
     meta.pop("resources", None)
     return meta
@@ -316,7 +236,7 @@ def quality_report_text(version: str) -> str:
     return quality_report(get_catalogue())  # what the app serves, curated edits included
 
 
-# --------------------------------------------------------------------------- exports (issue 7)
+# --------------------------------------------------------------------------- export reports
 
 
 def freeze(params: dict) -> str:
@@ -324,27 +244,16 @@ def freeze(params: dict) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
-EXPORT_BUILDERS = {
-    "brief": "country_brief",
-    "bloc": "bloc_summary",
-    "compare": "comparison",
-    "adoptions": "adoptions_table",
-    "votes": "votes_table",
-    "alignment": "alignment_table",
-}
-
-
-@st.cache_data(show_spinner="Preparing the export…", max_entries=32)
+@st.cache_data(show_spinner="Preparing…", max_entries=32)
 def export_report(version: str, kind: str, frozen: str):
-    """The export Report (tracker.export) for these arguments; raises its one-line errors."""
-    from tracker import export
+    """The Report of the builder ``tracker.export.BUILDERS[kind]`` for these arguments (what a page
+    shows and its download buttons write); raises the builder's one-line errors."""
+    from tracker import export  # the builders import the analytics when they run
 
-    params = json.loads(frozen)
-    builder = getattr(export, EXPORT_BUILDERS[kind])
-    return builder(get_catalogue(), **params)
+    return export.BUILDERS[kind](get_catalogue(), **json.loads(frozen))
 
 
-# --------------------------------------------------------------------------- analytics results (issue 5)
+# --------------------------------------------------------------------------- analytics results
 # Keyed by the catalogue version and the arguments; the pages filter the results outside.
 
 
@@ -353,20 +262,6 @@ def alignment_matrix(version: str, basis: str, topic: str, as_of: date | None = 
     from tracker import analytics
 
     return analytics.alignment(get_catalogue(), basis=basis, topic=topic, as_of=as_of)
-
-
-@st.cache_data(show_spinner="Comparing…", max_entries=64)
-def pair_alignment(version: str, a: str, b: str, topic: str):
-    from tracker import analytics
-
-    return analytics.pair_alignment(get_catalogue(), a, b, topic=topic)
-
-
-@st.cache_data(show_spinner="Comparing with the group…", max_entries=64)
-def group_alignment(version: str, party: str, group: str, topic: str):
-    from tracker import analytics
-
-    return analytics.group_alignment(get_catalogue(), party, group, topic=topic)
 
 
 @st.cache_resource(show_spinner="Computing alignment…", max_entries=8)
@@ -427,21 +322,6 @@ def next_adopters(version: str, instrument: str, n: int = 15) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def benchmark_section(title_word: str) -> str:
-    """The section (## or ###) of benchmarks/RESULTS.md whose heading contains ``title_word`` ('' if none)."""
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "RESULTS.md"
-    try:
-        lines = path.read_text("utf-8").splitlines()
-    except OSError:
-        return ""
-    out: list[str] = []
-    level = 0
-    for line in lines:
-        depth = len(line) - len(line.lstrip("#")) if line.startswith("#") else 0
-        if level and depth and depth <= level:
-            break
-        if not level and depth >= 2 and title_word.casefold() in line.casefold():
-            level = depth
-        if level:
-            out.append(line)
-    return "\n".join(out)
+def backtest_text(title_word: str) -> str:
+    """The shipped backtest section whose heading contains ``title_word`` (tracker.ui.backtests)."""
+    return backtests.text(title_word)

@@ -1,16 +1,20 @@
-"""Reusable widgets: the offline world map, the shared party selection, labels and exports."""
+"""Reusable widgets: the shared party selection, the date slider, the map's frame, labels, exports.
+
+The map spec itself is built by tracker.ui.maps (pure) through cache.map_spec; the session and
+address state by tracker.ui.state.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from tracker.catalogue import Catalogue
-from tracker.ui import cache
+from tracker.catalogue import Catalogue, scope
+from tracker.errors import TrackerError
+from tracker.ui import cache, maps, state
 
 # Okabe-Ito (colour-blind safe) for categories; greys for "no action" and "not in the catalogue".
 STATUS_GROUPS = {
@@ -36,45 +40,9 @@ STATUS_DOMAIN = [
     NO_ACTION,
 ]
 STATUS_RANGE = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#DDDDDD"]
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-NOT_IN_CATALOGUE = "#F4F4F4"
-WORLD_DATASET = "natural-earth-110m"
-
-PARTIES_KEY = "parties"  # the shared selection: session_state[PARTIES_KEY] and ?parties=A,B
-INSTRUMENT_KEY = "item"  # the open catalogue entry: ?item=<instrument id>
 
 
-# --------------------------------------------------------------------------- shared state (URL + session)
-
-
-def _from_url(key: str) -> list[str]:
-    raw = st.query_params.get(key, "")
-    return [x.strip() for x in raw.split(",") if x.strip()]
-
-
-def selected_parties(cat: Catalogue) -> list[str]:
-    """The parties selected anywhere in the app (session state, seeded from the URL once)."""
-    known = set(cat.parties["code"])
-    if PARTIES_KEY not in st.session_state:
-        st.session_state[PARTIES_KEY] = [c for c in (x.upper() for x in _from_url(PARTIES_KEY)) if c in known]
-    return [c for c in st.session_state[PARTIES_KEY] if c in known]
-
-
-def set_selected_parties(codes: Sequence[str]) -> None:
-    codes = list(dict.fromkeys(codes))
-    st.session_state[PARTIES_KEY] = codes
-    sync_url(parties=codes)
-
-
-def sync_url(**values) -> None:
-    """Mirror shareable state into the URL (a list becomes A,B; None or empty removes the key)."""
-    for key, value in values.items():
-        text = ",".join(value) if isinstance(value, list | tuple) else (str(value) if value else "")
-        if text:
-            if st.query_params.get(key) != text:
-                st.query_params[key] = text
-        elif key in st.query_params:
-            del st.query_params[key]
+# --------------------------------------------------------------------------- party and group pickers
 
 
 def party_label(cat: Catalogue):
@@ -88,6 +56,11 @@ def party_options(cat: Catalogue) -> list[str]:
     return p["code"].tolist()
 
 
+def selected_parties(cat: Catalogue) -> list[str]:
+    """The parties selected anywhere in the app (session state, seeded from the address)."""
+    return state.selected_parties(set(cat.parties["code"]))
+
+
 def pick_parties(
     cat: Catalogue, label: str, *, max_selections: int = 4, min_hint: int = 0, default: Sequence[str] = ()
 ) -> list[str]:
@@ -98,7 +71,7 @@ def pick_parties(
     st.session_state[widget_key] = current
 
     def changed() -> None:
-        set_selected_parties(st.session_state[widget_key])
+        state.set_selected_parties(st.session_state[widget_key])
 
     chosen = st.multiselect(
         label,
@@ -110,7 +83,7 @@ def pick_parties(
         help="The selection is kept when you switch pages and is part of the page "
         "address, so you can share the view as a link.",
     )
-    sync_url(parties=chosen)
+    state.sync_url(parties=chosen)
     if len(chosen) < min_hint:
         st.info(f"Choose at least {min_hint} parties.")
     return chosen
@@ -126,13 +99,29 @@ def pick_party(cat: Catalogue, label: str = "Country or party", *, default: str 
 
     def changed() -> None:
         code = st.session_state[widget_key]
-        set_selected_parties([code, *[c for c in selected_parties(cat) if c != code]])
+        state.set_selected_parties([code, *[c for c in selected_parties(cat) if c != code]])
 
     code = st.selectbox(label, options, key=widget_key, format_func=party_label(cat), on_change=changed)
     if not current:
-        st.session_state[PARTIES_KEY] = [code]
-    sync_url(parties=selected_parties(cat) or [code])
+        st.session_state[state.PARTIES_KEY] = [code]
+    state.sync_url(parties=selected_parties(cat) or [code])
     return code
+
+
+def pick_group(cat: Catalogue, label: str, *, key: str, url_key: str, optional: bool = False, **widget) -> str:
+    """A group selectbox ("European Union (eu)"), first set from ``?url_key=`` and mirrored there."""
+    groups = cat.groups.set_index("id")
+    options = ([""] if optional else []) + groups.index.tolist()
+    state.seed_widget(key, options, url_key=url_key, default="" if optional else "eu")
+    chosen = st.selectbox(
+        label,
+        options,
+        key=key,
+        format_func=lambda g: "—" if not g else f"{groups.loc[g, 'name']} ({g})",
+        **widget,
+    )
+    state.sync_url(**{url_key: chosen or None})
+    return chosen
 
 
 def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of play on") -> date:
@@ -141,7 +130,7 @@ def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of p
     first = dated.min().date().replace(month=1, day=1) if len(dated) else date(1990, 1, 1)
     today = date.today()
     if key not in st.session_state:
-        raw = st.query_params.get(key, "")
+        raw = state.url_value(key)
         try:
             st.session_state[key] = min(max(date.fromisoformat(raw), first), today) if raw else today
         except ValueError:
@@ -155,112 +144,11 @@ def as_of_slider(cat: Catalogue, *, key: str = "as_of", label: str = "State of p
         help="Statuses are derived from the dated actions up to this day; a year-only "
         "date counts from the last day of that year.",
     )
-    sync_url(as_of=None if chosen == today else chosen.isoformat())
+    state.sync_url(as_of=None if chosen == today else chosen.isoformat())
     return chosen
 
 
 # --------------------------------------------------------------------------- the map
-
-VEGA_LITE_SCHEMA = "https://vega.github.io/schema/vega-lite/v6.4.1.json"  # what Altair 6 writes
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    """A frame as JSON-ready rows (missing values become null), for inline chart data."""
-    return json.loads(frame.to_json(orient="records", date_format="iso", double_precision=15))
-
-
-def world_map(
-    frame: pd.DataFrame,
-    *,
-    color: str,
-    title: str,
-    legend_title: str,
-    domain: list | None = None,
-    range_: list | None = None,
-    scheme: str | None = None,
-    quantitative: bool = False,
-    tooltip: Sequence[str] = (),
-    height: int = 420,
-    point_parties: bool = True,
-) -> dict:
-    """An offline choropleth: ``frame`` has one row per party code (column ``code``) and ``color``.
-
-    Geometry is Natural Earth 110m embedded inline (no URL, no CDN). Parties too small for a
-    polygon are drawn as circles; Kosovo is joined on its own feature; the EU and former
-    states have no shape and are listed by :func:`map_notes`.
-
-    The Vega-Lite spec is written as a plain dict: building it through Altair cost ~0.3 s per
-    map (schema validation) plus ~0.3 s to import Altair on the first page.
-    """
-    geo = cache.party_geo(cache.get_catalogue().version)
-    data = frame.merge(geo[["code", "geo_id", "drawn", "lon", "lat"]], on="code", how="inner")
-    if "name" not in data:
-        data["name"] = data["code"].map(cache.get_catalogue().party_names())
-    fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
-    data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
-    world = {"name": WORLD_DATASET, "format": {"type": "topojson", "feature": "countries"}}
-    kind = "quantitative" if quantitative else "nominal"
-    if quantitative:
-        scale = {"scheme": scheme or "viridis", **({"domain": list(domain)} if domain else {})}
-        legend = {"orient": "bottom"}
-    else:
-        scale = {"domain": list(domain), "range": list(range_)} if domain else {"range": list(range_ or OKABE_ITO)}
-        legend = {"columns": 3, "labelLimit": 260, "orient": "bottom"}
-    enc = {"field": color, "legend": legend, "scale": scale, "title": legend_title, "type": kind}
-    tips = [
-        {"field": "name", "title": "Party", "type": "nominal"},
-        {"field": color, "format": ".2f" if quantitative else "", "title": legend_title, "type": kind},
-    ]
-    tips += [{"field": t, "type": "nominal"} for t in tooltip if t not in ("name", color)]
-    polys = data[data["drawn"] == "polygon"].drop(columns=["lon", "lat", "drawn"])
-    layers = [
-        {
-            "data": world,
-            "mark": {"type": "geoshape", "fill": NOT_IN_CATALOGUE, "stroke": "#BBBBBB", "strokeWidth": 0.4},
-        },
-        {
-            "data": world,
-            "mark": {"type": "geoshape", "stroke": "#FFFFFF", "strokeWidth": 0.4},
-            "encoding": {"color": enc, "tooltip": tips},
-            "transform": [
-                {
-                    "lookup": "id",
-                    "from": {
-                        "data": {"name": "parties"},
-                        "key": "geo_id",
-                        "fields": [c for c in polys.columns if c != "geo_id"],
-                    },
-                },
-                {"filter": "isValid(datum.code)"},
-            ],
-        },
-    ]
-    datasets = {"parties": records(polys), WORLD_DATASET: cache.world_topology()}  # inline: nothing is fetched
-    pts = data[data["drawn"] == "point"]
-    if point_parties and len(pts):
-        datasets["small-states"] = records(pts.drop(columns=["drawn", "geo_id"]))
-        layers.append(
-            {
-                "data": {"name": "small-states"},
-                "mark": {"type": "circle", "opacity": 1, "size": 28, "stroke": "#333333", "strokeWidth": 0.5},
-                "encoding": {
-                    "color": enc,
-                    "latitude": {"field": "lat", "type": "quantitative"},
-                    "longitude": {"field": "lon", "type": "quantitative"},
-                    "tooltip": tips,
-                },
-            }
-        )
-    return {
-        "$schema": VEGA_LITE_SCHEMA,
-        "config": {"view": {"continuousWidth": 300, "continuousHeight": 300, "stroke": None}},
-        "layer": layers,
-        "height": height,
-        "projection": {"type": "equalEarth"},
-        "title": title,
-        "width": "container",
-        "datasets": datasets,
-    }
 
 
 def show_map(spec: dict, *, key: str | None = None) -> None:
@@ -269,9 +157,7 @@ def show_map(spec: dict, *, key: str | None = None) -> None:
 
 def map_notes(cat: Catalogue, frame: pd.DataFrame, color: str) -> None:
     """The parties with no shape on the map (the EU, former states), with their value."""
-    geo = cache.party_geo(cat.version)
-    shapeless = geo[geo["drawn"] == "none"]["code"]
-    rows = frame[frame["code"].isin(shapeless)]
+    rows = frame[frame["code"].isin(maps.shapeless(cache.party_geo(cat.version)))]
     names = cat.party_names()
     notes = [f"**{names.get(c, c)}** ({c}): {v}" for c, v in zip(rows["code"], rows[color], strict=True)]
     text = ("Not drawn on the map (no polygon): " + "; ".join(notes) + ". ") if notes else ""
@@ -294,7 +180,7 @@ def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
 
 
-EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf")  # tracker.export.FORMATS (checked by a test)
+EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf")  # tracker.export.FORMATS, without importing it (a test checks)
 EXPORT_NOTE = (
     "CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
     "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers."
@@ -304,7 +190,7 @@ EXPORT_NOTE = (
 def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | None = None, **params) -> None:
     """Download buttons for one export (tracker.export): prepared on request, rendered on click.
 
-    ``kind`` is one of cache.EXPORT_BUILDERS (brief, bloc, compare, adoptions, votes); ``params``
+    ``kind`` is one of tracker.export.BUILDERS (brief, bloc, compare, adoptions, votes); ``params``
     are the builder's keyword arguments. Preparing runs in a fragment, so the page does not
     rerun and a page switch never waits for an export.
     """
@@ -326,7 +212,7 @@ def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | Non
 
             try:
                 report = cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
-            except ValueError as exc:  # NoDataError / ExportError: one-line reason, never an empty file
+            except TrackerError as exc:  # NoDataError / ExportError: one-line reason, never an empty file
                 st.info(f"Nothing to export: {exc}")
                 return
             cols = st.columns(len(formats))
@@ -364,8 +250,7 @@ def text_or(values: pd.Series, default: str = "") -> pd.Series:
 
 
 def instrument_label(cat: Catalogue):
-    inst = cat.instruments.set_index("id")
-    names = inst["short_name"].where(inst["short_name"] != "", inst["name"]).to_dict()
+    names = scope.instrument_labels(cat)
     return lambda i: names.get(i, i)
 
 

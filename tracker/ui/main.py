@@ -16,9 +16,11 @@ PAGES_DIR = Path(__file__).resolve().parent / "pages"
 
 
 def run() -> None:
+    from tracker.ui import state
     from tracker.ui.cache import warm_up_after_first_page
 
     st.set_page_config(page_title="Cyber Norms Alignment Tracker", layout="wide")
+    state.init()  # the shared selection and the open entry, from the page address (once per session)
     pages = [
         st.Page(PAGES_DIR / "overview.py", title="Overview", default=True),
         st.Page(PAGES_DIR / "catalogue.py", title="Catalogue", url_path="catalogue"),

@@ -1,17 +1,25 @@
-"""Page sections shared by several pages (an instrument's page, a norm's page, search results)."""
+"""Page sections: an instrument's page, a norm's page, search results, the analytics views, and the
+Compare and Country pages drawn from the reports the export builders compute (tracker.export), so
+the app and the exports give the same answer to the same question."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from itertools import combinations
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import streamlit as st
 
-from tracker.catalogue import Catalogue
+from tracker.catalogue import Catalogue, scope
+from tracker.catalogue.status import ADOPTED_STATUSES
 from tracker.derived import DEFAULT_RESOLUTION
-from tracker.ui import cache
+from tracker.errors import TrackerError
+from tracker.ui import cache, maps
 from tracker.ui import components as ui
+
+if TYPE_CHECKING:
+    from tracker.export import Report, Section
 
 CONFIDENCE_ORDER = {"high": 0, "medium": 1, "low": 2}
 
@@ -27,40 +35,31 @@ def search_table(cat: Catalogue, query: str, allowed: set[str]) -> pd.DataFrame:
     if not query.strip():
         out = inst[inst["id"].isin(allowed)].assign(parties=lambda d: d["id"].map(coverage["parties"]))
         return out[cols].reset_index(drop=True)
-    if cache.search_available():
-        hits = cache.search_index(cat.version).search(query, limit=30)
-        rows = []
-        meta = inst.set_index("id")
-        for h in hits:
-            target = h.id.split("#", 1)[0] if h.kind == "clause" else h.id
-            if h.kind in ("instrument", "norm", "clause") and target not in allowed:
-                continue
-            if h.kind in ("group", "resolution"):
-                continue  # groups and resolutions have their own pages (compare, blocs)
-            row = {
-                "id": target,
-                "kind": h.kind,
-                "name": h.name,
-                "score": round(h.score, 1),
-                "matched": f"{h.via}: {h.matched}" if h.via else h.matched,
-            }
-            if target in meta.index:
-                row.update(
-                    pillar=meta.loc[target, "pillar"],
-                    stance=meta.loc[target, "stance"],
-                    parties=int(coverage.loc[target, "parties"]),
-                )
-            rows.append(row)
-        frame = pd.DataFrame(rows, columns=["name", "kind", "score", "matched", "pillar", "stance", "parties", "id"])
-        return frame.astype({"parties": "Int64"})
-    # Without the search module (issue 4 not merged): a plain case-insensitive substring filter.
-    q = query.strip().casefold()
-    aliases = cat.instrument_aliases.groupby("instrument_id")["alias"].agg(" ".join)
-    text = (
-        inst["name"] + " " + inst["short_name"] + " " + inst["id"] + " " + inst["id"].map(aliases).fillna("")
-    ).str.casefold()
-    out = inst[text.str.contains(q, regex=False) & inst["id"].isin(allowed)]
-    return out.assign(parties=lambda d: d["id"].map(coverage["parties"]))[cols].reset_index(drop=True)
+    hits = cache.search_index(cat.version).search(query, limit=30)
+    rows = []
+    meta = inst.set_index("id")
+    for h in hits:
+        target = h.id.split("#", 1)[0] if h.kind == "clause" else h.id
+        if h.kind in ("instrument", "norm", "clause") and target not in allowed:
+            continue
+        if h.kind in ("group", "resolution"):
+            continue  # groups and resolutions have their own pages (compare, blocs)
+        row = {
+            "id": target,
+            "kind": h.kind,
+            "name": h.name,
+            "score": round(h.score, 1),
+            "matched": f"{h.via}: {h.matched}" if h.via else h.matched,
+        }
+        if target in meta.index:
+            row.update(
+                pillar=meta.loc[target, "pillar"],
+                stance=meta.loc[target, "stance"],
+                parties=int(coverage.loc[target, "parties"]),
+            )
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=["name", "kind", "score", "matched", "pillar", "stance", "parties", "id"])
+    return frame.astype({"parties": "Int64"})
 
 
 # --------------------------------------------------------------------------- instrument page
@@ -212,7 +211,7 @@ def timeline(cat: Catalogue, inst_id: str) -> None:
         .encode(
             x=alt.X("year:O", title="Year"),
             y=alt.Y("actions:Q", title="Actions"),
-            color=alt.Color("action:N", scale=alt.Scale(range=ui.OKABE_ITO), title="Action"),
+            color=alt.Color("action:N", scale=alt.Scale(range=maps.OKABE_ITO), title="Action"),
             tooltip=["year", "action", "actions"],
         )
         .properties(title="Timeline of recorded actions", height=220)
@@ -305,7 +304,7 @@ def norm_section(cat: Catalogue, norm_id: str) -> None:
     st.dataframe(carriers.rename(columns={"party_code": "code"}), hide_index=True, width="stretch")
 
 
-# --------------------------------------------------------------------------- analytics views (issue 5)
+# --------------------------------------------------------------------------- analytics views
 
 TOPICS = {"cyber": "cyber resolutions only", "all": "all UNGA votes"}
 SCORE_HELP = (
@@ -328,13 +327,6 @@ def _topic(key: str) -> str:
 
 def _fmt(x, pattern: str = "{:+.2f}") -> str:
     return "n/a" if x is None or pd.isna(x) else pattern.format(x)
-
-
-def analytics_ready() -> bool:
-    if not cache.analytics_available():
-        ui.empty_state("This view needs the analytics module, which is not part of this build.")
-        return False
-    return True
 
 
 def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
@@ -376,89 +368,13 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
     ui.map_notes(cat, frame.assign(Alignment=frame["Alignment"].map(_fmt)), "Alignment")
 
 
-def alignment_section(cat: Catalogue, codes: list[str], group: str, members: list[str]) -> None:
-    """Pairwise alignment with evidence counts; each party against a group."""
-    st.subheader("Alignment")
-    if not analytics_ready():
-        return
-    topic = _topic("compare_topic")
-    names = cat.party_names()
-    rows = []
-    for a, b in combinations(codes, 2):
-        try:
-            p = cache.pair_alignment(cat.version, a, b, topic)
-        except ValueError as exc:
-            rows.append({"pair": f"{names.get(a, a)} – {names.get(b, b)}", "note": str(exc)})
-            continue
-        rows.append(
-            {
-                "pair": f"{names.get(a, a)} – {names.get(b, b)}",
-                "combined": p.score,
-                "vote kappa": p.kappa,
-                "raw vote agreement": p.agreement,
-                "co-votes": p.co_votes,
-                "adoption kappa": p.adoption_kappa,
-                "shared instruments": p.shared_instruments,
-                "instruments either adopted": p.instruments_either,
-                "note": p.note,
-            }
-        )
-        if len(codes) == 2:
-            c = st.columns(3)
-            c[0].metric("Combined alignment", _fmt(p.score), help=p.weights)
-            c[1].metric(
-                "Vote agreement (raw)",
-                _fmt(p.agreement, "{:.0%}"),
-                help=f"Share of the {p.co_votes} co-votes on which they agree ({TOPICS[topic]}).",
-            )
-            c[2].metric("Vote kappa", _fmt(p.kappa), help=SCORE_HELP)
-            st.caption(
-                f"Evidence: {p.co_votes} co-votes ({TOPICS[topic]}) and {p.shared_instruments} shared "
-                f"of {p.instruments_either} instruments either adopted. {p.weights}."
-            )
-    if rows and len(codes) > 2:
-        st.dataframe(
-            pd.DataFrame(rows),
-            hide_index=True,
-            width="stretch",
-            column_config={"raw vote agreement": st.column_config.NumberColumn(format="percent")},
-        )
-    if group and members:
-        grows = []
-        for c in codes:
-            try:
-                g = cache.group_alignment(cat.version, c, group, topic)
-            except ValueError as exc:
-                grows.append({"party": names.get(c, c), "note": str(exc)})
-                continue
-            grows.append(
-                {
-                    "party": names.get(c, c),
-                    "mean kappa with members": g.mean_kappa,
-                    "agreement with the group majority": g.majority_agreement,
-                    "kappa with the majority": g.majority_kappa,
-                    "co-votes": g.co_votes,
-                    "note": g.note,
-                }
-            )
-        st.caption(f"Against the group {group} ({len(members)} current members):")
-        st.dataframe(
-            pd.DataFrame(grows),
-            hide_index=True,
-            width="stretch",
-            column_config={"agreement with the group majority": st.column_config.NumberColumn(format="percent")},
-        )
-
-
 def partners_section(cat: Catalogue, code: str) -> None:
     """Closest and most distant partners, bloc and open-vs-sovereign position."""
-    if not analytics_ready():
-        return
     names = cat.party_names()
     topic = _topic("country_topic")
     try:
         part = cache.partners(cat.version, code, topic)
-    except ValueError as exc:
+    except TrackerError as exc:
         ui.empty_state(f"Partners: {exc}")
         part = pd.DataFrame()
     if len(part):
@@ -495,7 +411,7 @@ def partners_section(cat: Catalogue, code: str) -> None:
         points = ax.reset_index()[["party", "position"]].assign(this=lambda d: d["party"] == code)
         st.vega_lite_chart(
             spec={  # a plain Vega-Lite spec: no Altair import and validation on this page
-                "$schema": ui.VEGA_LITE_SCHEMA,
+                "$schema": maps.VEGA_LITE_SCHEMA,
                 "config": {"view": {"continuousWidth": 300, "continuousHeight": 300}},
                 "data": {"name": "axis"},
                 "mark": {"type": "tick", "size": 24, "thickness": 2},
@@ -513,29 +429,27 @@ def partners_section(cat: Catalogue, code: str) -> None:
                     "x": {"field": "position", "title": "open-vs-sovereign position", "type": "quantitative"},
                 },
                 "height": 60,
-                "datasets": {"axis": ui.records(points)},
+                "datasets": {"axis": maps.records(points)},
             },
             width="stretch",
         )
 
 
-def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> bool:
-    """Gaps from the analytics (ranked); returns False when the analytics are not available."""
-    if not analytics_ready():
-        return False
+def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> None:
+    """Gaps from the analytics, ranked by the share of the bloc (or the reference party) that adopted."""
     names = cat.party_names()
     try:
         g = cache.gaps(cat.version, code, ref if is_group else None, None if is_group else ref)
-    except ValueError as exc:
+    except TrackerError as exc:
         ui.empty_state(str(exc))
-        return True
+        return
     against = f"group {ref}" if is_group else names.get(ref, ref)
     if g.empty:
         ui.empty_state(
             f"No gap: {names.get(code, code)} has adopted every instrument that at least half of "
             f"{against} adopted (as recorded)."
         )
-        return True
+        return
     size = int(g["bloc_size"].iloc[0])
     st.caption(
         f"{len(g)} instruments adopted by at least half of {against} ({size} parties) but not by "
@@ -549,16 +463,13 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> bo
             "bloc_share": st.column_config.ProgressColumn("share adopted", format="percent", min_value=0, max_value=1)
         },
     )
-    return True
 
 
 def next_adopters(cat: Catalogue, inst_id: str) -> None:
     """The non-adopters most likely to adopt next (similarity-weighted neighbour adoption)."""
-    if not analytics_ready():
-        return
     try:
         nxt = cache.next_adopters(cat.version, inst_id)
-    except ValueError as exc:
+    except TrackerError as exc:
         ui.empty_state(str(exc))
         return
     if nxt.empty:
@@ -575,19 +486,17 @@ def next_adopters(cat: Catalogue, inst_id: str) -> None:
         width="stretch",
         column_config={"score": st.column_config.ProgressColumn(format="%.2f", min_value=0, max_value=1)},
     )
-    section = cache.benchmark_section("next adopters")
+    section = cache.backtest_text("next adopters")
     if section:
-        with st.expander("How well this ranking predicted past adoptions (benchmarks/RESULTS.md)"):
+        with st.expander("How well this ranking predicted past adoptions (measured by benchmarks/backtest.py)"):
             st.markdown(section)
 
 
-BLOC_COLOURS = ui.OKABE_ITO
+BLOC_COLOURS = maps.OKABE_ITO
 
 
 def blocs_section(cat: Catalogue) -> None:
     st.subheader("Likely voting blocs")
-    if not analytics_ready():
-        return
     from tracker.analytics.alignment import BASES
     from tracker.analytics.blocs import METHODS
 
@@ -603,7 +512,7 @@ def blocs_section(cat: Catalogue) -> None:
     topic = c[2].selectbox("Votes considered", list(TOPICS), format_func=TOPICS.get, key="blocs_topic")
     try:
         b = cache.blocs(cat.version, method, basis, topic)
-    except ValueError as exc:
+    except TrackerError as exc:
         ui.empty_state(str(exc))
         return
     a = b.assignments.rename(columns={"party": "code"})
@@ -668,14 +577,9 @@ VOTE_COLOURS = ["#0072B2", "#D55E00", "#E69F00"]
 
 def prediction_section(cat: Catalogue) -> None:
     st.subheader("Predicted votes")
-    if not analytics_ready():
-        return
     from tracker.analytics.backtest import CONTESTED
 
-    res = cat.resolutions
-    cyber = res[res["topic"].isin(["cyber_security", "cybercrime"]) & res["recorded_vote"]].sort_values(
-        "date", ascending=False
-    )
+    cyber = scope.resolutions_in_scope(cat, date.today(), newest_first=True)
     options = cyber["id"].tolist()
     titles = dict(
         zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70], strict=True)
@@ -705,7 +609,7 @@ def prediction_section(cat: Catalogue) -> None:
             known.setdefault(c, vote)
     try:
         pred = cache.predict_votes(cat.version, rid, tuple(sorted(known.items())))
-    except ValueError as exc:
+    except TrackerError as exc:
         ui.empty_state(str(exc))
         return
     actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["vote"] != "absent")].set_index("party_code")[
@@ -756,9 +660,11 @@ def prediction_section(cat: Catalogue) -> None:
         "**How good is the method?** Backtest: only data before the vote, 20% of the votes revealed "
         "(5 seeds), the other 80% predicted; compared with the baselines in the same run."
     )
-    section = cache.benchmark_section("prediction backtest")
+    section = cache.backtest_text("prediction backtest")
     if section:
-        with st.expander("Backtest over the 12 contested cyber votes (benchmarks/RESULTS.md)", expanded=False):
+        with st.expander(
+            "Backtest over the 12 contested cyber votes (measured by benchmarks/backtest.py)", expanded=False
+        ):
             st.markdown(section)
     if rid in CONTESTED:
         summary = cache.backtest_one(cat.version, rid)
@@ -769,6 +675,292 @@ def prediction_section(cat: Catalogue) -> None:
         )
     elif not section:
         ui.empty_state(
-            f"{rid} is not one of the 12 contested votes of the backtest, and no backtest results "
-            "file is present (run benchmarks/backtest.py)."
+            f"{rid} is not one of the 12 contested votes of the backtest, and this build ships no backtest "
+            "summary (benchmarks/backtest.py writes it)."
         )
+
+
+# --------------------------------------------------------------------------- reports of the export builders
+
+
+def report(kind: str, **params) -> Report | None:
+    """The Report of the export builder ``kind`` (tracker.export.BUILDERS) for these arguments,
+    cached; None after saying why there is none (a one-line user error)."""
+    try:
+        return cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
+    except TrackerError as exc:
+        ui.empty_state(str(exc))
+        return None
+
+
+def show_table(section: Section, columns: Sequence[str] | None = None, rename: dict[str, str] | None = None) -> None:
+    """A section's table (or some of its columns) with the section's number formats."""
+    table = section.table if columns is None else section.table[list(columns)]
+    formats = {c: f for c, f in section.formats.items() if c in table.columns}
+    if rename:
+        table = table.rename(columns=rename)
+        formats = {rename.get(c, c): f for c, f in formats.items()}
+    config = {
+        c: st.column_config.NumberColumn(format="percent" if f == "percent" else "%.2f") for c, f in formats.items()
+    }
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config)
+
+
+# --------------------------------------------------------------------------- Compare (export.comparison)
+
+
+def comparison(cat: Catalogue, codes: list[str], group: str) -> Report | None:
+    """The Compare page below the pickers: alignment, instruments shared and not, the cyber votes
+    where they split, all from the comparison report (with the group, when one is chosen)."""
+    st.subheader("Alignment")
+    topic = _topic("compare_topic")
+    rep = report("compare", parties=codes, group=group or None, topic=topic)
+    if rep is None:
+        return None
+    members = rep.find("group")
+    if group and members is not None and members.table.empty:
+        st.warning(f"No current members are recorded for {scope.group_label(cat, group)}; its column stays empty.")
+    _comparison_alignment(cat, rep, codes, group, topic)
+    _comparison_instruments(cat, rep, codes)
+    _comparison_votes(cat, rep, codes, group)
+    return rep
+
+
+def _comparison_alignment(cat: Catalogue, rep: Report, codes: list[str], group: str, topic: str) -> None:
+    from tracker.analytics.alignment import weights_text
+
+    names = cat.party_names()
+    pairs = rep.find("alignment")
+    if pairs is not None and len(codes) == 2:
+        p = pairs.table.iloc[0]
+        c = st.columns(3)
+        c[0].metric("Combined alignment", _fmt(p["combined"]), help=weights_text())
+        c[1].metric(
+            "Vote agreement (raw)",
+            _fmt(p["vote_agreement"], "{:.0%}"),
+            help=f"Share of the {p['co_votes']} co-votes on which they agree ({TOPICS[topic]}).",
+        )
+        c[2].metric("Vote kappa", _fmt(p["vote_kappa"]), help=SCORE_HELP)
+        evidence = str(p["note"]).removeprefix("not enough evidence: ")
+        st.caption(f"Evidence: {evidence} ({TOPICS[topic]} for the votes). {weights_text()}.")
+    elif pairs is not None:
+        t = pairs.table
+        table = pd.DataFrame(
+            {
+                "pair": [
+                    f"{names.get(a, a)} – {names.get(b, b)}" for a, b in zip(t["party_a"], t["party_b"], strict=True)
+                ],
+                "combined": t["combined"],
+                "vote kappa": t["vote_kappa"],
+                "raw vote agreement": t["vote_agreement"],
+                "co-votes": t["co_votes"],
+                "adoption kappa": t["adoption_kappa"],
+                "shared instruments": t["shared_instruments"],
+                "note": t["note"],
+            }
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={"raw vote agreement": st.column_config.NumberColumn(format="percent")},
+        )
+    against = rep.find("group_alignment")
+    if against is not None:
+        n = len(rep.find("group").table)
+        st.caption(f"Against the group {group} ({n} current members):")
+        show_table(
+            against,
+            ["party", "mean_kappa_with_members", "majority_agreement", "majority_kappa", "co_votes", "note"],
+            rename={
+                "mean_kappa_with_members": "mean kappa with members",
+                "majority_agreement": "agreement with the group majority",
+                "majority_kappa": "kappa with the majority",
+                "co_votes": "co-votes",
+            },
+        )
+
+
+def _comparison_instruments(cat: Catalogue, rep: Report, codes: list[str]) -> None:
+    st.subheader("Instruments: shared and not")
+    section = rep.section("instruments")
+    names = cat.party_names()
+    label = ui.instrument_label(cat)
+    coverage = cat.coverage()
+    tracked = coverage.index[coverage["tracked"]]
+    rows = section.table.set_index("instrument_id")
+    rows = rows.reindex(sorted(set(tracked) | set(rows.index), key=lambda i: label(i).casefold()))
+    table = pd.DataFrame({"instrument": rows.index.map(label)}, index=rows.index)
+    for c in codes:
+        table[names.get(c, c)] = ui.text_or(rows[c]).replace("", "—")
+    if "group_adoption_rate" in rows.columns:
+        share = rows["group_adoption_rate"].astype(float).fillna(0.0)
+        table[section.label("group_adoption_rate")] = share.map(lambda x: f"{x:.0%}")
+    if len(codes) >= 2:
+        adopted = pd.DataFrame({c: rows[c].isin(ADOPTED_STATUSES) for c in codes})
+        all_in, any_in = adopted.all(axis=1), adopted.any(axis=1)
+        table["shared"] = all_in.map({True: "all adopted", False: ""})
+        table.loc[any_in & ~all_in, "shared"] = "split"
+        st.caption(
+            f"Of {len(tracked)} instruments with adoption data: {int(all_in.sum())} adopted by all "
+            f"{len(codes)} parties, {int((any_in & ~all_in).sum())} split, "
+            f"{int((~any_in).sum())} adopted by none of them."
+        )
+    st.dataframe(table.reset_index(drop=True), hide_index=True, width="stretch")
+
+
+def _comparison_votes(cat: Catalogue, rep: Report, codes: list[str], group: str) -> None:
+    st.subheader("UN cyber votes where they split")
+    section = rep.section("votes")
+    votes = section.table
+    if votes.empty:
+        ui.empty_state("None of the chosen parties has a recorded vote on the cyber resolutions.")
+        return
+    voters = [*codes, *(["group_majority"] if group else [])]  # the group's majority counts as a voter
+    cast = votes[voters].where(votes[voters].isin(scope.VOTE_CHOICES))  # not absent, no vote row or a tie
+    both = cast.notna().sum(axis=1) >= 2
+    split = both & (cast.nunique(axis=1) > 1)
+    st.caption(
+        f"{int(split.sum())} of {int(both.sum())} cyber resolutions where at least two of them cast a vote "
+        "(absences ignored) split them."
+    )
+    names = cat.party_names()
+    shown = votes.loc[split, ["resolution_id", "date", "series", *voters]].rename(
+        columns={**{c: names.get(c, c) for c in codes}, "group_majority": section.label("group_majority")}
+    )
+    if shown.empty:
+        ui.empty_state("They never split on a cyber resolution where both voted.")
+    else:
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+
+# --------------------------------------------------------------------------- Country profile (export.country_brief)
+
+
+def country_profile(cat: Catalogue, code: str, brief: Report) -> None:
+    """The Country profile's counts and tabs, from the country brief (adoptions, memberships, votes)
+    and the analytics (partners, bloc, position)."""
+    name = cat.party_name(code)
+    adoptions = brief.section("adoptions").table
+    adopted = adoptions[adoptions["adopted"]]
+    others = adoptions[~adoptions["adopted"]]
+    memberships = brief.section("memberships").table
+    votes = brief.section("votes")
+    coverage = cat.coverage()
+    tracked = coverage.index[coverage["tracked"]]
+    day = date.fromisoformat(brief.as_of)
+
+    c = st.columns(4)
+    c[0].metric(
+        "Instruments adopted",
+        f"{len(adopted)} of {len(tracked)}",
+        help="Out of the instruments whose adoptions the catalogue tracks (bound, member, endorser, "
+        "participant or national standard; a signature alone is not adoption).",
+    )
+    c[1].metric("Other recorded statuses", len(others), help="Signed only, observer, withdrew, left, ...")
+    c[2].metric(
+        "Group memberships",
+        len(memberships),
+        help=f"Groups it belongs to on {day}, any role (member, observer, partner), of the {len(cat.groups)} "
+        "political groupings tracked; the Groups tab also lists past memberships.",
+    )
+    c[3].metric(
+        "Cyber votes recorded",
+        int((votes.table["vote"] != "absent").sum()),
+        help=f"Yes/no/abstain votes on the {len(scope.resolutions_in_scope(cat, day))} UN cyber resolutions with "
+        "a recorded vote (absences not counted).",
+    )
+
+    tab_adopt, tab_groups, tab_votes, tab_partners = st.tabs(
+        ["Adoptions and gaps", "Groups", "UN cyber votes", "Partners, bloc, position"]
+    )
+    with tab_adopt:
+        st.subheader("What it adopted, and when")
+        if adopted.empty:
+            ui.empty_state(
+                f"No adoption of a tracked instrument is recorded for {name}. The catalogue "
+                f"tracks adoptions for {len(tracked)} instruments; missing rows can mean missing data."
+            )
+        else:
+            st.dataframe(
+                adopted[["instrument", "kind", "pillar", "status", "since", "source_id"]].sort_values("since"),
+                hide_index=True,
+                width="stretch",
+            )
+        if len(others):
+            st.caption("Other recorded statuses (not adoption):")
+            st.dataframe(others[["instrument", "status", "since", "source_id"]], hide_index=True, width="stretch")
+        st.subheader("What it has not adopted")
+        label = ui.instrument_label(cat)
+        missing = [i for i in tracked if i not in set(adoptions["instrument_id"])]
+        st.caption(
+            f"{len(missing)} tracked instruments with no recorded action by {name} "
+            '("no action recorded"; the Gaps page ranks them against a bloc).'
+        )
+        st.write(", ".join(label(i) for i in missing) or "—")
+        untracked = coverage.index[~coverage["tracked"]]
+        st.caption(f"{len(untracked)} catalogued instruments have no adoption data at all (no data, not non-adoption).")
+        norms_carried(cat, code)
+
+    with tab_groups:
+        st.subheader("Political groupings")
+        gm = cat.group_members[cat.group_members["party_code"] == code]
+        if gm.empty:
+            ui.empty_state(
+                f"{name} is not recorded in any of the {len(cat.groups)} groupings tracked "
+                "(EU, NATO, G77, AU, ASEAN, SCO, BRICS, ...)."
+            )
+        else:
+            st.caption(
+                f"{len(gm)} membership rows ({len(memberships)} current on {day}, any role), each with a source."
+            )
+            st.dataframe(
+                gm.assign(group=gm["group_id"].map(scope.group_names(cat)))[
+                    ["group", "role", "joined", "left", "source_id"]
+                ],
+                hide_index=True,
+                width="stretch",
+            )
+
+    with tab_votes:
+        st.subheader("UN General Assembly votes on cyber resolutions")
+        if votes.table.empty:
+            ui.empty_state(
+                f"No recorded votes for {name} on the cyber resolutions "
+                "(not a UN member, or not yet a member at the time)."
+            )
+        else:
+            counts = votes.table["vote"].value_counts()
+            st.caption(
+                " · ".join(f"{v}: {int(counts.get(v, 0))}" for v in (*scope.VOTE_CHOICES, "absent"))
+                + f" on {len(votes.table)} recorded votes."
+            )
+            rename = {}
+            if "bloc_majority" in votes.table.columns:  # the brief's bloc: its members' most common vote, or tie
+                from tracker.export.compare import group_acronyms
+
+                bloc = brief.parameters["bloc"]
+                acronym = group_acronyms(cat).get(bloc, bloc) if isinstance(bloc, str) else "bloc"
+                rename["bloc_majority"] = f"{acronym} majority"
+            show_table(votes, ["resolution_id", "date", "series", "vote", *rename, "title"], rename=rename)
+
+    with tab_partners:
+        partners_section(cat, code)
+
+
+def norms_carried(cat: Catalogue, code: str) -> None:
+    """The norm concepts a party carries through instruments it adopted (derived from the crosswalk)."""
+    label = ui.instrument_label(cat)
+    norms = cat.instruments.loc[cat.instruments["kind"] == "norm", "id"]
+    carried = [(n, norm_carriers(cat, n, None)) for n in norms]
+    carried = [(n, df[df["party_code"] == code]) for n, df in carried]
+    carried = [(n, df) for n, df in carried if len(df)]
+    st.subheader("Norms it carries (derived)")
+    if not carried:
+        ui.empty_state("No norm concept is carried through an instrument this party adopted (as recorded).")
+        return
+    for n, df in carried:
+        via = "; ".join(
+            f"{r.instrument} {r.clause} ({r.relationship}, confidence {r.confidence})" for r in df.itertuples()
+        )
+        st.markdown(f"- **{label(n)}** via {via}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker.ui import cache, views
+from tracker.ui import cache, state, views
 from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
@@ -10,10 +10,6 @@ st.title("Catalogue")
 inst = cat.instruments
 coverage = cat.coverage()
 label = ui.instrument_label(cat)
-
-# An entry opened from a link (?item=...) or from the results below.
-if ui.INSTRUMENT_KEY not in st.session_state:
-    st.session_state[ui.INSTRUMENT_KEY] = st.query_params.get(ui.INSTRUMENT_KEY, "")
 
 
 def clusters(series):
@@ -92,21 +88,21 @@ def search_and_results() -> None:
         picked = table.iloc[rows[0]]
         target = picked["id"]
         if picked["kind"] == "party":
-            ui.set_selected_parties([target, *[c for c in ui.selected_parties(cat) if c != target]])
+            state.set_selected_parties([target, *[c for c in ui.selected_parties(cat) if c != target]])
             st.switch_page("tracker/ui/pages/country.py")
-        if target != st.session_state.get(ui.INSTRUMENT_KEY):
-            st.session_state[ui.INSTRUMENT_KEY] = target
+        if target != state.open_item():
+            state.set_open_item(target)
             st.rerun(scope="app")
 
 
 search_and_results()
 
-item = st.session_state.get(ui.INSTRUMENT_KEY, "")
-ui.sync_url(item=item if item in set(inst["id"]) else None)
+item = state.open_item()  # opened from a link (?item=...) or from the results above
+state.sync_url(item=item if item in set(inst["id"]) else None)
 st.divider()
 if item in set(inst["id"]):
     if st.button("Close this entry", key="close_item"):
-        st.session_state[ui.INSTRUMENT_KEY] = ""
+        state.set_open_item("")
         st.rerun()
     views.instrument_page(cat, item)
 else:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from tracker.ui import cache, views
+from tracker.ui import cache, state, views
 from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
@@ -14,29 +14,14 @@ with tab_party:
     with left:
         code = ui.pick_party(cat, "Party")
     with right:
-        groups = cat.groups.set_index("id")
         kind = st.radio("Against", ["a group", "a reference party"], horizontal=True, key="gaps_against")
         if kind == "a group":
-            options = groups.index.tolist()
-            ref = st.selectbox(
-                "Group",
-                options,
-                index=options.index("eu") if "eu" in options else 0,
-                key="gaps_group",
-                format_func=lambda g: f"{groups.loc[g, 'name']} ({g})",
-            )
-            ui.sync_url(bloc=ref)
+            ref = ui.pick_group(cat, "Group", key="gaps_group", url_key="bloc")
         else:
-            names = cat.party_names()
             opts = [c for c in ui.party_options(cat) if c != code]
-            ref = st.selectbox(
-                "Reference party",
-                opts,
-                key="gaps_ref_party",
-                index=opts.index("GBR") if "GBR" in opts else 0,
-                format_func=lambda c: f"{names.get(c, c)} ({c})",
-            )
-            ui.sync_url(ref=ref)
+            state.seed_widget("gaps_ref_party", opts, url_key="ref", default="GBR")
+            ref = st.selectbox("Reference party", opts, key="gaps_ref_party", format_func=ui.party_label(cat))
+            state.sync_url(ref=ref)
     views.analytics_gaps(cat, code, ref, is_group=(kind == "a group"))
 
 with tab_instrument:

@@ -6,7 +6,8 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
-from tracker.ui import cache, views
+from tracker.catalogue import scope
+from tracker.ui import cache, state, views
 from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
@@ -19,24 +20,21 @@ st.caption(
 coverage = cat.coverage()
 tracked = coverage[coverage["tracked"]].sort_values("parties", ascending=False)
 label = ui.instrument_label(cat)
-an = cache.analytics_available()
 
 left, right = st.columns([3, 1])
 with right:
-    modes = ["Adoption of an instrument"] + (["Alignment with a country"] if an else [])
+    modes = ["Adoption of an instrument", "Alignment with a country"]
     mode = st.radio("Colour the map by", modes, key="overview_mode")
     if mode == modes[0]:
         options = tracked.index.tolist()
-        wanted = st.query_params.get("instrument", "budapest-convention")
-        if "overview_instrument" not in st.session_state:
-            st.session_state["overview_instrument"] = wanted if wanted in options else options[0]
+        state.seed_widget("overview_instrument", options, url_key="instrument", default="budapest-convention")
         inst_id = st.selectbox(
             "Instrument",
             options,
             key="overview_instrument",
             format_func=lambda i: f"{label(i)} ({tracked.loc[i, 'parties']} parties recorded)",
         )
-        ui.sync_url(instrument=inst_id)
+        state.sync_url(instrument=inst_id)
     else:
         focus = ui.pick_party(cat, "Alignment with")
         st.radio(
@@ -98,14 +96,13 @@ c[2].metric(
     f"{int(status['adopted'].sum()):,}",
     help=f"(instrument, party) pairs adopted on {as_of}, derived from {len(cat.adoptions):,} dated actions.",
 )
-res = cat.resolutions
-cyber = res[res["topic"].isin(["cyber_security", "cybercrime"]) & (res["date"] <= as_of.isoformat())]
+cyber = scope.resolutions_in_scope(cat, as_of, recorded_only=False)
 c[3].metric(
     "Cyber resolutions voted",
     f"{int(cyber['recorded_vote'].sum())}",
     help=f"UN General Assembly cyber resolutions up to {as_of} with a recorded vote, out of "
     f"{len(cyber)} cyber resolutions; {len(cat.votes):,} country votes recorded on "
-    f"{len(res):,} resolutions in all.",
+    f"{len(cat.resolutions):,} resolutions in all.",
 )
 
 st.subheader("What changed recently")
