@@ -387,7 +387,7 @@ def served_state(database_url: str) -> ServedState | None:
     if loaded is None:
         return None
     state = ServedState(loaded.content_hash, loaded.loaded_at, loaded.edits)
-    if stamp is not None and _file_stamp(db) == stamp:  # nothing was written while asking
+    if db is not None and stamp is not None and _file_stamp(db) == stamp:  # nothing was written while asking
         store.save("state", (), (stamp, state))
     return state
 

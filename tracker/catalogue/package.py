@@ -273,14 +273,14 @@ def _root(path: Path | str) -> Path:
 
 def _declared(descriptor: dict, problems: list[Problem]) -> dict[str, dict]:
     """Resources by name; a name declared twice is refused (which one would count?)."""
-    listed = [r for r in descriptor.get("resources", []) if isinstance(r, dict)]
-    names = [r.get("name") for r in listed]
+    listed = [r for r in descriptor.get("resources", []) if isinstance(r, dict) and isinstance(r.get("name"), str)]
+    names: list[str] = [r["name"] for r in listed]
     twice = {n for n in names if names.count(n) > 1}
     for name in sorted(twice, key=str):
         problems.append(
             Problem(PACKAGE_FILE, None, None, f"resource {name!r} is declared {names.count(name)} times (refused)")
         )
-    return {r.get("name"): r for r in listed if r.get("name") not in twice}
+    return {r["name"]: r for r in listed if r["name"] not in twice}
 
 
 def read(path: Path | str) -> Package:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,8 +34,8 @@ def report(
     rel: str,
     column: str | None,
     lines: Iterable[int],
-    values: Iterable,
-    message: Callable[[object], str],
+    values: Iterable[Any],
+    message: Callable[[Any], str],
     rule: str,
 ) -> None:
     """One problem per flagged row, the first ``MAX_PER_RULE`` of them, then one line saying how
@@ -72,7 +73,7 @@ def check_fields(
     and the database's integer range. ``lines`` are the rows' file lines (default: counted)."""
     lines = file_lines(df, lines)
 
-    def flag(mask: pd.Series, name: str, message: Callable[[object], str], rule: str) -> None:
+    def flag(mask: pd.Series, name: str, message: Callable[[Any], str], rule: str) -> None:
         hit = np.asarray(mask, dtype=bool)
         if hit.any():
             report(problems, rel, name, lines[hit], df[name][hit], message, rule)
@@ -99,14 +100,14 @@ def check_fields(
             flag(
                 filled & ~col.isin(cons["enum"]),
                 name,
-                lambda v, enum=cons["enum"]: f"{v!r} is not one of: {', '.join(enum)}",
+                lambda v: f"{v!r} is not one of: {', '.join(cons['enum'])}",  # noqa: B023 - used at once
                 "not an allowed value",
             )
         if "pattern" in cons:
             flag(
                 filled & ~col.str.fullmatch(cons["pattern"]),
                 name,
-                lambda v, pattern=cons["pattern"]: f"{v[:60]!r} does not match the pattern {pattern}",
+                lambda v: f"{v[:60]!r} does not match the pattern {cons['pattern']}",  # noqa: B023 - used at once
                 "pattern mismatch",
             )
         if ftype == "date" or cons.get("pattern") == PARTIAL_DATE_PATTERN:
@@ -120,7 +121,7 @@ def check_fields(
             flag(
                 filled & col.map(bad_date).astype(bool),
                 name,
-                lambda v, form=form: f"{v!r} is not a valid date ({form})",
+                lambda v: f"{v!r} is not a valid date ({form})",  # noqa: B023 - used at once
                 "invalid date",
             )
         elif ftype == "integer":
@@ -188,7 +189,7 @@ def _check_foreign_key(
             col,
             lines[bad],
             values[bad],
-            lambda v, ref_col=ref_col, target=target: f"unknown {ref_col} {v!r} (not in {files[target]})",
+            lambda v: f"unknown {ref_col} {v!r} (not in {files[target]})",  # noqa: B023 - used at once
             f"unknown {ref_col}",
         )
 

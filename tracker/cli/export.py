@@ -53,9 +53,12 @@ def _export_format(fmt: str | None, output: Path | None) -> str:
             f"the file name {output.name!r} does not say which format ({why}): "
             f"give --format {'|'.join(FORMATS)} and a matching name"
         )
-    if chosen is not None and suffix and named != chosen:
+    if chosen is None:
+        assert named is not None  # refused above
+        return named
+    if suffix and named != chosen:
         fail(f"--format {chosen} does not match the file name {output.name!r} (name it .{chosen})")
-    return chosen or named
+    return chosen
 
 
 def _check_target(output: Path) -> Path:
@@ -84,7 +87,7 @@ def _check_target(output: Path) -> Path:
     return target
 
 
-def _write(target: Path, data: bytes, output: Path) -> None:
+def _write(data: bytes, output: Path) -> None:
     """Replace ``target`` atomically: a new file gets the mode the umask gives, an existing one
     keeps its mode (and owner, where allowed). Errors name the user's path, never the temporary one."""
     import contextlib
@@ -124,7 +127,8 @@ def _run_export(build, fmt: str | None, output: Path | None, catalogue: Path | N
     fmt = _export_format(fmt, output)
     if output is None and fmt in BINARY_FORMATS and sys.stdout.isatty():
         fail(f"{fmt} is a binary format: give -o FILE or redirect standard output")
-    target = _check_target(output) if output is not None else None
+    if output is not None:
+        _check_target(output)  # before any work; checked again when writing
     with typer.progressbar(length=3, label=f"Exporting {what} as {fmt}", file=sys.stderr) as bar:
         cat = common.load_cat(catalogue)
         bar.update(1)
@@ -132,7 +136,7 @@ def _run_export(build, fmt: str | None, output: Path | None, catalogue: Path | N
         bar.update(1)
         data = render(report, fmt)
         bar.update(1)
-    if target is None:
+    if output is None:
         stream = getattr(sys.stdout, "buffer", None)
         if stream is None:
             sys.stdout.write(data.decode("utf-8"))
@@ -140,7 +144,7 @@ def _run_export(build, fmt: str | None, output: Path | None, catalogue: Path | N
             stream.write(data)
         sys.stdout.flush()
         return
-    _write(target, data, output)
+    _write(data, output)
     typer.echo(f"wrote {output} ({len(data):,} bytes, {fmt})", err=True)
 
 
