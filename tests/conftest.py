@@ -23,8 +23,10 @@ POSTGRES_ADMIN_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "postgresql://p
 
 @pytest.fixture(scope="session", autouse=True)
 def private_cache_dir(tmp_path_factory):
-    """The app keeps a copy of the catalogue in the user cache directory; tests use their own."""
+    """The app keeps a copy of the catalogue in the user cache directory, signed with a key in the
+    user data directory; tests use their own."""
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
     # no test may touch the user's own database: a throwaway default (database tests set their own)
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('default-db') / 'tracker.db'}"
     # no background warm-up thread racing the cache clears between AppTests (browser tests keep it)

@@ -209,3 +209,111 @@ def test_loaded_state_names_the_load_and_the_newest_change(engine, mini_path):
     again = loaded_state(engine)
     assert again.content_hash == state.content_hash and again.loaded_at != state.loaded_at
     assert data_version(engine) == again.edits
+
+
+# --------------------------------------------------------------------------- validation agrees with the loader
+
+
+def _incompressible(n_bytes: int, seed: int = 0) -> str:
+    """Text of exactly ``n_bytes`` UTF-8 bytes that no compression shrinks (random CJK, 3 bytes a
+    character): PostgreSQL compresses index entries, so only such text meets the real limit."""
+    import random
+
+    rng = random.Random(seed)
+    text = "".join(chr(rng.randrange(0x4E00, 0x9FFF)) for _ in range(n_bytes // 3))
+    return text + "x" * (n_bytes - len(text.encode("utf-8")))
+
+
+def _known_discrepancy(mini_path, tally: str) -> None:
+    """Give A/RES/74/247 the tally ``yes=tally``, noted as a known discrepancy (so no count check)."""
+    f = mini_path / "resolutions.csv"
+    text = f.read_text("utf-8")
+    line = next(row for row in text.splitlines() if row.startswith("A/RES/74/247,"))
+    fixed = line.replace("true,whole,2,3,1", f"true,whole,{tally},3,1").removesuffix(",") + ",known discrepancy (test)"
+    f.write_text(text.replace(line, fixed), "utf-8")
+
+
+def _long_alias(mini_path, alias: str) -> None:
+    with (mini_path / "party_aliases.csv").open("a", encoding="utf-8") as f:
+        f.write(f"{alias},FRA,\n")
+
+
+def test_values_at_the_databases_limits_load_and_read_back(engine, mini_path):
+    from tracker.schema import INTEGER_MAX, MAX_KEY_BYTES
+
+    _known_discrepancy(mini_path, str(INTEGER_MAX))
+    alias = _incompressible(MAX_KEY_BYTES)
+    _long_alias(mini_path, alias)
+    assert sync_to_database(mini_path, engine=engine).status == "loaded"
+    back = catalogue_from_database(engine)
+    assert int(back.resolutions.set_index("id").loc["A/RES/74/247", "yes"]) == INTEGER_MAX
+    assert alias in set(back.party_aliases["alias"])
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["integer beyond int4", "integer beyond int64", "key beyond the index limit"],
+)
+def test_validate_reports_what_load_refuses_and_the_database_is_left_alone(engine, mini_path, case):
+    from tracker.catalogue import validate_package
+    from tracker.schema import INTEGER_MAX, MAX_KEY_BYTES
+
+    sync_to_database(mini_path, engine=engine)
+    before = snapshot(engine)
+    if case == "integer beyond int4":
+        _known_discrepancy(mini_path, str(INTEGER_MAX + 1))
+    elif case == "integer beyond int64":
+        _known_discrepancy(mini_path, "99999999999999999999")
+    else:
+        _long_alias(mini_path, _incompressible(MAX_KEY_BYTES + 1))
+    reported = [str(p) for p in validate_package(mini_path)]
+    assert len(reported) == 1
+    assert reported[0].startswith(("resolutions.csv:2:yes: ", "party_aliases.csv:5:alias: "))
+    with pytest.raises(CatalogueError) as refused:
+        sync_to_database(mini_path, engine=engine)
+    assert [str(p) for p in refused.value.problems] == reported
+    assert snapshot(engine) == before
+
+
+def test_without_those_checks_the_database_itself_refuses(engine, mini_path, monkeypatch):
+    """The limits are the databases' own: past them a load fails with a raw driver error."""
+    import tracker.catalogue.rules as rules
+    from tracker.errors import TrackerError
+
+    monkeypatch.setattr(rules, "INTEGER_MAX", 10**40)
+    monkeypatch.setattr(rules, "MAX_KEY_BYTES", 10**9)
+    if engine.dialect.name == "postgresql":
+        cases = [
+            lambda: _known_discrepancy(mini_path, "3000000000"),
+            lambda: _long_alias(mini_path, _incompressible(3000)),
+        ]
+    else:  # SQLite stores 64-bit integers and keys of any length
+        cases = [lambda: _known_discrepancy(mini_path, "99999999999999999999")]
+    original = {name: (mini_path / name).read_bytes() for name in ("resolutions.csv", "party_aliases.csv")}
+    for make in cases:
+        for name, data in original.items():
+            (mini_path / name).write_bytes(data)
+        make()
+        with pytest.raises(Exception) as raw:  # noqa: B017, PT011 - any driver error, but not a user error
+            sync_to_database(mini_path, engine=engine)
+        assert not isinstance(raw.value, TrackerError)
+
+
+def test_load_refuses_a_link_out_of_the_package_as_validate_does(engine, mini_path, tmp_path):
+    from tracker.catalogue import validate_package
+
+    sync_to_database(mini_path, engine=engine)
+    before = snapshot(engine)
+    outside = tmp_path / "outside-votes.csv.gz"
+    outside.write_bytes((mini_path / "votes.csv.gz").read_bytes())
+    (mini_path / "votes.csv.gz").unlink()
+    (mini_path / "votes.csv.gz").symlink_to(outside)
+    reported = [str(p) for p in validate_package(mini_path)]
+    assert reported == [
+        f"datapackage.json: resource 'votes': 'votes.csv.gz' is a link to {outside}, outside the package (refused)"
+    ]
+    for force in (False, True):
+        with pytest.raises(CatalogueError) as refused:
+            sync_to_database(mini_path, engine=engine, force=force)
+        assert [str(p) for p in refused.value.problems] == reported
+    assert snapshot(engine) == before

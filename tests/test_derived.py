@@ -158,3 +158,113 @@ def test_tracker_load_prepares_the_app_and_an_unchanged_load_does_nothing(databa
     assert store_for().load("catalogue")[0]
     second = runner.invoke(app, ["load", str(mini_path)])
     assert second.exit_code == 0 and "prepared" not in second.stdout
+
+
+# --------------------------------------------------------------------------- untrusted cache files
+
+
+class _Planted:
+    """Unpickling this runs code (writes a marker file): what a crafted cache file could do."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return (open, (self.marker, "w"))
+
+
+def test_a_crafted_pickle_in_the_cache_directory_never_runs(tmp_path):
+    marker = tmp_path / "ran"
+    s = store(tmp_path / "cache")
+    s.get("axis", ("cyber",), Counter("computed"))
+    path = s.path("axis", ("cyber",))
+    payloads = [
+        pickle.dumps(_Planted(marker)),  # a bare pickle
+        pickle.dumps((FORMAT, s._meta("axis", ("cyber",)), _Planted(marker))),  # in the old file layout
+        path.read_bytes()[: -len(pickle.dumps(1))] + pickle.dumps(_Planted(marker)),  # a valid header, forged body
+    ]
+    for payload in payloads:
+        path.write_bytes(payload)
+        compute = Counter("recomputed")
+        assert store(tmp_path / "cache").get("axis", ("cyber",), compute) == "recomputed"
+        assert compute.calls == 1
+        assert not marker.exists()
+
+
+def test_a_file_signed_with_another_key_is_not_trusted(tmp_path, monkeypatch):
+    s = store(tmp_path / "cache")
+    s.get("axis", (), Counter("mine"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "other-home"))  # another key
+    import tracker.derived as derived
+
+    derived.signing_key.cache_clear()
+    try:
+        assert store(tmp_path / "cache").get("axis", (), Counter("theirs")) == "theirs"
+    finally:
+        derived.signing_key.cache_clear()
+
+
+@pytest.mark.parametrize("special", ["fifo", "symlink", "folder"])
+def test_only_regular_files_are_opened_and_nothing_hangs(tmp_path, special):
+    import os
+    import threading
+
+    s = store(tmp_path / "cache")
+    s.get("axis", (), Counter("first"))
+    path = s.path("axis", ())
+    elsewhere = tmp_path / "elsewhere.pickle"
+    elsewhere.write_bytes(path.read_bytes())  # a valid file, reached through a link
+    path.unlink()
+    if special == "fifo":
+        os.mkfifo(path)  # reading it would wait for a writer forever
+    elif special == "symlink":
+        path.symlink_to(elsewhere)
+    else:
+        path.mkdir()
+    result = {}
+    worker = threading.Thread(
+        target=lambda: result.update(found=store(tmp_path / "cache").load("axis", ())), daemon=True
+    )
+    worker.start()
+    worker.join(20)
+    assert not worker.is_alive(), f"reading a {special} hung"
+    assert result["found"] == (False, None)
+    if special != "folder":
+        assert store(tmp_path / "cache").get("axis", (), Counter("again")) == "again"
+        assert path.is_file() and not path.is_symlink()  # replaced by a regular file
+        assert elsewhere.read_bytes() != b""  # the link's target was not written through
+
+
+def test_the_key_lives_outside_the_cache_directory_and_only_its_owner_reads_it(tmp_path):
+    import stat
+
+    from tracker.derived import key_path
+
+    s = store(tmp_path / "cache")
+    s.get("axis", (), Counter(1))
+    key = key_path()
+    assert key.is_file() and not key.resolve().is_relative_to((tmp_path / "cache").resolve())
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_a_key_others_could_read_or_one_inside_the_cache_is_not_used(tmp_path, monkeypatch):
+    import tracker.derived as derived
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
+    derived.signing_key.cache_clear()
+    try:
+        store(tmp_path / "cache").get("axis", (), Counter(1))
+        derived.key_path().chmod(0o644)
+        derived.signing_key.cache_clear()
+        compute = Counter(2)
+        assert store(tmp_path / "cache").get("axis", (), compute) == 2
+        assert store(tmp_path / "cache").get("axis", (), compute) == 2 and compute.calls == 2  # nothing cached
+        derived.signing_key.cache_clear()
+        monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "cache"))  # the key would sit in the cache folder
+        inside = DiskCache.for_state("sqlite:///a.db", "h", "t", 0, folder=tmp_path / "cache" / "cyber-norms-tracker")
+        compute = Counter(3)
+        inside.get("axis", (), compute)
+        inside.get("axis", (), compute)
+        assert compute.calls == 2
+    finally:
+        derived.signing_key.cache_clear()

@@ -12,6 +12,7 @@ import re
 # C0 (incl. TAB, CR, LF, ESC), DEL, C1 (incl. CSI U+009B), the Unicode line and paragraph
 # separators, and the bidi embeddings, overrides and isolates (the "Trojan Source" set).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+CONTROL_PATTERN = _CONTROL.pattern  # the same set, for vectorised checks (pandas ``str.contains``)
 
 _NAMES = {
     "\t": "TAB",

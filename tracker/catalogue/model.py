@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from tracker.catalogue.evidence import all_evidence
-from tracker.catalogue.package import content_hash, read_package
+from tracker.catalogue.package import content_hash, read
 from tracker.catalogue.rules import check_rules
 from tracker.catalogue.status import derive_status
 from tracker.dates import to_date
@@ -164,9 +164,9 @@ class Catalogue:
 
 
 def _read_and_check(path: Path, today: date | None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    _, frames, problems, files = read_package(path)
-    check_rules(frames, files, today or date.today(), problems)
-    return frames, sorted_problems(problems)
+    package = read(path)
+    check_rules(package.frames, package.files, today or date.today(), package.problems, package.lines)
+    return package.frames, sorted_problems(package.problems)
 
 
 def validate_package(path: Path | str | None = None, *, today: date | None = None) -> list[Problem]:

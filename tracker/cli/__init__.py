@@ -10,7 +10,13 @@ from tracker.cli.common import app
 
 
 def main() -> None:
-    app(prog_name="tracker")
+    try:
+        app(prog_name="tracker")
+    except BrokenPipeError:  # the reader went away outside a command (e.g. during --help)
+        from tracker.cli.common import SIGPIPE_EXIT, silence_stdout
+
+        silence_stdout()
+        raise SystemExit(SIGPIPE_EXIT) from None
 
 
 __all__ = ["app", "main"]

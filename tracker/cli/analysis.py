@@ -22,6 +22,7 @@ from tracker.cli.common import (
     print_json,
     print_table,
     records,
+    say,
 )
 
 
@@ -53,33 +54,33 @@ def align(
         if json_out:
             print_json(finite(res.to_dict() | {"reading": reading(res.majority_kappa), "config": cfg.describe()}))
             return
-        typer.echo(
+        say(
             f"{res.party} vs {res.group} ({len(res.members)} members): {reading(res.majority_kappa)}; majority "
             f"agreement {fmt(res.majority_agreement)}, majority kappa {fmt(res.majority_kappa)}, "
             f"mean pairwise kappa {fmt(res.mean_kappa)}; {res.note}"
         )
-        typer.echo(f"  readings of kappa: {legend_text()}")
-        typer.echo(f"  configuration: {cfg.describe()}")
+        say(f"  readings of kappa: {legend_text()}")
+        say(f"  configuration: {cfg.describe()}")
         return
     res = pair_alignment(cat, a, other, basis=basis, as_of=as_of, topic=topic, since=since, min_votes=cfg.min_votes)
     if json_out:
         print_json(finite(res.to_dict() | {"reading": reading(res.score), "config": cfg.describe()}))
         return
-    typer.echo(f"{res.a} vs {res.b} ({basis}): score {fmt(res.score)}, {reading(res.score)}")
-    typer.echo(
+    say(f"{res.a} vs {res.b} ({basis}): score {fmt(res.score)}, {reading(res.score)}")
+    say(
         f"  votes: agreement {fmt(res.agreement)} (abstention = half; {reading(res.agreement, 'agreement')}), "
         f"kappa {fmt(res.kappa)}, pi {fmt(res.pi)} over {res.co_votes} co-votes"
     )
-    typer.echo(
+    say(
         f"  adoptions: kappa {fmt(res.adoption_kappa)}, portfolio similarity "
         f"{fmt(res.adoption_similarity)}, {res.shared_instruments} shared of {res.instruments_either}"
     )
-    typer.echo(f"  {res.note}; {res.weights}")
-    typer.echo(f"  readings of kappa: {legend_text()}")
-    typer.echo(f"  configuration: {cfg.describe()}")
+    say(f"  {res.note}; {res.weights}")
+    say(f"  readings of kappa: {legend_text()}")
+    say(f"  configuration: {cfg.describe()}")
     diff = res.votes[res.votes["agreement"] < 1].head(10)
     if len(diff):
-        typer.echo("  latest disagreements:")
+        say("  latest disagreements:")
         print_table(diff)
 
 
@@ -109,30 +110,32 @@ def blocs_cmd(
     cfg = _config(
         method=method, basis=basis, topic=topic, since=since, as_of=as_of, n_blocs=k, n_boot=n_boot, seed=seed
     )
-    res = blocs(common.load_cat(), config=cfg)
+    cat = common.load_cat()
+    if cfg == _config(method=cfg.method, basis=cfg.basis, topic=cfg.topic):  # nothing else changed
+        res = common.prepared(cat, "blocs", (cfg.method, cfg.basis, cfg.topic))
+    else:
+        res = blocs(cat, config=cfg)
     if json_out:
         print_json(finite(res.to_dict()))
         return
-    typer.echo(f"configuration: {cfg.describe()}")
+    say(f"configuration: {cfg.describe()}")
     rule = res.details.get("k_rule") or f"louvain, resolution {res.details.get('resolution')}"
-    typer.echo(f"{len(res.blocs)} blocs ({rule})")
+    say(f"{len(res.blocs)} blocs ({rule})")
     for r in res.blocs.itertuples():
-        typer.echo(
-            f"bloc {r.bloc}: {r.label}; {r.size} members, cohesion {fmt(r.cohesion)}, stability {fmt(r.stability)}"
-        )
-        typer.echo(f"  members: {' '.join(r.members)}")
+        say(f"bloc {r.bloc}: {r.label}; {r.size} members, cohesion {fmt(r.cohesion)}, stability {fmt(r.stability)}")
+        say(f"  members: {' '.join(r.members)}")
         if r.uncertain_members:
-            typer.echo(f"  uncertain placement: {' '.join(r.uncertain_members)}")
+            say(f"  uncertain placement: {' '.join(r.uncertain_members)}")
         if r.defining_votes:
-            typer.echo(f"  defining votes: {'; '.join(r.defining_votes)}")
+            say(f"  defining votes: {'; '.join(r.defining_votes)}")
         if r.defining_instruments:
-            typer.echo(f"  defining instruments: {'; '.join(r.defining_instruments)}")
-    typer.echo("between-bloc mean kappa:")
-    typer.echo(res.between.round(3).to_string())
+            say(f"  defining instruments: {'; '.join(r.defining_instruments)}")
+    say("between-bloc mean kappa:")
+    print_table(res.between.round(3), index=True)
     if res.details.get("unaligned"):
-        typer.echo(f"unaligned (no positive agreement with anyone): {' '.join(res.details['unaligned'])}")
+        say(f"unaligned (no positive agreement with anyone): {' '.join(res.details['unaligned'])}")
     if res.excluded:
-        typer.echo(f"not enough evidence: {' '.join(res.excluded)}")
+        say(f"not enough evidence: {' '.join(res.excluded)}")
 
 
 @app.command()
@@ -143,16 +146,18 @@ def swing(
     confidence: Annotated[
         float | None, typer.Option("--confidence", help="evidence a swing state needs, 0-1 (default 0.5)")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit")] = 25,
+    limit: Annotated[int, typer.Option("--limit", help="at most this many swing states")] = 25,
     json_out: JsonOpt = False,
 ):
     """Swing states on cyber votes, each with its reasons and confidence; bloc-wide shifts apart."""
     from tracker.analytics import swing_states
 
+    common.positive(limit, "--limit")
+
     cfg = _config(as_of=as_of, since=since, swing_confidence=confidence)
     cat = common.load_cat()
     with typer.progressbar(length=1, label="Finding swing states", file=sys.stderr) as bar:
-        found = swing_states(cat, config=cfg)
+        found = common.prepared(cat, "swing_states", ()) if cfg == _config() else swing_states(cat, config=cfg)
         bar.update(1)
     out = found.head(limit)
     if json_out:
@@ -167,16 +172,16 @@ def swing(
             }
         )
         return
-    typer.echo(f"configuration: {cfg.describe()}")
-    typer.echo(f"{len(found)} swing states on {found.attrs.get('contested_votes', 0)} contested cyber votes")
+    say(f"configuration: {cfg.describe()}")
+    say(f"{len(found)} swing states on {found.attrs.get('contested_votes', 0)} contested cyber votes")
     for r in out.itertuples():
-        typer.echo(f"{r.party} {r.name} (bloc {r.bloc}, confidence {r.confidence:.2f}):")
+        say(f"{r.party} {r.name} (bloc {r.bloc}, confidence {r.confidence:.2f}):")
         for reason in r.reasons:
-            typer.echo(f"  - {reason}")
+            say(f"  - {reason}")
     if found.empty:
-        typer.echo(found.attrs.get("note", "(no swing states)"))
+        say(found.attrs.get("note", "(no swing states)"))
     for e in found.attrs.get("bloc_events", []):
-        typer.echo(
+        say(
             f"bloc event: bloc {e['bloc']} went from {e['from_vote']} to {e['to_vote']} on the {e['series']} texts "
             f"({e['before']} -> {e['after']}): {e['moved']} of {e['voting']} members"
         )
@@ -201,18 +206,22 @@ def predict(
         if party.strip() in given and given[party.strip()] != vote.strip():
             fail(f"--known gives {party.strip()} two different votes")
         given[party.strip()] = vote.strip()
-    out = predict_votes(common.load_cat(), resolution, known=given, as_of=as_of)
+    cat = common.load_cat()
+    if given or as_of is not None:
+        out = predict_votes(cat, resolution, known=given, as_of=as_of)
+    else:  # the opening view, as the app keeps it
+        out = common.prepared(cat, "predict_votes", (resolution,))
     if json_out:
         print_json({"basis": finite(dict(out.attrs)), "predictions": records(out.round(4))})
         return
     counts = out["vote"].value_counts().to_dict()
-    typer.echo(
+    say(
         f"{out.attrs['resolution']} as of {out.attrs['as_of']}: predicted "
         f"{counts.get('yes', 0)} yes, {counts.get('no', 0)} no, {counts.get('abstain', 0)} abstain; "
         f"signals {', '.join(out.attrs['signals'])}"
     )
     if out.attrs.get("warning"):
-        typer.echo(f"warning: {out.attrs['warning']}")
+        say(f"warning: {out.attrs['warning']}")
     print_table(out.round(3), index=True)
 
 
@@ -246,9 +255,9 @@ def gaps_cmd(
             }
         )
         return
-    typer.echo(f"instruments adopted by >= {cfg.min_share:.0%} of the bloc; configuration: {cfg.describe()}")
+    say(f"instruments adopted by >= {cfg.min_share:.0%} of the bloc; configuration: {cfg.describe()}")
     if out.attrs.get("note"):
-        typer.echo(out.attrs["note"])
+        say(out.attrs["note"])
     if len(out):
         print_table(out)
 
@@ -258,17 +267,19 @@ def gaps_cmd(
 def next_adopters_cmd(
     instrument: Annotated[str, typer.Argument(help="instrument id or alias")],
     as_of: AsOfOpt = None,
-    limit: Annotated[int, typer.Option("--limit")] = 10,
+    limit: Annotated[int, typer.Option("--limit", help="at most this many candidates")] = 10,
     json_out: JsonOpt = False,
 ):
     """Non-adopters most likely to adopt INSTRUMENT next (similarity-weighted neighbours)."""
     from tracker.analytics import next_adopters
+
+    common.positive(limit, "--limit")
 
     out = next_adopters(common.load_cat(), instrument, as_of=as_of, n=limit)
     if json_out:
         print_json({"note": out.attrs.get("note"), "candidates": records(out)})
         return
     if out.attrs.get("note"):
-        typer.echo(out.attrs["note"])
+        say(out.attrs["note"])
     if len(out):
         print_table(out)

@@ -44,8 +44,10 @@ def acting_user(name: str | None):
     """The signed-in user: --user or TRACKER_USER, the password from TRACKER_PASSWORD or a prompt."""
     import os
 
+    from tracker.cli.common import require_users_file
     from tracker.curation import authenticate
 
+    require_users_file()  # explain the setup before asking for a name or a password
     name = name or os.environ.get("TRACKER_USER")
     if not name:
         fail("who is acting? pass --user NAME or set TRACKER_USER")
@@ -319,7 +321,13 @@ def users_add(
     import os
 
     from tracker.curation import add_user, read_users
+    from tracker.settings import get_settings
 
+    if users_file is None and get_settings().users_file is None:
+        fail(
+            "say where the users file is: --file PATH, or TRACKER_USERS_FILE=PATH for every command "
+            "(the file is created with its first user)"
+        )
     if name in read_users(users_file) and not replace:  # say so before asking for a password
         fail(f"user {name!r} exists already (use --replace to reset their role and password)")
     password = os.environ.get("TRACKER_NEW_PASSWORD")

@@ -15,10 +15,11 @@ export_app = typer.Typer(
     help="Bloc summaries, country briefs, comparisons and raw tables as CSV, XLSX, "
     "JSON, Markdown or PDF (stdout unless -o FILE).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(export_app, name="export")
 
-_FORMAT_HELP = "csv, xlsx, json, md or pdf (default: from the -o suffix, else csv)"
+_FORMAT_HELP = "csv, xlsx, json, md or pdf (default: from the -o file's extension; csv on standard output)"
 _CATALOGUE_HELP = "catalogue folder (default: the database if loaded, else the bundled catalogue)"
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=_FORMAT_HELP)]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file (else stdout)")]
@@ -29,31 +30,105 @@ PartyArg = Annotated[str, typer.Argument(help="party code or name (CIV, Ivory Co
 OnePartyOpt = Annotated[str | None, typer.Option("--party", help="only this party")]
 
 
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "json": "json", "md": "md", "markdown": "md", "pdf": "pdf"}
+
+
 def _export_format(fmt: str | None, output: Path | None) -> str:
+    """The format: --format, else the -o file's extension, else csv for standard output. A file
+    name must say the same as --format (``-o eu.docx`` never quietly holds CSV)."""
     from tracker.export import FORMATS
 
-    aliases = {"markdown": "md", "excel": "xlsx"}
-    suffix = output.suffix.lower().lstrip(".") if output else ""
-    suffix = aliases.get(suffix, suffix)
-    chosen = (fmt or "").lower().lstrip(".") or (suffix if suffix in FORMATS else "csv")
-    chosen = aliases.get(chosen, chosen)
-    if chosen not in FORMATS:
-        fail(f"unknown format {fmt!r} (choose one of {', '.join(FORMATS)})")
-    if fmt and suffix in FORMATS and suffix != chosen:
-        fail(f"--format {chosen} does not match the file name {output.name!r}")
+    chosen = None
+    if fmt is not None:
+        chosen = EXTENSIONS.get(fmt.lower().lstrip("."))
+        if chosen is None or chosen not in FORMATS:
+            fail(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if output is None:
+        return chosen or "csv"
+    suffix = output.suffix.lower().lstrip(".")
+    named = EXTENSIONS.get(suffix)
+    if chosen is None and named is None:
+        why = f".{suffix} is not one of: {', '.join(FORMATS)}" if suffix else "it has no extension"
+        fail(
+            f"the file name {output.name!r} does not say which format ({why}): "
+            f"give --format {'|'.join(FORMATS)} and a matching name"
+        )
+    if chosen is None:
+        assert named is not None  # refused above
+        return named
+    if suffix and named != chosen:
+        fail(f"--format {chosen} does not match the file name {output.name!r} (name it .{chosen})")
     return chosen
+
+
+def _check_target(output: Path) -> Path:
+    """Refuse an -o that cannot or must not be replaced by a regular file, before any work: a
+    missing folder, a folder, a symbolic link (never followed: it could point anywhere), a
+    device, FIFO or socket (``-o /dev/null`` would otherwise become a file)."""
+    import os
+    import stat
+
+    target = output.expanduser()
+    parent = target.parent
+    if not parent.exists():
+        fail(f"{parent} does not exist (for -o {output})")
+    if not parent.is_dir():
+        fail(f"{parent} is not a folder (for -o {output})")
+    try:
+        info = os.lstat(target)
+    except FileNotFoundError:
+        return target
+    if stat.S_ISLNK(info.st_mode):
+        fail(f"{output} is a symbolic link (to {os.readlink(target)}); give the file itself or a new name")
+    if stat.S_ISDIR(info.st_mode):
+        fail(f"{output} is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        fail(f"{output} is not a regular file (a device, FIFO or socket); refusing to replace it")
+    return target
+
+
+def _write(data: bytes, output: Path) -> None:
+    """Replace ``target`` atomically: a new file gets the mode the umask gives, an existing one
+    keeps its mode (and owner, where allowed). Errors name the user's path, never the temporary one."""
+    import contextlib
+    import os
+    import stat
+    import tempfile
+
+    target = _check_target(output)  # again: it may have changed while the report was built
+    try:
+        existing = os.lstat(target)
+    except FileNotFoundError:
+        existing = None
+    umask = os.umask(0)
+    os.umask(umask)
+    mode = stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~umask
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)
+            if existing is not None and (existing.st_uid, existing.st_gid) != (os.geteuid(), os.getegid()):
+                with contextlib.suppress(PermissionError):
+                    os.fchown(fh.fileno(), existing.st_uid, existing.st_gid)
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        fail(f"cannot write {output}: {exc.strerror or exc}")
 
 
 def _run_export(build, fmt: str | None, output: Path | None, catalogue: Path | None, what: str) -> None:
     """Load, build, render and write, with a progress bar on stderr; nothing is written on error."""
-    import os
-    import tempfile
-
     from tracker.export import BINARY_FORMATS, render
 
     fmt = _export_format(fmt, output)
     if output is None and fmt in BINARY_FORMATS and sys.stdout.isatty():
         fail(f"{fmt} is a binary format: give -o FILE or redirect standard output")
+    if output is not None:
+        _check_target(output)  # before any work; checked again when writing
     with typer.progressbar(length=3, label=f"Exporting {what} as {fmt}", file=sys.stderr) as bar:
         cat = common.load_cat(catalogue)
         bar.update(1)
@@ -69,18 +144,8 @@ def _run_export(build, fmt: str | None, output: Path | None, catalogue: Path | N
             stream.write(data)
         sys.stdout.flush()
         return
-    target = output.expanduser()
-    if target.is_dir():
-        fail(f"{target} is a folder; give a file name")
-    fd, tmp = tempfile.mkstemp(prefix=".export-", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    typer.echo(f"wrote {target} ({len(data):,} bytes, {fmt})", err=True)
+    _write(data, output)
+    typer.echo(f"wrote {output} ({len(data):,} bytes, {fmt})", err=True)
 
 
 @export_app.command("bloc")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tracker.cli import common
-from tracker.cli.common import AsOfOpt, JsonOpt, app, clean_errors, fail, print_json, print_table, records
+from tracker.cli.common import AsOfOpt, JsonOpt, app, clean_errors, fail, print_json, print_table, records, say
 
 
 @app.command("norms")
@@ -55,5 +55,5 @@ def norms_cmd(
     if not evidence:
         names = norms.LEVEL_NAMES
         summary = table[table["supported"]].groupby("level").size()
-        typer.echo("; ".join(f"{names[lv]} {n}" for lv, n in summary.items()) + f"; {len(table)} in all")
+        say("; ".join(f"{names[lv]} {n}" for lv, n in summary.items()) + f"; {len(table)} in all")
     print_table(table[columns])

@@ -2,7 +2,7 @@
 
 Every catalogue, the bundled one included, is read against this schema, not against the
 schema its own descriptor claims; a test keeps ``catalogue/datapackage.json`` identical.
-Also the keys and orders the schema language cannot express.
+Also the keys and orders the schema language cannot express, and the database's limits.
 """
 
 from __future__ import annotations
@@ -49,6 +49,15 @@ DATE_COLUMNS = {
     "parties": ["un_member_since"],
     "norm_evidence": ["date"],
 }
+
+
+# The database's limits, the stricter of SQLite and PostgreSQL, so that validation refuses what a
+# load could not store (one place: the rules check cells against them, tests load values at them).
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1  # "integer" fields are INTEGER columns: int4 on PostgreSQL
+# A primary key is a btree index entry; PostgreSQL refuses an entry over 2,704 bytes (a third of an
+# 8 kB page, less the tuple header). The key's text, all its columns in UTF-8, must fit with room
+# for the header and the per-column lengths.
+MAX_KEY_BYTES = 2600
 
 
 @cache
