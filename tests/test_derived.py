@@ -158,3 +158,14 @@ def test_tracker_load_prepares_the_app_and_an_unchanged_load_does_nothing(databa
     assert store_for().load("catalogue")[0]
     second = runner.invoke(app, ["load", str(mini_path)])
     assert second.exit_code == 0 and "prepared" not in second.stdout
+
+
+def test_the_opening_blocs_are_those_of_the_analysis_configuration():
+    """The app opens on the blocs the CLI and the exports compute by default (issue 15)."""
+    from tracker.analytics.config import AnalysisConfig
+    from tracker.derived import DEFAULT_BLOCS, OPENING
+
+    cfg = AnalysisConfig()
+    assert (cfg.method, cfg.basis, cfg.topic) == DEFAULT_BLOCS
+    assert ("blocs", DEFAULT_BLOCS) in OPENING
+    assert ("alignment_tables", (cfg.topic,)) in OPENING  # partners on the configuration's votes

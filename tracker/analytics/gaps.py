@@ -8,6 +8,9 @@
   includes votes) that adopted the instrument, weighted by alignment.
 - ``backtest_next_adopters``: hide adoptions after a cut-off, rank, and measure precision@k
   against who actually adopted later, beside a random and a popularity baseline.
+- ``norm_gaps(cat, party, bloc=...)``: the third signal (issue 13): norms at least ``min_share``
+  of the bloc committed to above consensus (a named commitment or stronger on the evidence
+  ladder) for which the party has no such evidence, ranked by that share.
 
 Adoption means bound, member, endorser, participant or national standard on that date (a
 signature alone is not adoption). While the catalogue has no adoptions these functions
@@ -28,6 +31,8 @@ from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver
 
 GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size", "party_status"]
+NORM_GAP_COLUMNS = ["norm_id", "name", "bloc_share", "bloc_committed", "bloc_size", "bloc_usual", "party_commitment"]
+NORM_GAP_RUNG = 4  # a commitment counts when it is a named commitment (rung 4) or stronger: above consensus
 ACTIVITY_WEIGHT = 0.5  # share of the score from how many other (same-stance) instruments the party adopted
 NEXT_COLUMNS = ["party", "name", "score", "neighbours_adopted", "neighbours", "status"]
 
@@ -102,24 +107,7 @@ def gaps(
     cfg = resolve(config)
     min_share = cfg.min_share if min_share is None else share_setting("min_share", min_share)
     as_of = cfg.as_of if as_of is None else as_of
-    resolver = PartyResolver(cat)
-    code = resolver.require(party)
-    if bloc is not None and reference is not None:
-        raise InvalidInput("give either bloc= or reference=, not both")
-    when = to_date(as_of, end=True) if as_of else None
-    if reference is not None:
-        ref = resolver.require(reference)
-        if ref == code:
-            raise InvalidInput(f"{code} compared with itself; give a different reference party")
-        members, label = [ref], ref
-    elif bloc is not None:
-        members = [m for m in group_members(cat, bloc, when) if m != code]
-        label = bloc if isinstance(bloc, str) else ",".join(members)
-    else:
-        t = alignment_tables(cat, as_of=as_of)
-        s = t.combined.loc[code].drop(code).dropna().sort_values(ascending=False)
-        members = s.head(partners_n).index.tolist()
-        label = f"{code}'s {len(members)} closest partners"
+    code, members, label, when = _bloc(cat, party, bloc, reference, as_of, partners_n)
     if not members:
         return _empty(GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
     adopted, st = _adopted_sets(cat, when)
@@ -154,6 +142,91 @@ def gaps(
     out.attrs.update(party=code, bloc=label, members=members, min_share=min_share, config=cfg.describe())
     if out.empty:
         out.attrs["note"] = f"no gaps: {code} has adopted everything >= {min_share:.0%} of {label} adopted"
+    return out
+
+
+def _bloc(cat: Catalogue, party: str, bloc, reference, as_of, partners_n: int):
+    """(party code, the bloc's members without it, the bloc's label, the as-of day)."""
+    resolver = PartyResolver(cat)
+    code = resolver.require(party)
+    if bloc is not None and reference is not None:
+        raise InvalidInput("give either bloc= or reference=, not both")
+    when = to_date(as_of, end=True) if as_of else None
+    if reference is not None:
+        ref = resolver.require(reference)
+        if ref == code:
+            raise InvalidInput(f"{code} compared with itself; give a different reference party")
+        return code, [ref], ref, when
+    if bloc is not None:
+        members = [m for m in group_members(cat, bloc, when) if m != code]
+        return code, members, bloc if isinstance(bloc, str) else ",".join(members), when
+    t = alignment_tables(cat, as_of=as_of)
+    s = t.combined.loc[code].drop(code).dropna().sort_values(ascending=False)
+    members = s.head(partners_n).index.tolist()
+    return code, members, f"{code}'s {len(members)} closest partners", when
+
+
+def norm_gaps(
+    cat: Catalogue,
+    party: str,
+    bloc: str | list[str] | None = None,
+    reference: str | None = None,
+    *,
+    as_of=None,
+    min_share: float | None = None,
+    partners_n: int = 15,
+    config: AnalysisConfig | None = None,
+) -> pd.DataFrame:
+    """Norms at least ``min_share`` of the bloc committed to above consensus (a named commitment
+    or stronger) for which ``party`` has no such evidence, ranked by that share; the bloc is
+    chosen as in :func:`gaps`. ``bloc_usual``: the bloc's most common strongest rung among those
+    committed; ``party_commitment``: the party's strongest supporting rung, or none recorded."""
+    from tracker import norms  # the evidence ladder is built when a norm gap is asked for
+
+    cfg = resolve(config)
+    min_share = cfg.min_share if min_share is None else share_setting("min_share", min_share)
+    as_of = cfg.as_of if as_of is None else as_of
+    code, members, label, when = _bloc(cat, party, bloc, reference, as_of, partners_n)
+    if not members:
+        return _empty(NORM_GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
+    lad = norms.ladder(cat, as_of=when)
+    if lad.empty:
+        return _empty(NORM_GAP_COLUMNS, "no norm evidence in the catalogue yet (0 pieces)")
+    sup = lad[lad["supported"]]
+    committed = sup[sup["level"] <= NORM_GAP_RUNG]
+    mine = sup[sup["party_code"] == code].set_index("norm_id")["level"].to_dict()
+    names = cat.instruments.set_index("id")["name"]
+    rows = []
+    for norm in norms.norm_ids(cat):
+        if mine.get(norm, 99) <= NORM_GAP_RUNG:
+            continue
+        held = committed[(committed["norm_id"] == norm) & committed["party_code"].isin(members)]
+        share = len(held) / len(members)
+        if len(held) and share >= min_share:
+            usual = int(held["level"].mode().min())
+            own = mine.get(norm)
+            rows.append(
+                {
+                    "norm_id": norm,
+                    "name": names.get(norm, norm),
+                    "bloc_share": share,
+                    "bloc_committed": len(held),
+                    "bloc_size": len(members),
+                    "bloc_usual": f"{usual} {norms.LEVEL_NAMES[usual]}",
+                    "party_commitment": f"{own} {norms.LEVEL_NAMES[own]}" if own else "none recorded",
+                }
+            )
+    out = (
+        pd.DataFrame(rows, columns=NORM_GAP_COLUMNS)
+        .sort_values(["bloc_share", "norm_id"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
+    out.attrs.update(party=code, bloc=label, members=members, min_share=min_share, config=cfg.describe())
+    if out.empty:
+        out.attrs["note"] = (
+            f"no norm gaps: {code} has evidence above consensus for every norm >= {min_share:.0%} of {label} "
+            "committed to above consensus"
+        )
     return out
 
 
