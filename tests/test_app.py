@@ -955,3 +955,15 @@ def test_the_app_never_opens_a_file_under_benchmarks(app_database):
     benchmarks, asset = out.stdout.strip().splitlines()[-2:]
     assert benchmarks == "[]"
     assert asset == "True"  # the hook saw the shipped summary being read
+
+
+def test_catalogue_text_in_a_caption_is_shown_as_written():
+    """Names and quotes inside a caption never become a link, an image or markup."""
+    from tracker.ui.views import plain, safe_link
+
+    hostile = "Evil [click](javascript:alert(1)) ![x](http://tracker.example/x.png) **bold** <b>"
+    text = plain(hostile)
+    for piece in ("](", "![", "**", "<b>"):
+        assert piece not in text
+    assert text.replace("\\", "") == hostile  # every character is still there
+    assert safe_link("javascript:alert(1)") == "" and safe_link("https://example.org/a") == "https://example.org/a"

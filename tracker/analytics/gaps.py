@@ -189,7 +189,7 @@ def norm_gaps(
     code, members, label, when = _bloc(cat, party, bloc, reference, as_of, partners_n)
     if not members:
         return _empty(NORM_GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
-    lad = norms.ladder(cat, as_of=when)
+    lad = cat.memo(("analytics.norm_ladder", when), lambda: norms.ladder(cat, as_of=when))
     if lad.empty:
         return _empty(NORM_GAP_COLUMNS, "no norm evidence in the catalogue yet (0 pieces)")
     sup = lad[lad["supported"]]
@@ -230,11 +230,14 @@ def norm_gaps(
     return out
 
 
-def _similarity(cat: Catalogue, as_of, exclude_instrument: str | None = None) -> pd.DataFrame:
-    """Combined alignment (votes + adoptions) as of a date, without the instrument itself."""
+def _similarity(
+    cat: Catalogue, as_of, exclude_instrument: str | None = None, weights: dict | None = None
+) -> pd.DataFrame:
+    """Combined alignment (votes, adoptions, norms) as of a date, without the instrument itself (its
+    adoptions and the norm evidence derived from them)."""
     if exclude_instrument is not None and not cat.adoptions.empty:
         cat = _without_instrument(cat, exclude_instrument)
-    t = alignment_tables(cat, as_of=as_of)
+    t = alignment_tables(cat, as_of=as_of, weights=weights)
     return t.combined
 
 
@@ -330,6 +333,7 @@ def backtest_next_adopters(
     seed: int = 0,
     min_new: int = 1,
     activity_weight: float | None = None,
+    weights: dict | None = None,
 ) -> pd.DataFrame:
     """precision@k of next_adopters with adoptions hidden after ``cutoff``, and two baselines.
 
@@ -341,6 +345,8 @@ def backtest_next_adopters(
     row counts from its source's as-of date (often the day the page was read), so it says
     nothing about *when* the party adopted: such (instrument, party) pairs are neither
     positives nor candidates (they are dropped from every ranking before precision@k).
+    ``weights``: the combined alignment's weights (default ``COMBINED_WEIGHTS``), so a benchmark
+    can measure what each signal adds.
     """
     cut = to_date(cutoff, end=True)
     cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "undated_excluded", "ours", "popularity", "random"]
@@ -362,7 +368,7 @@ def backtest_next_adopters(
         new = (after.get(inst, set()) - had - unknown) & members
         if len(new) < min_new:
             continue
-        sim = _similarity(hidden, cut, exclude_instrument=inst)
+        sim = _similarity(hidden, cut, exclude_instrument=inst, weights=weights)
         ours = _rank(hidden, sim, had, st_before, inst, k, neighbours, activity_weight, skip=unknown)["party"].tolist()
         pool = sorted(p for p in members if p not in had and p not in unknown)
         pop = sorted(pool, key=lambda p: (-counts.get(p, 0), p))[:k]

@@ -33,10 +33,13 @@ NORM_METHOD = (
 
 
 def ladder_on(cat: Catalogue, day: date, codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """tracker.norms.ladder on ``day``, for ``codes`` (all parties when None)."""
+    """tracker.norms.ladder on ``day``, for ``codes`` (all parties when None); computed once per
+    catalogue and day. Today's ladder is the ladder of everything recorded (the catalogue holds no
+    evidence dated after today), so it shares the catalogue's memo of the evidence."""
     from tracker import norms
 
-    lad = norms.ladder(cat, as_of=day)
+    when = None if day >= date.today() else day
+    lad = cat.memo(("export.norm_ladder", when), lambda: norms.ladder(cat, as_of=when))
     return lad if codes is None else lad[lad["party_code"].isin(codes)]
 
 

@@ -230,13 +230,6 @@ def package_metadata() -> dict:
 
 
 @st.cache_data(show_spinner="Checking data quality…")
-def quality_report_text(version: str) -> str:
-    from tracker.quality import quality_report
-
-    return quality_report(get_catalogue())  # what the app serves, curated edits included
-
-
-@st.cache_data(show_spinner="Checking data quality…")
 def quality_tables(version: str) -> dict:
     """tracker.quality's tables (per instrument, untracked instruments, UN members without any
     action) and tracker.norms.counts, for the Sources page."""

@@ -102,10 +102,10 @@ def world_map(
     kind = "quantitative" if quantitative else "nominal"
     if quantitative:
         scale = {"scheme": scheme or "viridis", **({"domain": list(domain)} if domain else {})}
-        legend = {"orient": "bottom"}
+        legend = {"orient": "bottom", "titleLimit": 400}
     else:
         scale = {"domain": list(domain), "range": list(range_)} if domain else {"range": list(range_ or OKABE_ITO)}
-        legend = {"columns": 3, "labelLimit": 260, "orient": "bottom"}
+        legend = {"columns": 3, "labelLimit": 260, "orient": "bottom", "titleLimit": 400}
     enc = {"field": color, "legend": legend, "scale": scale, "title": legend_title, "type": kind}
     tips = [
         {"field": "name", "title": "Party", "type": "nominal"},
@@ -117,7 +117,7 @@ def world_map(
         faded = {
             "opacity": {
                 "field": fade,
-                "legend": {"orient": "bottom", "labelLimit": 260},
+                "legend": {"orient": "top", "direction": "horizontal", "labelLimit": 260, "titleLimit": 400},
                 "scale": {"domain": list(fade_domain), "range": [1.0, 0.35][: len(fade_domain)]},
                 "title": fade_title or fade,
                 "type": "nominal",

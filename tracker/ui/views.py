@@ -4,6 +4,7 @@ the app and the exports give the same answer to the same question."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -259,18 +260,27 @@ def timeline(cat: Catalogue, inst_id: str) -> None:
 
 EVIDENCE_COLUMNS = {
     "rung": "level",
-    "polarity": "polarity",
-    "kind": "kind",
     "document": "document",
     "locator": "locator",
     "quote": "quote",
     "date": "date",
+    "polarity": "polarity",
+    "kind": "kind",
     "via": "derived via",
     "confidence": "crosswalk confidence",
     "note": "note",
     "source_title": "source",
     "link": "link",
 }
+
+
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
+
+
+def plain(text) -> str:
+    """Catalogue text placed inside a caption or a line of markdown, shown as written (never as
+    markup, a link or an image)."""
+    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def safe_link(url: str) -> str:
@@ -283,12 +293,12 @@ def evidence_table(ev: pd.DataFrame, *, with_party: bool = False, names: dict | 
     out = pd.DataFrame(
         {
             "rung": [legends.rung_label(lv) for lv in ev["level"]],
-            "polarity": ev["polarity"],
-            "kind": ev["kind"].str.replace("_", " "),
             "document": ev["document"],
             "locator": ev["locator"],
             "quote": ev["quote"],
             "date": ev["date"].where(ev["date"] != "", "date unknown"),
+            "polarity": ev["polarity"],
+            "kind": ev["kind"].str.replace("_", " "),
             "via": [
                 f"derived from {i}" if d and i else ("derived" if d else "")
                 for d, i in zip(ev["derived"], ev["instrument_id"], strict=True)
@@ -314,7 +324,11 @@ def show_evidence(table: pd.DataFrame, height: int | None = None) -> None:
         hide_index=True,
         width="stretch",
         height=height or "auto",
-        column_config={"link": st.column_config.LinkColumn("link", display_text="source")},
+        column_config={
+            "quote": st.column_config.TextColumn("quote", width="large"),
+            "document": st.column_config.TextColumn("document", width="medium"),
+            "link": st.column_config.LinkColumn("link", display_text="source"),
+        },
     )
 
 
@@ -416,7 +430,7 @@ def norm_ladder_section(cat: Catalogue, norm_id: str) -> None:
     )
     mine = ev[ev["party_code"] == code].sort_values(["polarity", "level", "date"])
     st.caption(
-        f"{len(mine)} pieces of evidence for {names.get(code, code)}: strongest {rung[code]}"
+        f"{len(mine)} pieces of evidence for {plain(names.get(code, code))}: strongest {rung[code]}"
         + (" · rejecting evidence recorded (listed, never netted away)" if code in rejecting else "")
         + ". Derived rows come from the party's adoptions or votes through the crosswalk."
     )
@@ -573,9 +587,9 @@ def partners_section(cat: Catalogue, code: str) -> None:
         info = b.blocs.set_index("bloc").loc[bloc]
         place = float(where["placement"].iloc[0])
         st.write(
-            f"Bloc {bloc}: {info['label']}. {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
+            f"Bloc {bloc}: {plain(info['label'])}. {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
             f"(mean kappa inside the bloc), stability {_fmt(info['stability'], '{:.2f}')} (mean Jaccard over "
-            f"resamples; >= 0.75 stable). {names.get(code, code)} is placed with it in {place:.0%} of resamples"
+            f"resamples; >= 0.75 stable). {plain(names.get(code, code))} is placed with it in {place:.0%} of resamples"
             + (" (uncertain placement)." if bool(where["uncertain"].iloc[0]) else ".")
         )
     config_caption(config(**dict(zip(("method", "basis", "topic"), DEFAULT_BLOCS, strict=True))))
@@ -664,7 +678,7 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool, min_s
         return
     st.caption(
         f"{len(ng)} norms that at least {min_share:.0%} of {against} committed to above consensus (a named "
-        f"commitment or stronger) while {names.get(code, code)} has no such evidence (joining a UN consensus "
+        f"commitment or stronger) while {plain(names.get(code, code))} has no such evidence (joining a UN consensus "
         "is not counted: nearly every UN member did)."
     )
     st.dataframe(
@@ -1372,7 +1386,8 @@ def norms_matrix(cat: Catalogue, code: str, brief: Report) -> None:
     matrix["rejecting"] = [int(against.get(n, 0)) or None for n in matrix.index]
     matrix["qualifying"] = [int(qualifying.get(n, 0)) or None for n in matrix.index]
     st.caption(
-        f"{section.text} Each cell counts the pieces of supporting evidence {name} has on that rung (empty = "
+        f"{plain(section.text)} Each cell counts the pieces of supporting evidence {plain(name)} has on that rung "
+        "(empty = "
         "none); strongest = the best rung, as in the country brief. Rejecting and qualifying evidence "
         "(a dissociation, a vote against or an abstention on a text affirming it) is counted beside, never "
         "netted away. The Catalogue page of each norm lists every piece with its quote and source."

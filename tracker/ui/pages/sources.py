@@ -84,8 +84,7 @@ st.caption(
     "5 consensus), and parties with rejecting evidence (shown beside the support, never netted away)."
 )
 st.dataframe(quality["norm_counts"], hide_index=True, width="stretch")
-with st.expander("The same report as text (`tracker validate --report`)"):
-    st.code(cache.quality_report_text(cat.version), language=None)
+st.caption("The same tables as text: `tracker validate --report`.")
 
 st.subheader("Every source")
 q = st.text_input("Filter sources", key="sources_filter", placeholder="publisher, title or id", live="300ms")
