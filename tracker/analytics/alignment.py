@@ -167,8 +167,12 @@ def undated_rows(cat: Catalogue, as_of=None) -> dict[str, int]:
 
 def norm_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
     """(value indices norms x parties, NORM_VALUES) from the evidence ladder on ``as_of``, or None
-    when the catalogue has no norm evidence. Index 0 = none recorded, 1 = consensus ... 5 = binding."""
+    when the catalogue has no norm evidence. Index 0 = none recorded, 1 = consensus ... 5 = binding.
+    Today or later is everything recorded (no evidence is dated in the future), so it shares the
+    catalogue's memo of the evidence."""
     day = to_date(as_of, end=True) if as_of else None
+    if day is not None and day >= date.today():
+        day = None
     parties = parties or sorted(cat.parties["code"])
 
     def compute():
@@ -177,10 +181,11 @@ def norm_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
         ids = norms.norm_ids(cat)
         if not ids:
             return None
-        lad = norms.ladder(cat, as_of=day)
-        lad = lad[lad["supported"]]
-        if lad.empty:
+        ev = norms.evidence(cat, as_of=day)
+        ev = ev[ev["polarity"].eq("supports")]
+        if ev.empty:
             return None
+        lad = ev.groupby(["party_code", "norm_id"], as_index=False)["level"].min()  # the ladder's level
         row = {n: k for k, n in enumerate(ids)}
         col = {p: k for k, p in enumerate(parties)}
         idx = np.zeros((len(ids), len(parties)), dtype=np.int8)

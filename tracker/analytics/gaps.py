@@ -19,6 +19,8 @@ return empty frames with a note saying so.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
@@ -189,10 +191,13 @@ def norm_gaps(
     code, members, label, when = _bloc(cat, party, bloc, reference, as_of, partners_n)
     if not members:
         return _empty(NORM_GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
-    lad = cat.memo(("analytics.norm_ladder", when), lambda: norms.ladder(cat, as_of=when))
-    if lad.empty:
+    # the strongest supporting rung of each party on each norm (the ladder's level), for these parties only;
+    # today is everything recorded (no evidence is dated in the future): the catalogue's memo of it
+    ev = norms.evidence(cat, as_of=None if when is None or when >= date.today() else when)
+    if ev.empty:
         return _empty(NORM_GAP_COLUMNS, "no norm evidence in the catalogue yet (0 pieces)")
-    sup = lad[lad["supported"]]
+    ev = ev[ev["party_code"].isin([*members, code]) & ev["polarity"].eq("supports")]
+    sup = ev.groupby(["party_code", "norm_id"], as_index=False)["level"].min()
     committed = sup[sup["level"] <= NORM_GAP_RUNG]
     mine = sup[sup["party_code"] == code].set_index("norm_id")["level"].to_dict()
     names = cat.instruments.set_index("id")["name"]

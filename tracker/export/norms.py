@@ -33,12 +33,15 @@ NORM_METHOD = (
 
 
 def ladder_on(cat: Catalogue, day: date, codes: Sequence[str] | None = None) -> pd.DataFrame:
-    """tracker.norms.ladder on ``day``, for ``codes`` (all parties when None); computed once per
-    catalogue and day. Today's ladder is the ladder of everything recorded (the catalogue holds no
-    evidence dated after today), so it shares the catalogue's memo of the evidence."""
+    """tracker.norms.ladder on ``day``, for ``codes`` (all parties when None). Today's ladder is the
+    ladder of everything recorded (the catalogue holds no evidence dated after today), so it shares
+    the catalogue's memo of the evidence. One party's is ranked from its own evidence; several
+    parties' from the ladder of all, computed once per catalogue and day."""
     from tracker import norms
 
     when = None if day >= date.today() else day
+    if codes is not None and len(codes) == 1:
+        return norms.ladder(cat, party=codes[0], as_of=when)
     lad = cat.memo(("export.norm_ladder", when), lambda: norms.ladder(cat, as_of=when))
     return lad if codes is None else lad[lad["party_code"].isin(codes)]
 

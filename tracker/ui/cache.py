@@ -137,6 +137,7 @@ def warm_up(content_hash: str, edits: int) -> threading.Thread:
         time.sleep(3)  # let the browser draw the first page before competing for the 2 cores
         try:
             prepare_results(disk, cat)
+            cat.norm_evidence  # noqa: B018 - derives the norm evidence into the served catalogue's memo
         except Exception:  # only costs speed: a page computes what it needs and shows any error itself
             logger.exception("warm-up of the opening analytics failed")
 
