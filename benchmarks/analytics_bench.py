@@ -8,7 +8,12 @@ Measures, with the vote matrix already built (first call reported separately):
   30 bootstrap resamples), hierarchical on cyber votes, louvain with its sweep (budget 1 s);
 - group alignment, India against the EU group (membership on each vote's date; budget 300 ms);
 - one prediction: A/RES/78/237 with 20% of votes known, and with known={} (budget 1 s);
-- swing states (no budget; reported).
+- swing states (no budget; reported);
+- the norm signal (issue 13): the combined score now includes norm commitments, so the "uncached"
+  alignment derives the norm evidence and its ladder afresh; the norms basis alone; and what each
+  weighting of the combined score does to the next-adopters backtest (precision@10 at the two
+  cut-offs of benchmarks/backtest.py), the one measure here of whether a signal helps find
+  similar parties (--no-quality skips it).
 Medians over --repeat runs; writes its section of benchmarks/RESULTS.md.
 """
 
@@ -45,6 +50,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--no-quality", action="store_true", help="skip the next-adopters backtest per weighting")
     args = ap.parse_args()
     cat = load_catalogue()
     t = time.perf_counter()
@@ -60,9 +66,13 @@ def main() -> int:
     )
 
     def uncached():
-        fresh = cat.replace(votes=cat.votes)  # drops the memo of vote statistics
+        fresh = cat.replace(votes=cat.votes)  # drops the memo of vote statistics and of the norm evidence
         fresh.memo("analytics.votes", lambda: analytics.votes.vote_data(cat), uses=("votes", "resolutions"))
         return analytics.alignment(fresh, basis="combined", since="2010")
+
+    def norms_cold():
+        fresh = cat.replace(norm_evidence=cat.stored_norm_evidence)  # the evidence is derived afresh
+        return analytics.alignment(fresh, basis="norms")
 
     cases = [
         ("alignment, all parties x all votes since 2010 + adoptions", 0.3, uncached),
@@ -82,6 +92,8 @@ def main() -> int:
             1.0,
             lambda: analytics.blocs(cat, method="louvain"),
         ),
+        ("alignment, norms basis, evidence derived afresh", 0.3, norms_cold),
+        ("alignment, norms basis (evidence ladder cached)", 0.3, lambda: analytics.alignment(cat, basis="norms")),
         ("group alignment, IND vs the EU group", 0.3, lambda: analytics.group_alignment(cat, "IND", "eu")),
         (
             f"prediction A/RES/78/237, {len(known)} votes known",
@@ -101,6 +113,7 @@ def main() -> int:
             f"budget {'-' if budget is None else f'{budget * 1000:.0f} ms'} {ok}"
         )
     print(f"first alignment call (builds the vote matrix): {first * 1000:.0f} ms")
+    quality = [] if args.no_quality else weighting_quality(cat)
     if args.no_write:
         return 0
     lines = [
@@ -116,9 +129,45 @@ def main() -> int:
             f"| {label} | {med * 1000:.1f} | {worst * 1000:.1f} | "
             f"{'-' if budget is None else f'{budget * 1000:.0f}'} | {ok} |"
         )
+    if quality:
+        lines += [
+            "",
+            "Next adopters, precision@10 (mean over the instruments gaining dated adopters after the cut-off; "
+            "`benchmarks/backtest.py`'s protocol) with the combined score weighted three ways: the same "
+            "similarity ranks each party's 15 neighbours.",
+            "",
+            "| combined weights | 2021-12-31 | 2022-12-31 | mean |",
+            "|---|---|---|---|",
+        ]
+        for label, per_cut in quality:
+            mean = sum(per_cut) / len(per_cut)
+            lines.append(f"| {label} | " + " | ".join(f"{x:.3f}" for x in per_cut) + f" | {mean:.3f} |")
     write_section(SECTION, "\n".join(lines))
     print(f"wrote section '{SECTION}' of benchmarks/RESULTS.md")
     return 0
+
+
+WEIGHTINGS = (
+    ("votes 0.5, adoptions 0.5 (before the norm signal)", {"votes": 0.5, "adoptions": 0.5, "norms": 0.0}),
+    ("votes 0.5, adoptions 0.3, norms 0.2 (the default)", None),
+    ("votes 0.5, adoptions 0.3, norms 0", {"votes": 0.5, "adoptions": 0.3, "norms": 0.0}),
+    ("votes 0.4, adoptions 0.2, norms 0.4", {"votes": 0.4, "adoptions": 0.2, "norms": 0.4}),
+)
+CUTOFFS = ("2021-12-31", "2022-12-31")
+
+
+def weighting_quality(cat) -> list[tuple[str, list[float]]]:
+    from tracker.analytics import backtest_next_adopters
+
+    out = []
+    for label, weights in WEIGHTINGS:
+        per_cut = []
+        for cut in CUTOFFS:
+            bt = backtest_next_adopters(cat, cut, k=10, weights=weights)
+            per_cut.append(float(bt["ours"].mean()) if len(bt) else float("nan"))
+        out.append((label, per_cut))
+        print(f"next adopters precision@10, {label}: " + ", ".join(f"{x:.3f}" for x in per_cut))
+    return out
 
 
 if __name__ == "__main__":

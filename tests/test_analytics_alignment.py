@@ -89,8 +89,10 @@ def test_combined_is_the_stated_weighted_mean(cat):
     t = analytics.alignment_tables(cat)
     vk, ak = t.kappa.loc["USA", "IND"], t.adoption_kappa.loc["USA", "IND"]
     assert np.isfinite(vk) and np.isfinite(ak)
-    assert t.combined.loc["USA", "IND"] == pytest.approx(0.5 * vk + 0.5 * ak)
-    assert "0.5 x vote kappa + 0.5 x adoption kappa" in analytics.alignment(cat).attrs["weights"]
+    assert not t.settings["norm_data"] and np.isnan(t.norm_score.loc["USA", "IND"])  # no norm evidence here
+    assert t.combined.loc["USA", "IND"] == pytest.approx((0.5 * vk + 0.3 * ak) / 0.8)  # re-weighted without norms
+    text = "0.5 x vote kappa + 0.3 x adoption kappa + 0.2 x norm score"
+    assert text in analytics.alignment(cat).attrs["weights"]
 
 
 def test_adoption_basis_degrades_gracefully_without_adoptions():

@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tracker.derived import DEFAULT_RESOLUTION
+from tracker.derived import DEFAULT_BLOCS, DEFAULT_RESOLUTION
 from tracker.settings import REPO_ROOT
 from tracker.ui import backtests
 
@@ -77,6 +77,35 @@ def infos(at: AppTest) -> str:
     return "\n".join(i.value for i in at.info)
 
 
+def charts(at: AppTest) -> list[dict]:
+    """The Vega-Lite specs drawn on the page (maps and charts), with the named datasets Streamlit
+    moved out of the spec (sent as Arrow tables) put back as records."""
+    import json
+
+    from streamlit import dataframe_util
+
+    out = []
+    for e in at.get("vega_lite_chart"):
+        spec = json.loads(e.proto.spec)
+        spec.setdefault("datasets", {})
+        for ds in e.proto.datasets:
+            frame = dataframe_util.convert_arrow_bytes_to_pandas_df(ds.data.data)
+            spec["datasets"][ds.name] = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        out.append(spec)
+    return out
+
+
+def map_rows(spec: dict) -> list[dict]:
+    """Every party row of a map spec (polygons and small-state circles)."""
+    return spec["datasets"].get("parties", []) + spec["datasets"].get("small-states", [])
+
+
+def table_with(at: AppTest, *columns: str) -> pd.DataFrame:
+    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert found, f"no table with columns {columns}; tables: {[list(d.value.columns) for d in at.dataframe]}"
+    return found[0]
+
+
 # --------------------------------------------------------------------------- overview
 
 
@@ -95,6 +124,30 @@ def test_overview_counts_and_map(app, bundled):
     )
     assert "European Union** (EUU)" in captions(at)  # the EU has no polygon: named in the side note
     assert at.session_state["overview_instrument"] == "budapest-convention"
+    from tracker.catalogue.status import LEVEL_LABELS, LEVELS
+
+    spec = charts(at)[0]
+    colour = spec["layer"][1]["encoding"]["color"]
+    assert colour["scale"]["domain"] == [LEVEL_LABELS[lv] for lv in LEVELS] + ["no action recorded"]
+    assert spec["layer"][1]["encoding"]["opacity"]["scale"]["domain"][1].startswith("date unknown")
+    bound = int((budapest["level"] == "bound").sum())
+    assert f"{LEVEL_LABELS['bound']} {bound}" in captions(at)
+
+
+def test_overview_map_draws_undated_rows_apart(app, bundled):
+    """The instrument with the most rows without a date: those parties are marked date unknown."""
+    status = bundled.status()
+    undated = status[~status["date_known"].astype(bool)]
+    inst = undated["instrument_id"].value_counts().index[0]
+    at = app().run()
+    at.selectbox(key="overview_instrument").set_value(inst).run()
+    assert not at.exception
+    rows = map_rows(charts(at)[0])
+    marked = {r["code"] for r in rows if r["Date"].startswith("date unknown")}
+    drawn = {r["code"] for r in rows}
+    expected = set(undated.loc[undated["instrument_id"] == inst, "party_code"]) & drawn
+    assert marked == expected and expected
+    assert f"Date unknown (faded): {int((undated['instrument_id'] == inst).sum())} statuses" in captions(at)
 
 
 def test_overview_date_slider_changes_the_state_of_play(app, bundled):
@@ -121,8 +174,13 @@ def test_budapest_page_lists_the_parties_cat_status_reports(app, bundled):
     assert at.header[0].value == "Convention on Cybercrime"
     status = bundled.status()
     budapest = status[status["instrument_id"] == "budapest-convention"]
-    assert metric(at, "Status: party") == str(int((budapest["status"] == "party").sum()))
+    assert metric(at, "bound (in force for the party)") == str(int((budapest["level"] == "bound").sum()))
     assert metric(at, "Adopted") == str(int(budapest["adopted"].sum()))
+    assert metric(at, "Date unknown") == str(int((~budapest["date_known"].astype(bool)).sum()))
+    undated_rows = int(
+        ((bundled.adoptions["instrument_id"] == "budapest-convention") & (bundled.adoptions["date"] == "")).sum()
+    )
+    assert f"{undated_rows} actions without a date, counted apart" in captions(at)
     assert at.query_params["item"] == "budapest-convention"
     crosswalk = [d.value for d in at.dataframe if "relationship" in d.value.columns][0]
     assert set(crosswalk["norm"]) == {"Due process", "Human rights online"}
@@ -153,18 +211,49 @@ def test_facets_filter_the_table(app, bundled):
     assert len(table) == int((bundled.instruments["kind"] == "norm").sum())
 
 
-def test_norm_page_shows_carriers_through_the_crosswalk(app, bundled):
+def test_norm_page_maps_the_ladder_with_a_legend_in_words(app, bundled):
+    from tracker import norms
+
     at = open_page(app(), "catalogue.py", item="two-person-rule")
     assert at.header[0].value == bundled.instruments.set_index("id").loc["two-person-rule", "name"]
     crosswalk = [d.value for d in at.dataframe if "clause_title" in d.value.columns][0]
     assert "A.5.3" in set(crosswalk["clause"]) and "AC-5" in set(crosswalk["clause"])
-    status = bundled.status()
-    carriers_instr = set(bundled.crosswalk.loc[bundled.crosswalk["norm_id"] == "two-person-rule", "instrument_id"])
-    expected = status[status["adopted"] & status["instrument_id"].isin(carriers_instr)]["party_code"].nunique()
-    if expected:
-        assert f"{expected} parties carry this norm" in captions(at)
-    else:
-        assert "None of the instruments carrying this norm has recorded adopters" in infos(at)
+    spec = next(c for c in charts(at) if "Strongest evidence" in str(c["layer"][1]["encoding"]["color"]["title"]))
+    legend = spec["layer"][1]["encoding"]["color"]["scale"]["domain"]
+    assert legend == [
+        "1 binding",
+        "2 national position",
+        "3 implementation",
+        "4 named commitment",
+        "5 consensus",
+        "only qualifying or rejecting evidence",
+        "none recorded",
+    ]
+    assert spec["layer"][1]["encoding"]["opacity"]["title"].startswith("Rejecting evidence")
+    lad = norms.ladder(bundled, norm="two-person-rule")
+    rows = {r["code"]: r["Commitment"] for r in map_rows(spec)}
+    for row in lad.itertuples():
+        if row.party_code in rows:
+            assert rows[row.party_code] == (f"{row.level} {row.level_name}" if row.supported else legend[5])
+    implementation = int((lad["supported"] & (lad["level"] == 3)).sum())
+    assert f"3 implementation {implementation}" in captions(at)
+
+
+def test_norm_page_lists_a_partys_evidence_with_quotes_and_source_links(app, bundled):
+    from tracker import norms
+
+    ev = norms.evidence(bundled, norm="gge-norm-13a", party="AUS")
+    quoted = ev[ev["quote"] != ""]
+    assert len(quoted)  # the Australian fact sheet is quoted in the catalogue
+    at = open_page(app(), "catalogue.py", item="gge-norm-13a", parties=["AUS"])
+    assert at.selectbox(key="norm_party_gge-norm-13a").value == "AUS"
+    table = table_with(at, "quote", "locator", "document", "link")
+    assert len(table) == len(ev)
+    assert set(quoted["quote"]) <= set(table["quote"])
+    assert set(quoted["locator"]) <= set(table["locator"])
+    urls = dict(zip(bundled.sources["id"], bundled.sources["url"], strict=True))
+    expected = {urls[s] for s in ev["source_id"] if urls.get(s, "").startswith(("http://", "https://"))}
+    assert set(table["link"]) - {""} == expected  # links to the catalogue's own source addresses only
 
 
 def test_unknown_entry_in_the_link_is_explained(app):
@@ -190,14 +279,46 @@ def test_country_profile_usa(app, bundled):
     vote_table = [d.value for d in at.dataframe if "series" in d.value.columns][0]
     assert "A/RES/74/247" in set(vote_table["resolution_id"])
     assert vote_table.set_index("resolution_id").loc["A/RES/74/247", "vote"] == "no"
-    partners = analytics.partners(bundled, "USA", 10, topic="cyber")
+    partners = analytics.partners(bundled, "USA", 10, topic="all")  # the analysis configuration's votes
     closest = [d.value for d in at.dataframe if "shared_instruments" in d.value.columns][0]
     assert closest["name"].tolist() == partners[partners["side"] == "strongest"]["name"].tolist()
+    from tracker.analytics.readings import reading
+
+    assert closest["reading"].tolist() == [reading(x) for x in partners[partners["side"] == "strongest"]["score"]]
+    from tracker.analytics.config import AnalysisConfig
+
+    assert AnalysisConfig().describe() in captions(at)
     axis = analytics.axis(bundled)
     assert f"Position {axis.loc['USA', 'position']:+.2f}" in "\n".join(m.value for m in at.markdown)
     from tracker.catalogue import scope
 
     assert metric(at, "Group memberships") == str(len(scope.memberships(bundled, "USA")))  # on today, any role
+
+
+def test_country_profile_shows_a_norms_by_levels_matrix(app, bundled):
+    from tracker import norms
+
+    at = open_page(app(), "country.py", parties=["JPN"])
+    matrix = table_with(at, "norm", "1 binding", "5 consensus", "strongest", "rejecting")
+    assert len(matrix) == len(norms.norm_ids(bundled))  # one row per norm concept
+    ev = norms.evidence(bundled, party="JPN")
+    support = ev[ev["polarity"] == "supports"]
+    from tracker.catalogue.scope import instrument_labels
+
+    labels = instrument_labels(bundled)
+    lad = norms.ladder(bundled, party="JPN").set_index("norm_id")
+    for norm in norms.norm_ids(bundled):
+        row = matrix[matrix["norm"] == labels[norm]].iloc[0]
+        for level, rung in norms.LEVEL_NAMES.items():
+            n = int(((support["norm_id"] == norm) & (support["level"] == level)).sum())
+            cell = row[f"{level} {rung}"]
+            assert (n == 0 and pd.isna(cell)) or cell == n, (norm, level)
+        if norm in lad.index and lad.loc[norm, "supported"]:
+            assert row["strongest"].startswith(f"{lad.loc[norm, 'level']} {lad.loc[norm, 'level_name']}")
+        else:
+            assert row["strongest"] in ("none recorded", "qualifying or rejecting evidence only")
+    adopted = table_with(at, "instrument", "level", "status", "since")
+    assert set(adopted["level"]) <= set(__import__("tracker.catalogue.status", fromlist=["x"]).LEVEL_LABELS.values())
 
 
 def test_selected_country_survives_a_page_switch_and_is_in_the_url(app):
@@ -236,11 +357,34 @@ def test_compare_usa_and_russia(app, bundled):
     assert split > len(wide) / 2
     from tracker import analytics
 
-    pair = analytics.pair_alignment(bundled, "USA", "RUS", topic="cyber")
+    pair = analytics.pair_alignment(bundled, "USA", "RUS", topic="all")  # the configuration's votes
     assert pair.score < 0 and pair.kappa < 0  # a low alignment...
     assert metric(at, "Combined alignment") == f"{pair.score:+.2f}"
     assert metric(at, "Vote agreement (raw)") == f"{pair.agreement:.0%}"
+    assert metric(at, "Norm score") == f"{pair.norm_score:+.2f}"
     assert f"Evidence: {pair.co_votes} co-votes" in text  # ...with its evidence count
+    from tracker.analytics.readings import legend_text, reading
+
+    assert f"Reading: {reading(pair.score)} ({legend_text()})" in text
+
+
+def test_compare_shows_the_norm_ladders_side_by_side(app, bundled):
+    from tracker import norms
+
+    at = open_page(app(), "compare.py", parties=["USA", "RUS", "BRA"])
+    table = table_with(at, "norm", "United States (USA)", "Russian Federation (RUS)", "Brazil (BRA)")
+    from tracker.catalogue.scope import instrument_labels
+
+    lad = norms.ladder(bundled).set_index(["norm_id", "party_code"])
+    labels = instrument_labels(bundled)
+    assert len(table) == len(norms.norm_ids(bundled))
+    for norm in norms.norm_ids(bundled):
+        row = table[table["norm"] == labels[norm]].iloc[0]
+        for code, column in (("USA", "United States (USA)"), ("RUS", "Russian Federation (RUS)")):
+            if (norm, code) in lad.index and lad.loc[(norm, code), "supported"]:
+                assert row[column].startswith(f"{lad.loc[(norm, code), 'level']} ")
+            elif (norm, code) not in lad.index:
+                assert row[column] == "none recorded"
 
 
 def test_compare_needs_two_parties(app):
@@ -304,28 +448,68 @@ def test_compare_shows_the_group_majority_of_the_export_and_a_tie_as_tie(tmp_pat
 
 def test_gaps_usa_against_the_eu(app, bundled):
     from tracker import analytics
+    from tracker.analytics.config import AnalysisConfig
 
     at = open_page(app(), "gaps.py", parties=["USA"])
-    table = at.dataframe[0].value
+    assert at.slider(key="gaps_min_share").value == AnalysisConfig().min_share
+    table = table_with(at, "instrument_id", "bloc_share")
     expected = analytics.gaps(bundled, "USA", bloc="eu")
     assert table["instrument_id"].tolist() == expected["instrument_id"].tolist()
     assert table["bloc_share"].is_monotonic_decreasing
-    assert f"{len(expected)} instruments adopted by at least half of group eu" in captions(at)
-    next_table = at.dataframe[1].value  # the second tab: likely next adopters of the Budapest Convention
+    assert f"{len(expected)} instruments adopted by at least 30% of group eu" in captions(at)
+    assert AnalysisConfig().describe() in captions(at)
+    next_table = table_with(at, "party", "neighbours")  # the second tab: likely next adopters of Budapest
     expected_next = analytics.next_adopters(bundled, "budapest-convention", n=15)
     assert next_table["party"].tolist() == expected_next["party"].tolist()
 
 
+def test_gaps_min_share_slider_and_norm_gaps(app, bundled):
+    from tracker import analytics
+    from tracker.analytics.gaps import norm_gaps
+
+    at = open_page(app(), "gaps.py", parties=["KEN"])
+    at.selectbox(key="gaps_group").set_value("au").run()
+    assert not at.exception
+    table = table_with(at, "instrument_id", "bloc_share")
+    assert "malabo-convention" in set(table["instrument_id"])  # Kenya against the AU shows Malabo (issue 15)
+    at.slider(key="gaps_min_share").set_value(0.9).run()
+    strict = analytics.gaps(bundled, "KEN", bloc="au", min_share=0.9)
+    shown = [d.value for d in at.dataframe if "instrument_id" in d.value.columns]
+    assert (shown[0]["instrument_id"].tolist() if shown else []) == strict["instrument_id"].tolist()
+    assert "at least 90%" in captions(at) + infos(at)
+    at.slider(key="gaps_min_share").set_value(0.3).run()
+    at.selectbox(key="gaps_group").set_value("eu").run()
+    expected = norm_gaps(bundled, "KEN", bloc="eu", min_share=0.3)
+    assert len(expected)  # EU members' joint commitments above consensus that Kenya lacks
+    norm_table = table_with(at, "norm_id", "bloc_usual", "party_commitment")
+    assert norm_table["norm_id"].tolist() == expected["norm_id"].tolist()
+
+
 def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
     from tracker import analytics
+    from tracker.analytics.config import AnalysisConfig
 
     at = open_page(app(), "blocs.py")
-    result = analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber")  # the page's defaults
+    result = analytics.blocs(bundled)  # the page opens on the analysis configuration's blocs
     blocs_table = [d.value for d in at.dataframe if "cohesion" in d.value.columns][0]
     assert blocs_table["label"].tolist() == result.blocs["label"].tolist()
+    assert blocs_table["stability"].round(6).tolist() == result.blocs["stability"].round(6).tolist()
+    assert blocs_table["uncertain_members"].tolist() == [", ".join(m) or "—" for m in result.blocs["uncertain_members"]]
     assert f"{len(result.assignments)} parties placed in {len(result.blocs)} blocs" in captions(at)
+    assert AnalysisConfig().describe() in captions(at)
+    spec = next(c for c in charts(at) if c["title"].startswith("Blocs"))
+    faded = {r["code"] for r in map_rows(spec) if r["Placement"].startswith("uncertain")}
+    drawn = {r["code"] for r in map_rows(spec)}
+    assert faded == set(result.assignments.loc[result.assignments["uncertain"], "party"]) & drawn
     swing = [d.value for d in at.dataframe if "reasons" in d.value.columns][0]
-    assert swing["party"].tolist() == analytics.swing_states(bundled)["party"].tolist()
+    expected = analytics.swing_states(bundled)
+    assert swing["party"].tolist() == expected["party"].tolist()
+    assert swing["confidence"].tolist() == expected["confidence"].tolist()
+    assert swing["reasons"].tolist() == [" · ".join(r) for r in expected["reasons"]]
+    events = analytics.bloc_events(bundled, result=result)
+    if len(events):
+        shown = table_with(at, "from_vote", "to_vote", "moved")
+        assert shown[["bloc", "before", "after"]].values.tolist() == events[["bloc", "before", "after"]].values.tolist()
     backtest = [d.value for d in at.dataframe if "log_loss" in d.value.columns][0]
     assert set(backtest["method"]) == {"always-yes", "last-in-series", "knn-15", "ours"}
     shipped = backtests.text("prediction backtest")  # the asset, not benchmarks/RESULTS.md
@@ -347,6 +531,47 @@ def test_predicted_votes_use_the_known_votes(app, bundled):
     assert f"{len(pred)} parties predicted, 2 known votes given" in captions(at)
     table = [d.value for d in at.dataframe if "p_yes" in d.value.columns][0]
     assert table.set_index("code").loc["USA", "known"] == "yes"
+    guessed = pred.drop(index=["USA", "RUS"])
+    low = int((guessed[["p_yes", "p_no", "p_abstain"]].max(axis=1) < 0.6).sum())
+    assert metric(at, "Low-confidence predictions") == str(low)
+
+
+def test_predicted_votes_say_when_one_probability_is_a_rule_not_knowledge(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "blocs.py")  # no known votes: only the previous vote of the series speaks
+    pred = analytics.predict_votes(bundled, "A/RES/74/247")
+    same = pred.round(3).groupby(["p_yes", "p_no", "p_abstain"]).size().max()
+    assert same > len(pred) // 4  # the situation the issue describes
+    text = captions(at)
+    assert f"{same} of {len(pred)} parties share the same probability" in text
+    assert "not knowledge of each party" in text
+    table = table_with(at, "probability", "certainty", "basis")
+    assert set(table["certainty"]) <= {"high (p >= 0.8)", "medium (0.6 <= p < 0.8)", "low (p < 0.6): a guess"}
+    spec = next(c for c in charts(at) if c["title"].startswith("Predicted votes"))
+    assert spec["layer"][1]["encoding"]["opacity"]["title"] == "Confidence of the prediction"
+
+
+def test_sources_page_shows_the_quality_tables(app, bundled):
+    from tracker import norms, quality
+    from tracker.catalogue.status import LEVEL_LABELS
+
+    at = open_page(app(), "sources.py")
+    missing = quality.un_members_without_action(bundled)
+    assert f"{len(missing)} of {int(bundled.parties['un_member'].sum())} UN Member States have no adoption row" in (
+        captions(at)
+    )
+    if missing:
+        assert table_with(at, "party", "code")["code"].tolist() == missing
+    per = table_with(at, "instrument_id", "undated", "secondary_%")
+    expected = quality.instrument_quality(bundled)
+    assert per["instrument_id"].tolist() == expected["instrument_id"].tolist()
+    assert per[LEVEL_LABELS["bound"]].tolist() == expected["bound"].tolist()
+    assert per["undated"].tolist() == expected["undated"].tolist()
+    counts = table_with(at, "norm_id", "binding", "consensus", "rejecting")
+    pd.testing.assert_frame_equal(counts.reset_index(drop=True), norms.counts(bundled), check_dtype=False)
+    untracked = quality.untracked_instruments(bundled)
+    assert f"{len(untracked)} catalogued instruments (norm concepts aside) have no adoption row" in captions(at)
 
 
 def test_sources_page(app, bundled):
@@ -369,9 +594,35 @@ def test_overview_alignment_map(app, bundled):
     at.session_state["parties"] = ["FRA"]
     at.radio(key="overview_mode").set_value("Alignment with a country").run()
     assert not at.exception
-    m = analytics.alignment(bundled, basis="votes", topic="cyber")
+    m = analytics.alignment(bundled, basis="votes", topic="all")  # the analysis configuration's votes
     n = int(m.loc["FRA"].drop("FRA").notna().sum())
     assert f"{n} parties with enough evidence" in captions(at)
+    from tracker.analytics.readings import legend, legend_text, reading
+
+    spec = charts(at)[0]
+    domain = spec["layer"][1]["encoding"]["color"]["scale"]["domain"]
+    assert [d.split(" (")[0] for d in domain] == [r for r, _lo, _hi in legend()] + ["not enough evidence"]
+    assert legend_text() in captions(at)  # the caption and the legend come from one definition
+    assert "blue = aligned" not in captions(at)
+    rows = {r["code"]: r["Reading"] for r in map_rows(spec)}
+    assert rows["DEU"].startswith(reading(m.loc["FRA", "DEU"]))
+
+
+def test_historical_alignment_says_how_many_undated_rows_it_used(app, bundled):
+    from datetime import date
+
+    from tracker import analytics
+
+    at = app().run()
+    at.session_state["parties"] = ["FRA"]
+    at.radio(key="overview_mode").set_value("Alignment with a country").run()
+    at.radio(key="overview_basis").set_value("combined").run()
+    at.slider(key="as_of").set_value(date(2015, 6, 30)).run()
+    assert not at.exception
+    settings = analytics.alignment_tables(bundled, as_of=date(2015, 6, 30)).settings
+    assert settings["undated_rows"] > 0
+    assert f"used {settings['undated_rows']} rows without a known date" in captions(at)
+    assert f"{settings['undated_after_as_of']} of them confirmed by their source only after 2015-06-30" in captions(at)
 
 
 def test_country_brief_export_offers_every_format(app):
@@ -422,7 +673,7 @@ def cached_results(version: str) -> dict:
     return {
         "partners": cache.partners(version, "USA", "cyber"),
         "partners_all": cache.partners(version, "IND", "all"),
-        "blocs": cache.blocs(version, "hierarchical", "votes", "cyber"),
+        "blocs": cache.blocs(version, *DEFAULT_BLOCS),
         "axis": cache.axis(version),
         "swing": cache.swing_states(version),
         "predict": cache.predict_votes(version, DEFAULT_RESOLUTION, ()),
@@ -449,7 +700,7 @@ def test_analytics_from_the_disk_cache_equal_a_direct_computation(app, bundled, 
     direct = {
         "partners": analytics.partners(bundled, "USA", 10, topic="cyber"),
         "partners_all": analytics.partners(bundled, "IND", 10, topic="all"),
-        "blocs": analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber"),
+        "blocs": analytics.blocs(bundled),
         "axis": analytics.axis(bundled, topic="cyber"),
         "swing": analytics.swing_states(bundled),
         "predict": analytics.predict_votes(bundled, DEFAULT_RESOLUTION),
@@ -705,3 +956,15 @@ def test_the_app_never_opens_a_file_under_benchmarks(app_database):
     benchmarks, asset = out.stdout.strip().splitlines()[-2:]
     assert benchmarks == "[]"
     assert asset == "True"  # the hook saw the shipped summary being read
+
+
+def test_catalogue_text_in_a_caption_is_shown_as_written():
+    """Names and quotes inside a caption never become a link, an image or markup."""
+    from tracker.ui.views import plain, safe_link
+
+    hostile = "Evil [click](javascript:alert(1)) ![x](http://tracker.example/x.png) **bold** <b>"
+    text = plain(hostile)
+    for piece in ("](", "![", "**", "<b>"):
+        assert piece not in text
+    assert text.replace("\\", "") == hostile  # every character is still there
+    assert safe_link("javascript:alert(1)") == "" and safe_link("https://example.org/a") == "https://example.org/a"

@@ -268,3 +268,14 @@ def test_a_key_others_could_read_or_one_inside_the_cache_is_not_used(tmp_path, m
         assert compute.calls == 2
     finally:
         derived.signing_key.cache_clear()
+
+
+def test_the_opening_blocs_are_those_of_the_analysis_configuration():
+    """The app opens on the blocs the CLI and the exports compute by default (issue 15)."""
+    from tracker.analytics.config import AnalysisConfig
+    from tracker.derived import DEFAULT_BLOCS, OPENING
+
+    cfg = AnalysisConfig()
+    assert (cfg.method, cfg.basis, cfg.topic) == DEFAULT_BLOCS
+    assert ("blocs", DEFAULT_BLOCS) in OPENING
+    assert ("alignment_tables", (cfg.topic,)) in OPENING  # partners on the configuration's votes

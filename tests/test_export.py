@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -474,6 +475,7 @@ def test_comparison_of_one_party_with_a_group(mini):
         "group",
         "instruments",
         "votes",
+        "norms",
         "group_alignment",
     ]
     assert report.find("alignment") is None  # no pair to align
@@ -703,6 +705,27 @@ def test_brief_partners_gaps_and_prediction(bundled):
     assert pred["actual_vote"] == actual["vote"].iloc[0]
 
 
+def test_brief_prediction_states_its_certainty_and_what_it_rests_on(bundled):
+    from tracker.analytics import predict_votes
+    from tracker.analytics.readings import signals_text, vote_certainty
+
+    report = ex.country_brief(bundled, "IND", resolution="A/RES/74/247")
+    section = report.section("prediction")
+    row = section.table.iloc[0]
+    p = max(row["p_yes"], row["p_no"], row["p_abstain"])
+    assert row["certainty"] == vote_certainty(p)
+    pred = predict_votes(bundled, "A/RES/74/247", known={})
+    assert f"rest on: {signals_text(pred.attrs['signals'])}" in section.text
+    same = int(
+        (pred.round(3)[["p_yes", "p_no", "p_abstain"]] == pred.round(3).loc["IND", ["p_yes", "p_no", "p_abstain"]])
+        .all(axis=1)
+        .sum()
+    )
+    assert (f"{same} of {len(pred)} parties get this same probability" in section.text) == (same > len(pred) // 4)
+    assert vote_certainty(0.95).startswith("high") and vote_certainty(0.7).startswith("medium")
+    assert vote_certainty(0.4).startswith("low")
+
+
 def test_brief_prediction_before_the_vote_hides_the_actual_vote(bundled):
     report = ex.country_brief(bundled, "IND", resolution="A/RES/74/247", as_of="2019-06-30")
     assert report.section("prediction").table.iloc[0]["actual_vote"] == ""
@@ -747,3 +770,78 @@ def test_alignment_table_pairs_and_evidence(bundled):
 def test_analytics_bad_input(bundled, call, message):
     with pytest.raises(ValueError, match=message):
         call(bundled)
+
+
+# --------------------------------------------------------------------------- norm commitments and configuration
+
+
+def test_brief_norm_section_is_the_ladder_of_the_party(bundled):
+    from tracker import norms
+
+    report = ex.country_brief(bundled, "Japan", as_of="2026-01-01")
+    table = report.section("norms").table.set_index("norm_id")
+    assert list(table.index) == norms.norm_ids(bundled)  # every norm, none-recorded ones included
+    lad = norms.ladder(bundled, party="JPN", as_of="2026-01-01").set_index("norm_id")
+    for norm, row in table.iterrows():
+        if norm not in lad.index or not lad.loc[norm, "supported"]:
+            assert pd.isna(row["level"])
+        else:
+            assert row["level"] == lad.loc[norm, "level"]
+            assert row["commitment"].startswith(f"{lad.loc[norm, 'level']} {lad.loc[norm, 'level_name']}")
+            assert row["source_id"] == lad.loc[norm, "source_id"]
+    assert (table["commitment"] == "none recorded").sum() == len(table) - len(lad)
+    refs = report.source_refs()
+    assert all(sid in refs for sid in table["source_id"] if sid)  # every cited source is numbered
+    assert "Norm commitments: each party's strongest supporting evidence" in report.method
+
+
+def test_bloc_norm_section_shares_add_up_and_match_the_ladder(eu_summary, bundled):
+    from tracker import norms
+
+    table = eu_summary.section("norms").table.set_index("norm_id")
+    members = list(eu_summary.section("members").table["party_code"])
+    rungs = [name.replace(" ", "_") for name in norms.LEVEL_NAMES.values()]
+    shares = table[[*rungs, "none_recorded"]].sum(axis=1)
+    assert np.allclose(shares, 1.0, atol=1e-3)
+    lad = norms.ladder(bundled, as_of=eu_summary.as_of)
+    lad = lad[lad["party_code"].isin(members) & lad["supported"]]
+    for norm, row in table.iterrows():
+        binding = int(((lad["norm_id"] == norm) & (lad["level"] == 1)).sum())
+        assert row["binding"] == pytest.approx(binding / len(members), abs=1e-4)
+        assert row["members"] == len(members)
+    assert set(eu_summary.section("norms").formats) == {*rungs, "none_recorded"}
+
+
+def test_comparison_shows_the_ladders_side_by_side(bundled):
+    from tracker import norms
+
+    report = ex.comparison(bundled, ["USA", "RUS", "BRA"], as_of="2026-01-01")
+    table = report.section("norms").table.set_index("norm_id")
+    lad = norms.ladder(bundled, as_of="2026-01-01").set_index(["norm_id", "party_code"])
+    for norm, row in table.iterrows():
+        for code in ("USA", "RUS", "BRA"):
+            if (norm, code) not in lad.index:
+                assert row[code] == "none recorded"
+            elif lad.loc[(norm, code), "supported"]:
+                assert row[code].startswith(str(lad.loc[(norm, code), "level"]))
+    pairs = report.section("alignment").table
+    assert {"norm_score", "reading"} <= set(pairs.columns)
+
+
+def test_every_analysis_export_states_the_configuration(mini):
+    from tracker.analytics.config import AnalysisConfig
+
+    for name, report in golden_reports(mini).items():
+        assert AnalysisConfig().describe() in report.method, name
+
+
+def test_gaps_follow_the_configured_min_share(bundled):
+    default = ex.country_brief(bundled, "Kenya", bloc="au", as_of="2026-01-01")
+    strict = ex.country_brief(bundled, "Kenya", bloc="au", as_of="2026-01-01", min_share=0.9)
+    assert default.parameters["min_share"] == 0.3 and strict.parameters["min_share"] == 0.9
+    gaps = default.section("gaps").table
+    assert "malabo-convention" in set(gaps["instrument_id"])  # 30% of the AU: Kenya's gap shows (issue 15)
+    assert (gaps["bloc_adoption_rate"] >= 0.3).all()
+    assert len(strict.section("gaps").table) < len(gaps)
+    with pytest.raises(ValueError, match="min_share must be between 0 and 1"):
+        ex.country_brief(bundled, "Kenya", bloc="au", min_share=1.5)

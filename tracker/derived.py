@@ -60,12 +60,16 @@ LIBRARIES = ("numpy", "pandas", "scipy", "networkx")
 T = TypeVar("T")
 
 DEFAULT_RESOLUTION = "A/RES/74/247"  # the Blocs page opens its prediction and backtest on this vote
+# The blocs of the analysis configuration's defaults (tracker.analytics.config.AnalysisConfig: method,
+# basis, topic), which the app, the CLI and the exports share; written out here so that the first
+# page need not import the analytics (a test checks they are the configuration's).
+DEFAULT_BLOCS = ("hierarchical", "votes", "all")
 # The heavy results the app's pages open with (Country profile: alignment tables, blocs, axis;
 # Blocs: blocs, swing states, the default prediction and its backtest), as (name, args).
 OPENING: tuple[tuple[str, tuple], ...] = (
-    ("alignment_tables", ("cyber",)),
     ("alignment_tables", ("all",)),
-    ("blocs", ("hierarchical", "votes", "cyber")),
+    ("alignment_tables", ("cyber",)),
+    ("blocs", DEFAULT_BLOCS),
     ("axis", ("cyber",)),
     ("swing_states", ()),
     ("predict_votes", (DEFAULT_RESOLUTION,)),

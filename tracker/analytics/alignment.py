@@ -1,18 +1,42 @@
-"""Alignment between parties: votes (raw agreement, Cohen's kappa, Scott's pi) and adoptions.
+"""Alignment between parties: votes (raw agreement, Cohen's kappa, Scott's pi), adoptions and norms.
 
 - **votes**: yes=1, abstain=0.5, no=0, absent = missing. Raw agreement counts an abstention
   against a yes or no as half an agreement (for display); the chance-corrected scores
   (Häge 2011) are for analysis: two states that vote yes on almost everything agree 95% of
   the time by circumstance, not choice.
-- **adoptions**: each tracked instrument is an item and each party's status on it (as of the
-  date) a graded answer: bound party / member / adopted standard 1.0, endorsed or
-  participant 0.8, signed 0.5, observer 0.3, no action / withdrawn / left 0. The same
-  chance-corrected measure gives the adoption kappa; the weighted Jaccard of the portfolios
-  and the number of shared instruments are reported beside it.
-- **combined** = 0.5 x vote kappa + 0.5 x adoption kappa. A signal without enough evidence
-  for a pair (fewer than ``min_votes`` co-votes; fewer than ``min_instruments`` instruments
-  that either party adopted, or a party that adopted none) is dropped and the other carries
-  the pair alone; with neither, the pair is NaN with its counts, never a silent zero.
+- **adoptions**: each tracked instrument is an item and each party's commitment level on it
+  (``cat.status(as_of)["level"]``, issue 14) a graded answer (``STATUS_WEIGHT``): bound 1.0;
+  ratified but not yet in force, implemented as a national standard, or politically committed
+  (endorsed, joined, sponsored) 0.8; signed 0.5; a seat in a standards body or observer
+  status 0 (a standards body's seat is not a political commitment); withdrawn or no action 0.
+  The same chance-corrected measure gives the adoption kappa; the weighted Jaccard of the
+  portfolios and the number of shared instruments are reported beside it. A row whose date
+  is unknown counts from the instrument's opening (``date_known`` False); the tables say how
+  many such rows they used (``settings["undated_rows"]``).
+- **norms**: each norm concept is an item and each party's strongest supporting rung of the
+  evidence ladder (``tracker.norms.ladder``) a graded answer (``NORM_WEIGHT``): binding 1.0,
+  national position 0.9, implementation 0.8, named commitment 0.7, consensus 0.3, none 0. The
+  big step is between joining a collective consensus and any commitment made in the party's
+  own name; the rungs above it differ in how strong the evidence is, not in what was committed
+  to. Qualifying or rejecting evidence alone counts as none here (the norm page shows it
+  beside the support). The **norm score** is the cosine of two parties' deviations from each
+  norm's mean among UN members (-1..1 like kappa; 1 = committed above and below the usual
+  level on the same norms, 0 = no more alike than chance, negative = on opposite sides). A
+  plain kappa would reward the item effect every party shares (nearly all are bound by the
+  ICCPR's due process and joined the GGE consensus), not a choice. A pair needs ``MIN_NORMS``
+  norms on which either party's commitment differs from the most common one, and both some
+  support, or the signal is not used: two parties holding only the commitments nearly everyone
+  holds are alike by circumstance. The weighted Jaccard of the portfolios is reported beside it.
+- **combined** = weighted mean of the signals a pair has (``COMBINED_WEIGHTS``: 0.5 x vote
+  kappa + 0.3 x adoption kappa + 0.2 x norm score). Votes weigh most: hundreds of co-votes,
+  each a choice made on the day. Adoption portfolios (about 60 instruments) come next. Norms
+  weigh least: 14 concepts, eleven of them the GGE norms that most parties hold on the same
+  consensus evidence, so they say less about a pair. A signal without enough evidence for a
+  pair (fewer than ``min_votes`` co-votes; fewer than ``min_instruments`` instruments that
+  either party adopted, or a party that adopted none; too few norms above consensus) is
+  dropped and the others carry the pair, re-weighted; with none, the pair is NaN with its
+  counts, never a silent zero. ``benchmarks/analytics_bench.py`` measures the cost and the
+  next-adopters backtest with and without the norm signal.
 """
 
 from __future__ import annotations
@@ -34,28 +58,35 @@ from tracker.dates import earliest, known_by, to_date
 from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver
 
+# What a commitment level (tracker.catalogue.status.LEVELS) counts for in an adoption portfolio.
 STATUS_WEIGHT = {
-    "party": 1.0,
-    "member": 1.0,
-    "adopted": 1.0,
-    "endorsed": 0.8,
-    "participant": 0.8,
-    "signed": 0.5,
-    "observer": 0.3,
+    "bound": 1.0,
+    "ratified_not_in_force": 0.8,  # consent to be bound given; the treaty does not yet bind it
+    "implemented": 0.8,  # a national adoption of a standard
+    "committed": 0.8,  # endorsed, joined or sponsored a political instrument
+    "signed": 0.5,  # intent, not consent
+    "participating": 0.0,  # a seat in a standards body or observer status: not a political commitment
+    "withdrawn": 0.0,
 }
-LEVELS = (0.0, 0.3, 0.5, 0.8, 1.0)
-COMBINED_WEIGHTS = {"votes": 0.5, "adoptions": 0.5}
-BASES = ("combined", "votes", "adoptions")
+LEVELS = (0.0, 0.5, 0.8, 1.0)  # the distinct portfolio values (no action = 0)
+ADOPTED_WEIGHT = 0.8  # a level counting at least this much is "adopted" when a pair's instruments are listed
+# What the strongest supporting rung of the norm evidence ladder counts for (tracker.norms).
+NORM_WEIGHT = {1: 1.0, 2: 0.9, 3: 0.8, 4: 0.7, 5: 0.3}
+NORM_VALUES = (0.0, 0.3, 0.7, 0.8, 0.9, 1.0)  # none recorded, consensus, named commitment ... binding
+COMBINED_WEIGHTS = {"votes": 0.5, "adoptions": 0.3, "norms": 0.2}
+BASES = ("combined", "votes", "adoptions", "norms")
 SCORES = ("kappa", "pi", "agreement")
 MIN_VOTES = 10
 MIN_INSTRUMENTS = 3
+MIN_NORMS = 3
 
 
 def weights_text(weights=None) -> str:
-    w = weights or COMBINED_WEIGHTS
+    w = {**COMBINED_WEIGHTS, **(weights or {})}
     return (
-        f"combined = {w['votes']:g} x vote kappa + {w['adoptions']:g} x adoption kappa "
-        "(a signal without enough evidence for a pair is dropped; the other carries it)"
+        f"combined = {w['votes']:g} x vote kappa + {w['adoptions']:g} x adoption kappa + "
+        f"{w['norms']:g} x norm score (a signal without enough evidence for a pair is dropped; "
+        "the others carry it, re-weighted)"
     )
 
 
@@ -72,6 +103,9 @@ class AlignmentTables:
     shared_instruments: pd.DataFrame  # adopted by both
     adoption_kappa: pd.DataFrame
     adoption_similarity: pd.DataFrame  # weighted Jaccard of the portfolios
+    norms_either: pd.DataFrame  # norms on which at least one of the pair differs from the usual commitment
+    norm_score: pd.DataFrame  # cosine of the deviations from each norm's mean (-1..1)
+    norm_overlap: pd.DataFrame  # weighted Jaccard of the norm portfolios
     combined: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
@@ -80,6 +114,8 @@ class AlignmentTables:
             out = {"kappa": self.kappa, "pi": self.pi, "agreement": self.agreement}[score]
         elif basis == "adoptions":
             out = self.adoption_kappa if score != "agreement" else self.adoption_similarity
+        elif basis == "norms":
+            out = self.norm_score if score != "agreement" else self.norm_overlap
         else:
             out = self.combined
         return out
@@ -90,18 +126,25 @@ def check_basis(basis: str) -> None:
         raise InvalidInput(f"unknown basis {basis!r}; choose one of {', '.join(BASES)}")
 
 
-def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
-    """(level indices instruments x parties, level values) for tracked instruments, or None."""
+def _portfolio_status(cat: Catalogue, as_of) -> pd.DataFrame | None:
     if cat.adoptions.empty:
         return None
     st = cat.status(as_of)
-    if st.empty:
+    return None if st.empty else st
+
+
+def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
+    """(level indices instruments x parties, level values) for tracked instruments, or None.
+
+    Each party's answer on an instrument is the weight of its commitment level (STATUS_WEIGHT)."""
+    st = _portfolio_status(cat, as_of)
+    if st is None:
         return None
     parties = parties or sorted(cat.parties["code"])
     tracked = sorted(set(cat.adoptions["instrument_id"]))
     row = {i: k for k, i in enumerate(tracked)}
     col = {p: k for k, p in enumerate(parties)}
-    level = st["status"].map(STATUS_WEIGHT).fillna(0.0)
+    level = st["level"].map(STATUS_WEIGHT).fillna(0.0)
     idx = np.zeros((len(tracked), len(parties)), dtype=np.int8)  # no action: level 0
     lv = {v: k for k, v in enumerate(LEVELS)}
     for inst, party, w in zip(st["instrument_id"], st["party_code"], level, strict=True):
@@ -110,30 +153,103 @@ def adoption_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None
     return idx, np.array(LEVELS)
 
 
-def adoption_scores(idx: np.ndarray, values: np.ndarray, min_instruments: int = MIN_INSTRUMENTS):
-    """(adoption kappa, weighted Jaccard, instruments adopted by either) for every pair of
-    columns of ``idx`` (level indices, instruments x parties); NaN without enough evidence."""
-    adopted = (idx > 0).astype(np.float32)
-    either = len(idx) - (1 - adopted).T @ (1 - adopted)
-    ad = pair_stats(idx, values)
-    w = values[idx]
+def undated_rows(cat: Catalogue, as_of=None) -> dict[str, int]:
+    """How many rows of the adoption portfolios (weight > 0) on ``as_of`` rest on an action
+    without a known date (counted from the instrument's opening), and how many of those the
+    sources only confirm after ``as_of`` (so they may not have been true yet)."""
+    st = _portfolio_status(cat, as_of)
+    if st is None:
+        return {"undated_rows": 0, "undated_after_as_of": 0}
+    used = st[(st["level"].map(STATUS_WEIGHT).fillna(0.0) > 0) & ~st["date_known"].astype(bool)]
+    later = 0 if as_of is None else int((used["known_by"] > to_date(as_of, end=True)).sum())
+    return {"undated_rows": len(used), "undated_after_as_of": later}
+
+
+def norm_levels(cat: Catalogue, as_of=None, parties: list[str] | None = None):
+    """(value indices norms x parties, NORM_VALUES) from the evidence ladder on ``as_of``, or None
+    when the catalogue has no norm evidence. Index 0 = none recorded, 1 = consensus ... 5 = binding.
+    Today or later is everything recorded (no evidence is dated in the future), so it shares the
+    catalogue's memo of the evidence."""
+    day = to_date(as_of, end=True) if as_of else None
+    if day is not None and day >= date.today():
+        day = None
+    parties = parties or sorted(cat.parties["code"])
+
+    def compute():
+        from tracker import norms  # the ladder (and its evidence) is only built when a norm signal is asked for
+
+        ids = norms.norm_ids(cat)
+        if not ids:
+            return None
+        ev = norms.evidence(cat, as_of=day)
+        ev = ev[ev["polarity"].eq("supports")]
+        if ev.empty:
+            return None
+        lad = ev.groupby(["party_code", "norm_id"], as_index=False)["level"].min()  # the ladder's level
+        row = {n: k for k, n in enumerate(ids)}
+        col = {p: k for k, p in enumerate(parties)}
+        idx = np.zeros((len(ids), len(parties)), dtype=np.int8)
+        for norm, party, rung in zip(lad["norm_id"], lad["party_code"], lad["level"], strict=True):
+            if party in col and norm in row:
+                idx[row[norm], col[party]] = NORM_VALUES.index(NORM_WEIGHT[int(rung)])
+        return idx, np.array(NORM_VALUES)
+
+    key = ("analytics.norm_levels", day, hashlib.sha1("\n".join(parties).encode()).hexdigest())
+    return cat.memo(key, compute)
+
+
+def _jaccard(w: np.ndarray) -> np.ndarray:
+    """Weighted Jaccard of every pair of columns of ``w`` (items x parties), NaN when both are empty."""
     num = np.minimum(w[:, :, None], w[:, None, :]).sum(axis=0)
     den = np.maximum(w[:, :, None], w[:, None, :]).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        jacc = np.where(den > 0, num / den, np.nan)
+        return np.where(den > 0, num / den, np.nan)
+
+
+def adoption_scores(idx: np.ndarray, values: np.ndarray, min_instruments: int = MIN_INSTRUMENTS):
+    """(adoption kappa, weighted Jaccard, instruments adopted by either) for every pair of
+    columns of ``idx`` (level indices, instruments x parties); NaN without enough evidence."""
+    adopted = (values[idx] > 0).astype(np.float32)
+    either = len(idx) - (1 - adopted).T @ (1 - adopted)
+    st = pair_stats(idx, values)
     # a party that adopted nothing has no portfolio to compare: not enough evidence
     active = adopted.sum(axis=0) > 0
     usable = (either >= min_instruments) & active[:, None] & active[None, :]
-    return np.where(usable, ad.kappa, np.nan), np.where(usable, jacc, np.nan), either
+    return np.where(usable, st.kappa, np.nan), np.where(usable, _jaccard(values[idx]), np.nan), either
 
 
-def combine_scores(v_kappa: np.ndarray, ad_kappa: np.ndarray, weights: dict | None = None) -> np.ndarray:
-    """The combined score: weighted mean of the signals a pair has (NaN with neither)."""
-    weights = weights or COMBINED_WEIGHTS
-    wv, wa = weights["votes"], weights["adoptions"]
-    has_v, has_a = np.isfinite(v_kappa), np.isfinite(ad_kappa)
-    num = np.where(has_v, wv * np.nan_to_num(v_kappa), 0) + np.where(has_a, wa * np.nan_to_num(ad_kappa), 0)
-    den = np.where(has_v, wv, 0) + np.where(has_a, wa, 0)
+def norm_scores(idx: np.ndarray, values: np.ndarray, reference: np.ndarray | None = None, min_norms: int = MIN_NORMS):
+    """(norm score, weighted Jaccard, norms on which either differs from the usual commitment) for
+    every pair of columns of ``idx`` (norm_levels); NaN without enough evidence. ``reference``:
+    the columns (parties) whose mean and most common answer are "usual" (default: all)."""
+    ref = np.ones(idx.shape[1], dtype=bool) if reference is None or not np.any(reference) else reference
+    v = values[idx]
+    dev = v - v[:, ref].mean(axis=1, keepdims=True)
+    length = np.sqrt((dev**2).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.clip((dev.T @ dev) / np.outer(length, length), -1.0, 1.0)
+    usual = np.array([np.bincount(row[ref], minlength=len(values)).argmax() for row in idx])
+    differs = (idx != usual[:, None]).astype(np.float32)
+    either = len(idx) - (1 - differs).T @ (1 - differs)
+    active = np.asarray((idx > 0).any(axis=0), dtype=bool)
+    usable = (either >= min_norms) & active[:, None] & active[None, :] & (length[:, None] > 0) & (length[None, :] > 0)
+    return np.where(usable, score, np.nan), np.where(usable, _jaccard(v), np.nan), either
+
+
+def combine_scores(
+    v_kappa: np.ndarray, ad_kappa: np.ndarray, weights: dict | None = None, n_kappa: np.ndarray | None = None
+) -> np.ndarray:
+    """The combined score: weighted mean of the signals a pair has (NaN with none)."""
+    w = {**COMBINED_WEIGHTS, **(weights or {})}
+    signals = [(v_kappa, w["votes"]), (ad_kappa, w["adoptions"])]
+    if n_kappa is not None:
+        signals.append((n_kappa, w["norms"]))
+    num = np.zeros(np.shape(v_kappa))
+    den = np.zeros(np.shape(v_kappa))
+    for score, weight in signals:
+        has = np.isfinite(score)
+        num = num + np.where(has, weight * np.nan_to_num(score), 0)
+        den = den + np.where(has, weight, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, num / den, np.nan)
 
@@ -158,26 +274,35 @@ def alignment_tables(
     min_instruments: int = MIN_INSTRUMENTS,
     weights: dict | None = None,
 ) -> AlignmentTables:
-    """All party x party tables (votes and adoptions) for the window ``since``..``as_of``."""
-    weights = weights or COMBINED_WEIGHTS
+    """All party x party tables (votes, adoptions, norms) for the window ``since``..``as_of``."""
+    weights = {**COMBINED_WEIGHTS, **(weights or {})}
     data = vote_data(cat)
     parties = list(data.parties)
     mask = row_mask(data, topic=topic, since=since, as_of=as_of)
+    day = to_date(as_of, end=True) if as_of else None
+    n_p = len(parties)
     with single_thread():
         votes = _vote_stats(cat, data, mask)
-        levels = adoption_levels(cat, as_of=to_date(as_of, end=True) if as_of else None, parties=parties)
-        n_p = len(parties)
+        levels = adoption_levels(cat, as_of=day, parties=parties)
         if levels is not None:
             idx, values = levels
-            adopted = (idx > 0).astype(np.float32)
+            adopted = (values[idx] > 0).astype(np.float32)
             shared = adopted.T @ adopted
             ad_kappa, jacc, either = adoption_scores(idx, values, min_instruments)
         else:
             either = shared = np.zeros((n_p, n_p))
             ad_kappa = jacc = np.full((n_p, n_p), np.nan)
+        commitments = norm_levels(cat, as_of=day, parties=parties)
+        if commitments is not None:
+            un = set(cat.parties.loc[cat.parties["un_member"], "code"])
+            n_idx, n_values = commitments
+            n_kappa, n_jacc, n_either = norm_scores(n_idx, n_values, np.array([p in un for p in parties]))
+        else:
+            n_either = np.zeros((n_p, n_p))
+            n_kappa = n_jacc = np.full((n_p, n_p), np.nan)
     enough = votes.n >= min_votes
     v_kappa = np.where(enough, votes.kappa, np.nan)
-    combined = combine_scores(v_kappa, ad_kappa, weights)
+    combined = combine_scores(v_kappa, ad_kappa, weights, n_kappa)
     settings = {
         "topic": topic,
         "since": str(since) if since else None,
@@ -185,21 +310,27 @@ def alignment_tables(
         "resolutions": int(mask.sum()),
         "min_votes": min_votes,
         "min_instruments": min_instruments,
+        "min_norms": MIN_NORMS,
         "weights": weights_text(weights),
         "adoption_data": levels is not None,
+        "norm_data": commitments is not None,
+        **undated_rows(cat, day),
     }
     return AlignmentTables(
-        parties,
-        _frame(votes.n, parties),
-        _frame(np.where(enough, votes.agreement, np.nan), parties),
-        _frame(v_kappa, parties),
-        _frame(np.where(enough, votes.pi, np.nan), parties),
-        _frame(np.asarray(either, dtype=np.int64), parties),
-        _frame(np.asarray(shared, dtype=np.int64), parties),
-        _frame(ad_kappa, parties),
-        _frame(jacc, parties),
-        _frame(combined, parties),
-        settings,
+        parties=parties,
+        co_votes=_frame(votes.n, parties),
+        agreement=_frame(np.where(enough, votes.agreement, np.nan), parties),
+        kappa=_frame(v_kappa, parties),
+        pi=_frame(np.where(enough, votes.pi, np.nan), parties),
+        instruments_either=_frame(np.asarray(either, dtype=np.int64), parties),
+        shared_instruments=_frame(np.asarray(shared, dtype=np.int64), parties),
+        adoption_kappa=_frame(ad_kappa, parties),
+        adoption_similarity=_frame(jacc, parties),
+        norms_either=_frame(np.asarray(n_either, dtype=np.int64), parties),
+        norm_score=_frame(n_kappa, parties),
+        norm_overlap=_frame(n_jacc, parties),
+        combined=_frame(combined, parties),
+        settings=settings,
     )
 
 
@@ -212,7 +343,7 @@ def alignment(
     score: str = "kappa",
     min_votes: int = MIN_VOTES,
 ) -> pd.DataFrame:
-    """Party x party alignment. ``basis``: combined | votes | adoptions.
+    """Party x party alignment. ``basis``: combined | votes | adoptions | norms.
 
     ``score`` (votes basis): kappa (Cohen, default), pi (Scott) or agreement (raw, abstention
     = half). Pairs without enough evidence are NaN; ``df.attrs`` states the basis, the window
@@ -244,11 +375,14 @@ class PairAlignment:
     adoption_similarity: float | None
     shared_instruments: int
     instruments_either: int
+    norm_score: float | None
+    norm_overlap: float | None
+    norms_either: int
     enough_evidence: bool
     note: str
     weights: str
     votes: pd.DataFrame  # resolution_id, date, topic, vote_a, vote_b, agreement
-    instruments: pd.DataFrame  # instrument_id, status_a, status_b, shared
+    instruments: pd.DataFrame  # instrument_id, status_a, status_b, level_a, level_b, shared
 
     def to_dict(self, *, evidence_rows: int = 20) -> dict:
         def num(x):
@@ -268,6 +402,9 @@ class PairAlignment:
             "adoption_similarity": num(self.adoption_similarity),
             "shared_instruments": self.shared_instruments,
             "instruments_either": self.instruments_either,
+            "norm_score": num(self.norm_score),
+            "norm_overlap": num(self.norm_overlap),
+            "norms_either": self.norms_either,
             "enough_evidence": self.enough_evidence,
             "note": self.note,
             "weights": self.weights,
@@ -332,40 +469,55 @@ def pair_alignment(
                 f"{int(t.instruments_either.loc[a, b])} adopted by either"
                 + ("" if used else f" (need {MIN_INSTRUMENTS} and both adopting; adoptions not used)")
             )
+    if basis in ("combined", "norms"):
+        if not t.settings["norm_data"]:
+            parts.append("no norm evidence")
+        else:
+            used = pd.notna(t.norm_score.loc[a, b])
+            parts.append(
+                f"{int(t.norms_either.loc[a, b])} norms on which either differs from the usual commitment"
+                + ("" if used else f" (need {MIN_NORMS}; norms not used)")
+            )
     note = ("" if enough else "not enough evidence: ") + ", ".join(parts)
     return PairAlignment(
-        a,
-        b,
-        basis,
-        _none(score),
-        _none(t.agreement.loc[a, b]),
-        _none(t.kappa.loc[a, b]),
-        _none(t.pi.loc[a, b]),
-        n,
-        _none(t.adoption_kappa.loc[a, b]),
-        _none(t.adoption_similarity.loc[a, b]),
-        int(t.shared_instruments.loc[a, b]),
-        int(t.instruments_either.loc[a, b]),
-        enough,
-        note,
-        t.settings["weights"],
-        votes,
-        instruments,
+        a=a,
+        b=b,
+        basis=basis,
+        score=_none(score),
+        agreement=_none(t.agreement.loc[a, b]),
+        kappa=_none(t.kappa.loc[a, b]),
+        pi=_none(t.pi.loc[a, b]),
+        co_votes=n,
+        adoption_kappa=_none(t.adoption_kappa.loc[a, b]),
+        adoption_similarity=_none(t.adoption_similarity.loc[a, b]),
+        shared_instruments=int(t.shared_instruments.loc[a, b]),
+        instruments_either=int(t.instruments_either.loc[a, b]),
+        norm_score=_none(t.norm_score.loc[a, b]),
+        norm_overlap=_none(t.norm_overlap.loc[a, b]),
+        norms_either=int(t.norms_either.loc[a, b]),
+        enough_evidence=enough,
+        note=note,
+        weights=t.settings["weights"],
+        votes=votes,
+        instruments=instruments,
     )
 
 
 def _pair_instruments(cat: Catalogue, a: str, b: str, as_of) -> pd.DataFrame:
-    cols = ["instrument_id", "status_a", "status_b", "shared"]
+    cols = ["instrument_id", "status_a", "status_b", "level_a", "level_b", "shared"]
     if cat.adoptions.empty:
         return pd.DataFrame(columns=cols).astype({"shared": bool})
     st = cat.status(to_date(as_of, end=True) if as_of else None)
     st = st[st["party_code"].isin([a, b])]
-    wide = st.pivot(index="instrument_id", columns="party_code", values="status").reindex(columns=[a, b])
-    wide = wide.astype(object).where(wide.notna(), "no action").reset_index()
-    wide.columns = cols[:3]
-    adopted = {s for s, w in STATUS_WEIGHT.items() if w >= 0.8}
-    wide["shared"] = wide["status_a"].isin(adopted) & wide["status_b"].isin(adopted)
-    return wide.sort_values(["shared", "instrument_id"], ascending=[False, True]).reset_index(drop=True)
+    out = pd.DataFrame({"instrument_id": sorted(set(st["instrument_id"]))})
+    for code, side in ((a, "a"), (b, "b")):
+        mine = st[st["party_code"] == code]
+        for col in ("status", "level"):
+            of = dict(zip(mine["instrument_id"], mine[col], strict=True))
+            out[f"{col}_{side}"] = [of.get(i, "no action") for i in out["instrument_id"]]
+    adopted = {lv for lv, w in STATUS_WEIGHT.items() if w >= ADOPTED_WEIGHT}
+    out["shared"] = out["level_a"].isin(adopted) & out["level_b"].isin(adopted)
+    return out[cols].sort_values(["shared", "instrument_id"], ascending=[False, True]).reset_index(drop=True)
 
 
 def partners(

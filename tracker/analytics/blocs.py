@@ -38,6 +38,7 @@ import pandas as pd
 from tracker.analytics._blas import single_thread
 from tracker.analytics.agreement import pair_stats
 from tracker.analytics.alignment import (
+    ADOPTED_WEIGHT,
     MIN_INSTRUMENTS,
     STATUS_WEIGHT,
     adoption_levels,
@@ -165,7 +166,8 @@ class _Scores:
             return v_kappa
         if self.cfg.basis == "adoptions":
             return ad_kappa
-        return combine_scores(v_kappa, ad_kappa)
+        # the norm signal (14 norms) is not resampled: it enters every resample as computed
+        return combine_scores(v_kappa, ad_kappa, n_kappa=self.tables.norm_score.to_numpy()[np.ix_(cols, cols)])
 
 
 def _distance(score: np.ndarray) -> np.ndarray:
@@ -609,7 +611,7 @@ def _defining_instruments(cat, assign, as_of, top: int = 5) -> dict[int, list[st
     if cat.adoptions.empty:
         return {}
     st = cat.status(to_date(as_of, end=True) if as_of else None)
-    st = st[st["status"].map(STATUS_WEIGHT).fillna(0) >= 0.8]
+    st = st[st["level"].map(STATUS_WEIGHT).fillna(0) >= ADOPTED_WEIGHT]
     adopted = st.groupby("instrument_id")["party_code"].apply(set).to_dict()
     out = {}
     labels = dict(zip(assign["party"], assign["bloc"], strict=True))

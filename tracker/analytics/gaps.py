@@ -8,6 +8,9 @@
   includes votes) that adopted the instrument, weighted by alignment.
 - ``backtest_next_adopters``: hide adoptions after a cut-off, rank, and measure precision@k
   against who actually adopted later, beside a random and a popularity baseline.
+- ``norm_gaps(cat, party, bloc=...)``: the third signal (issue 13): norms at least ``min_share``
+  of the bloc committed to above consensus (a named commitment or stronger on the evidence
+  ladder) for which the party has no such evidence, ranked by that share.
 
 Adoption means bound, member, endorser, participant or national standard on that date (a
 signature alone is not adoption). While the catalogue has no adoptions these functions
@@ -15,6 +18,8 @@ return empty frames with a note saying so.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -28,6 +33,8 @@ from tracker.errors import InvalidInput
 from tracker.parties import PartyResolver
 
 GAP_COLUMNS = ["instrument_id", "name", "kind", "stance", "bloc_share", "bloc_adopters", "bloc_size", "party_status"]
+NORM_GAP_COLUMNS = ["norm_id", "name", "bloc_share", "bloc_committed", "bloc_size", "bloc_usual", "party_commitment"]
+NORM_GAP_RUNG = 4  # a commitment counts when it is a named commitment (rung 4) or stronger: above consensus
 ACTIVITY_WEIGHT = 0.5  # share of the score from how many other (same-stance) instruments the party adopted
 NEXT_COLUMNS = ["party", "name", "score", "neighbours_adopted", "neighbours", "status"]
 
@@ -102,24 +109,7 @@ def gaps(
     cfg = resolve(config)
     min_share = cfg.min_share if min_share is None else share_setting("min_share", min_share)
     as_of = cfg.as_of if as_of is None else as_of
-    resolver = PartyResolver(cat)
-    code = resolver.require(party)
-    if bloc is not None and reference is not None:
-        raise InvalidInput("give either bloc= or reference=, not both")
-    when = to_date(as_of, end=True) if as_of else None
-    if reference is not None:
-        ref = resolver.require(reference)
-        if ref == code:
-            raise InvalidInput(f"{code} compared with itself; give a different reference party")
-        members, label = [ref], ref
-    elif bloc is not None:
-        members = [m for m in group_members(cat, bloc, when) if m != code]
-        label = bloc if isinstance(bloc, str) else ",".join(members)
-    else:
-        t = alignment_tables(cat, as_of=as_of)
-        s = t.combined.loc[code].drop(code).dropna().sort_values(ascending=False)
-        members = s.head(partners_n).index.tolist()
-        label = f"{code}'s {len(members)} closest partners"
+    code, members, label, when = _bloc(cat, party, bloc, reference, as_of, partners_n)
     if not members:
         return _empty(GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
     adopted, st = _adopted_sets(cat, when)
@@ -157,11 +147,102 @@ def gaps(
     return out
 
 
-def _similarity(cat: Catalogue, as_of, exclude_instrument: str | None = None) -> pd.DataFrame:
-    """Combined alignment (votes + adoptions) as of a date, without the instrument itself."""
+def _bloc(cat: Catalogue, party: str, bloc, reference, as_of, partners_n: int):
+    """(party code, the bloc's members without it, the bloc's label, the as-of day)."""
+    resolver = PartyResolver(cat)
+    code = resolver.require(party)
+    if bloc is not None and reference is not None:
+        raise InvalidInput("give either bloc= or reference=, not both")
+    when = to_date(as_of, end=True) if as_of else None
+    if reference is not None:
+        ref = resolver.require(reference)
+        if ref == code:
+            raise InvalidInput(f"{code} compared with itself; give a different reference party")
+        return code, [ref], ref, when
+    if bloc is not None:
+        members = [m for m in group_members(cat, bloc, when) if m != code]
+        return code, members, bloc if isinstance(bloc, str) else ",".join(members), when
+    t = alignment_tables(cat, as_of=as_of)
+    s = t.combined.loc[code].drop(code).dropna().sort_values(ascending=False)
+    members = s.head(partners_n).index.tolist()
+    return code, members, f"{code}'s {len(members)} closest partners", when
+
+
+def norm_gaps(
+    cat: Catalogue,
+    party: str,
+    bloc: str | list[str] | None = None,
+    reference: str | None = None,
+    *,
+    as_of=None,
+    min_share: float | None = None,
+    partners_n: int = 15,
+    config: AnalysisConfig | None = None,
+) -> pd.DataFrame:
+    """Norms at least ``min_share`` of the bloc committed to above consensus (a named commitment
+    or stronger) for which ``party`` has no such evidence, ranked by that share; the bloc is
+    chosen as in :func:`gaps`. ``bloc_usual``: the bloc's most common strongest rung among those
+    committed; ``party_commitment``: the party's strongest supporting rung, or none recorded."""
+    from tracker import norms  # the evidence ladder is built when a norm gap is asked for
+
+    cfg = resolve(config)
+    min_share = cfg.min_share if min_share is None else share_setting("min_share", min_share)
+    as_of = cfg.as_of if as_of is None else as_of
+    code, members, label, when = _bloc(cat, party, bloc, reference, as_of, partners_n)
+    if not members:
+        return _empty(NORM_GAP_COLUMNS, f"not enough evidence: the bloc {label!r} has 0 members besides {code}")
+    # the strongest supporting rung of each party on each norm (the ladder's level), for these parties only;
+    # today is everything recorded (no evidence is dated in the future): the catalogue's memo of it
+    ev = norms.evidence(cat, as_of=None if when is None or when >= date.today() else when)
+    if ev.empty:
+        return _empty(NORM_GAP_COLUMNS, "no norm evidence in the catalogue yet (0 pieces)")
+    ev = ev[ev["party_code"].isin([*members, code]) & ev["polarity"].eq("supports")]
+    sup = ev.groupby(["party_code", "norm_id"], as_index=False)["level"].min()
+    committed = sup[sup["level"] <= NORM_GAP_RUNG]
+    mine = sup[sup["party_code"] == code].set_index("norm_id")["level"].to_dict()
+    names = cat.instruments.set_index("id")["name"]
+    rows = []
+    for norm in norms.norm_ids(cat):
+        if mine.get(norm, 99) <= NORM_GAP_RUNG:
+            continue
+        held = committed[(committed["norm_id"] == norm) & committed["party_code"].isin(members)]
+        share = len(held) / len(members)
+        if len(held) and share >= min_share:
+            usual = int(held["level"].mode().min())
+            own = mine.get(norm)
+            rows.append(
+                {
+                    "norm_id": norm,
+                    "name": names.get(norm, norm),
+                    "bloc_share": share,
+                    "bloc_committed": len(held),
+                    "bloc_size": len(members),
+                    "bloc_usual": f"{usual} {norms.LEVEL_NAMES[usual]}",
+                    "party_commitment": f"{own} {norms.LEVEL_NAMES[own]}" if own else "none recorded",
+                }
+            )
+    out = (
+        pd.DataFrame(rows, columns=NORM_GAP_COLUMNS)
+        .sort_values(["bloc_share", "norm_id"], ascending=[False, True])
+        .reset_index(drop=True)
+    )
+    out.attrs.update(party=code, bloc=label, members=members, min_share=min_share, config=cfg.describe())
+    if out.empty:
+        out.attrs["note"] = (
+            f"no norm gaps: {code} has evidence above consensus for every norm >= {min_share:.0%} of {label} "
+            "committed to above consensus"
+        )
+    return out
+
+
+def _similarity(
+    cat: Catalogue, as_of, exclude_instrument: str | None = None, weights: dict | None = None
+) -> pd.DataFrame:
+    """Combined alignment (votes, adoptions, norms) as of a date, without the instrument itself (its
+    adoptions and the norm evidence derived from them)."""
     if exclude_instrument is not None and not cat.adoptions.empty:
         cat = _without_instrument(cat, exclude_instrument)
-    t = alignment_tables(cat, as_of=as_of)
+    t = alignment_tables(cat, as_of=as_of, weights=weights)
     return t.combined
 
 
@@ -257,6 +338,7 @@ def backtest_next_adopters(
     seed: int = 0,
     min_new: int = 1,
     activity_weight: float | None = None,
+    weights: dict | None = None,
 ) -> pd.DataFrame:
     """precision@k of next_adopters with adoptions hidden after ``cutoff``, and two baselines.
 
@@ -268,6 +350,8 @@ def backtest_next_adopters(
     row counts from its source's as-of date (often the day the page was read), so it says
     nothing about *when* the party adopted: such (instrument, party) pairs are neither
     positives nor candidates (they are dropped from every ranking before precision@k).
+    ``weights``: the combined alignment's weights (default ``COMBINED_WEIGHTS``), so a benchmark
+    can measure what each signal adds.
     """
     cut = to_date(cutoff, end=True)
     cols = ["instrument_id", "adopters_at_cutoff", "new_adopters", "undated_excluded", "ours", "popularity", "random"]
@@ -289,7 +373,7 @@ def backtest_next_adopters(
         new = (after.get(inst, set()) - had - unknown) & members
         if len(new) < min_new:
             continue
-        sim = _similarity(hidden, cut, exclude_instrument=inst)
+        sim = _similarity(hidden, cut, exclude_instrument=inst, weights=weights)
         ours = _rank(hidden, sim, had, st_before, inst, k, neighbours, activity_weight, skip=unknown)["party"].tolist()
         pool = sorted(p for p in members if p not in had and p not in unknown)
         pop = sorted(pool, key=lambda p: (-counts.get(p, 0), p))[:k]

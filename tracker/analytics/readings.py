@@ -13,6 +13,10 @@ texts nearly everyone supports, so its bands sit higher:
     >= 0.9  strongly aligned     0.75 .. 0.9  aligned     0.5 .. 0.75  mixed     < 0.5  opposed
 
 A missing score (too few co-votes or shared instruments) reads "not enough evidence".
+
+A predicted vote reads by the probability of its most likely vote (``vote_certainty``):
+
+    p >= 0.8  high     0.6 <= p < 0.8  medium     p < 0.6  low: a guess
 """
 
 from __future__ import annotations
@@ -28,7 +32,14 @@ BANDS: dict[str, tuple[float, float, float]] = {
     "kappa": (0.6, 0.2, -0.2),
     "agreement": (0.9, 0.75, 0.5),
 }
-SCALES = {"kappa": "kappa", "pi": "kappa", "combined": "kappa", "adoption_kappa": "kappa", "agreement": "agreement"}
+SCALES = {
+    "kappa": "kappa",
+    "pi": "kappa",
+    "combined": "kappa",
+    "adoption_kappa": "kappa",
+    "norm_score": "kappa",  # the norm score (tracker.analytics.alignment) reads on the same -1..1 bands
+    "agreement": "agreement",
+}
 
 
 def _bands(scale: str) -> tuple[float, float, float]:
@@ -72,3 +83,28 @@ def legend_text(scale: str = "kappa") -> str:
         else:
             parts.append(f"{label} {low:g} to {high:g}")
     return "; ".join(parts)
+
+
+CERTAIN = 0.8  # a predicted vote whose most likely choice has at least this probability reads "high"
+UNSURE = 0.6  # below this, "low: a guess"
+CERTAINTY = ("high (p >= 0.8)", "medium (0.6 <= p < 0.8)", "low (p < 0.6): a guess")
+
+
+def vote_certainty(p: float) -> str:
+    """How sure a predicted vote is, from the probability of its most likely choice."""
+    if p >= CERTAIN:
+        return CERTAINTY[0]
+    return CERTAINTY[1] if p >= UNSURE else CERTAINTY[2]
+
+
+SIGNALS = {  # tracker.analytics.predict's signals, in words
+    "series": "each party's previous vote in the series",
+    "neighbours": "the known votes of its most similar parties",
+    "latent": "its position fitted on the known votes",
+    "learned": "weights learned on earlier contested votes",
+}
+
+
+def signals_text(signals) -> str:
+    """What a prediction's probabilities rest on, in words ("no signal" when none)."""
+    return "; ".join(SIGNALS.get(s, s) for s in signals) or "no signal"

@@ -25,7 +25,7 @@ Importing this package is cheap: the analytics (scipy, networkx), openpyxl and f
 imported by the builders and writers that use them, when they run.
 """
 
-from tracker.export.bloc import GAP_THRESHOLD, SWING_ROWS, bloc_summary
+from tracker.export.bloc import SWING_ROWS, bloc_summary
 from tracker.export.brief import PARTNERS_N, country_brief
 from tracker.export.compare import comparison
 from tracker.export.render import (
@@ -60,7 +60,6 @@ __all__ = [
     "BUILDERS",
     "FORMATS",
     "FORMAT_NOTES",
-    "GAP_THRESHOLD",
     "MEDIA_TYPES",
     "PARTNERS_N",
     "SCHEMA",

@@ -31,13 +31,26 @@ from tracker.export.common import (
     tally,
     weights_text,
 )
+from tracker.export.norms import NORM_METHOD
+from tracker.export.norms import bloc_section as norm_bloc_section
 from tracker.export.report import Chart, ExportError, NoDataError, Report, Section, join_ids
 
 if TYPE_CHECKING:
     from tracker.catalogue import Catalogue
 
 SWING_ROWS = 15
-GAP_THRESHOLD = 0.5  # an instrument "defines" a bloc when at least half its members adopted it
+
+
+def analysis_config(min_share: float | None = None):
+    """The analysis configuration every export states (tracker.analytics.config; the app and the
+    CLI use the same defaults), with the gaps' share of the bloc if one is given."""
+    from tracker.analytics.config import AnalysisConfig  # the analytics load when a builder runs
+
+    return AnalysisConfig() if min_share is None else AnalysisConfig(min_share=min_share)
+
+
+def config_text(cfg) -> str:
+    return f"Analysis configuration (as in the app and the CLI): {cfg.describe()}."
 
 
 @dataclass
@@ -161,14 +174,17 @@ def bloc_summary(
     members: Sequence[str] | None = None,
     as_of: Any = None,
     name: str | None = None,
+    min_share: float | None = None,
 ) -> Report:
     """Summary of a bloc (a named group, or a custom list of parties) for a briefing pack.
 
     Sections: overview, members, instruments with adoption rates, voting record on the cyber
-    resolutions, gaps (instruments most members adopted that others have not), and, when the
-    analytics are available, cohesion and swing states at the bloc's edge.
+    resolutions, gaps (instruments at least ``min_share`` of the members adopted that others have
+    not; default the analysis configuration's), norm commitments of the members, cohesion and
+    swing states at the bloc's edge.
     """
     day = as_of_day(as_of)
+    cfg = analysis_config(min_share)
     bloc = resolve_bloc(cat, day, group_id=group_id, members=members, name=name)
     codes = list(bloc.members["party_code"])
     status = cat.status(day)
@@ -204,7 +220,7 @@ def bloc_summary(
 
     rates = adoption_rates(status, codes, names)
     instruments = rates.drop(columns=["not_adopted_by"])
-    gaps = rates[(rates["adoption_rate"] >= GAP_THRESHOLD) & (rates["adoption_rate"] < 1)]
+    gaps = rates[(rates["adoption_rate"] >= cfg.min_share) & (rates["adoption_rate"] < 1)]
     gap_table = pd.DataFrame(
         {
             "instrument_id": gaps["instrument_id"],
@@ -220,7 +236,7 @@ def bloc_summary(
     lead = (
         f"{bloc.label}: {plural(len(codes), 'member')} on {day}. Of {plural(len(rates), 'tracked instrument')} "
         f"with a recorded action by a member, {full} {'is' if full == 1 else 'are'} adopted by every member "
-        f"and {len(gap_table)} by at least half but not all (gaps). "
+        f"and {len(gap_table)} by at least {cfg.min_share:.0%} but not all (gaps). "
         f"{plural(len(vote_table), 'recorded cyber vote')}."
     )
     if len(vote_table) and vote_table["cohesion"].notna().any():
@@ -261,13 +277,14 @@ def bloc_summary(
     sections.append(
         Section(
             "gaps",
-            "Gaps: instruments most members adopted that others have not",
+            "Gaps: instruments members adopted that others have not",
             gap_table,
             formats={"adoption_rate": "percent"},
-            notes=f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the members but not by all.",
+            notes=f"Instruments adopted by at least {cfg.min_share:.0%} of the members but not by all.",
             compact=("instrument", "adoption_rate", "not_adopted_by"),
         )
     )
+    sections.append(norm_bloc_section(cat, codes, day))
     extra, analytics_method = _bloc_analytics(cat, codes, day, bloc.label)
     sections.extend(extra)
 
@@ -283,7 +300,13 @@ def bloc_summary(
             [False] * len(top),
         )
     method = method_text(
-        GROUP_METHOD if bloc.group_id else "", STATUS_METHOD, VOTE_METHOD, BLOC_METHOD, analytics_method
+        GROUP_METHOD if bloc.group_id else "",
+        STATUS_METHOD,
+        VOTE_METHOD,
+        BLOC_METHOD,
+        NORM_METHOD,
+        analytics_method,
+        config_text(cfg),
     )
     return Report(
         kind="bloc_summary",
@@ -299,6 +322,7 @@ def bloc_summary(
             "group_id": bloc.group_id,
             "members": codes if bloc.group_id is None else None,
             "as_of": day.isoformat(),
+            "min_share": cfg.min_share,
         },
     )
 
@@ -385,11 +409,13 @@ def _bloc_analytics(cat: Catalogue, codes: Sequence[str], day: date, label: str)
                     "in_bloc": inside,
                     "mean_alignment_with_bloc": round(closeness, 4) if np.isfinite(closeness) else None,
                     "swing_score": float(r.score),
+                    "confidence": float(r.confidence),
                     "reasons": reasons,
                 }
             )
     swing_table = pd.DataFrame(
-        rows, columns=["party_code", "party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "reasons"]
+        rows,
+        columns=["party_code", "party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "confidence", "reasons"],
     ).head(SWING_ROWS)
     sections.append(
         Section(
@@ -398,12 +424,14 @@ def _bloc_analytics(cat: Catalogue, codes: Sequence[str], day: date, label: str)
             swing_table,
             formats={"mean_alignment_with_bloc": "decimal"},
             notes=(
-                "Swing states (tracker.analytics: yes on rival drafts, changed votes, between blocs, "
-                "uncertain "
-                "predicted votes) that are members, or non-members at least as aligned with the bloc as its "
-                f"least aligned member; at most {SWING_ROWS}, highest swing score first."
+                "Swing states (tracker.analytics.swing_states: uncertain bloc placement under resampling, "
+                "splits from its own bloc toward another on contested cyber votes, yes on both rival drafts, "
+                "between the camps on the open-vs-sovereign axis; confidence = 1 - product of (1 - strength) "
+                "over its reasons) that are members, or non-members at least as aligned with the bloc as its "
+                f"least aligned member; at most {SWING_ROWS}, most confident first. A whole bloc changing "
+                "its vote is a bloc event, not a swing of each member."
             ),
-            compact=("party", "in_bloc", "mean_alignment_with_bloc", "swing_score", "reasons"),
+            compact=("party", "in_bloc", "mean_alignment_with_bloc", "confidence", "reasons"),
         )
     )
     method = (

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from tracker.catalogue import scope
-from tracker.export.bloc import GAP_THRESHOLD, Bloc, adoption_rates, bloc_votes, resolve_bloc
+from tracker.catalogue.status import LEVEL_LABELS
+from tracker.export.bloc import Bloc, adoption_rates, analysis_config, bloc_votes, config_text, resolve_bloc
 from tracker.export.common import (
     BLOC_METHOD,
     GROUP_METHOD,
@@ -26,6 +27,8 @@ from tracker.export.common import (
     tally,
     weights_text,
 )
+from tracker.export.norms import NORM_METHOD
+from tracker.export.norms import party_section as norm_party_section
 from tracker.export.report import Chart, NoDataError, Report, Section
 
 if TYPE_CHECKING:
@@ -41,10 +44,14 @@ def country_brief(
     bloc: str | Sequence[str] | None = None,
     resolution: str | None = None,
     as_of: Any = None,
+    min_share: float | None = None,
 ) -> Report:
-    """One party's brief: adoptions, memberships, voting record, gaps against a bloc (a group id or
-    name, or a list of parties) and, with the analytics, closest partners and a predicted vote."""
+    """One party's brief: adoptions (with their commitment level), memberships, voting record, norm
+    commitments, gaps against a bloc (a group id or name, or a list of parties: instruments at least
+    ``min_share`` of it adopted, default the analysis configuration's) and, with the analytics,
+    closest partners and a predicted vote."""
     day = as_of_day(as_of)
+    cfg = analysis_config(min_share)
     code = resolve_party(cat, party)
     pname = cat.party_name(code)
     if not has_any_data(cat, code):
@@ -73,7 +80,8 @@ def country_brief(
                 "kind": mine["instrument_id"].map(inst["kind"]),
                 "pillar": mine["instrument_id"].map(inst["pillar"]),
                 "status": mine["status"],
-                "since": mine["since"],
+                "level": mine["level"].map(LEVEL_LABELS),
+                "since": mine["since"].where(mine["date_known"], "date unknown"),
                 "adopted": mine["adopted"],
                 "source_id": mine["source_id"],
             }
@@ -120,7 +128,7 @@ def country_brief(
         rates = adoption_rates(status, others, names)
         party_status = dict(zip(mine["instrument_id"], mine["status"], strict=True))
         party_adopted = set(mine.loc[mine["adopted"], "instrument_id"])
-        g = rates[(rates["adoption_rate"] >= GAP_THRESHOLD) & ~rates["instrument_id"].isin(party_adopted)]
+        g = rates[(rates["adoption_rate"] >= cfg.min_share) & ~rates["instrument_id"].isin(party_adopted)]
         gap_table = pd.DataFrame(
             {
                 "instrument_id": g["instrument_id"],
@@ -132,7 +140,8 @@ def country_brief(
         ).reset_index(drop=True)
         lead += (
             f" Against {bloc_info.label} ({plural(len(others), 'other member')}): "
-            f"{plural(len(gap_table), 'instrument')} adopted by at least half of them that {pname} has not."
+            f"{plural(len(gap_table), 'instrument')} adopted by at least {cfg.min_share:.0%} of them that "
+            f"{pname} has not."
         )
         bloc_majority = bloc_votes(cat, res, others).set_index("resolution_id")["majority"]
         vote_table.insert(5, "bloc_majority", vote_table["resolution_id"].map(bloc_majority).fillna(""))
@@ -154,8 +163,9 @@ def country_brief(
             "adoptions",
             "Adoptions",
             adoption_table,
-            notes="Instruments with no recorded action by this party are not listed.",
-            compact=("instrument", "pillar", "status", "since", "source_id"),
+            notes="Instruments with no recorded action by this party are not listed. Date unknown: the source "
+            "lists the action without a date (it counts from the instrument's opening).",
+            compact=("instrument", "level", "since", "source_id"),
         )
     )
     sections.append(
@@ -178,13 +188,14 @@ def country_brief(
                 gap_table,
                 formats={"bloc_adoption_rate": "percent"},
                 notes=(
-                    f"Instruments adopted by at least {GAP_THRESHOLD:.0%} of the other "
+                    f"Instruments adopted by at least {cfg.min_share:.0%} of the other "
                     f"members that {pname} has not adopted."
                 ),
             )
         )
+    sections.append(norm_party_section(cat, code, day))
     extra, partner_chart, analytics_method = _brief_analytics(
-        cat, code, day, resolution, bloc_info, with_gaps=gap_table is None
+        cat, code, day, resolution, bloc_info, with_gaps=gap_table is None, config=cfg
     )
     sections.extend(extra)
     chart = chart or partner_chart
@@ -197,7 +208,15 @@ def country_brief(
             None,
             [False] * 4,
         )
-    method = method_text(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if bloc_info else "", analytics_method)
+    method = method_text(
+        STATUS_METHOD,
+        VOTE_METHOD,
+        GROUP_METHOD,
+        BLOC_METHOD if bloc_info else "",
+        NORM_METHOD,
+        analytics_method,
+        config_text(cfg),
+    )
     subtitle = f"Adoptions, memberships and voting record as of {day}"
     if bloc_info is not None:
         subtitle += f"; gaps against {bloc_info.label}"
@@ -216,12 +235,13 @@ def country_brief(
             "bloc": (bloc_info.group_id or list(bloc_info.members["party_code"])) if bloc_info else None,
             "resolution": resolution,
             "as_of": day.isoformat(),
+            "min_share": cfg.min_share,
         },
     )
 
 
 def _brief_analytics(
-    cat: Catalogue, code: str, day: date, resolution: str | None, bloc: Bloc | None, *, with_gaps: bool
+    cat: Catalogue, code: str, day: date, resolution: str | None, bloc: Bloc | None, *, with_gaps: bool, config
 ) -> tuple[list[Section], Chart | None, str]:
     """Closest partners, alignment with the bloc, gaps against the closest partners (when no bloc
     is given) and a predicted vote, from tracker.analytics."""
@@ -258,8 +278,8 @@ def _brief_analytics(
                 table,
                 formats={"score": "decimal"},
                 notes=(
-                    "Combined alignment on all recorded UNGA votes and adoption portfolios up to the as-of "
-                    "date; 1 = always together, 0 = no better than chance, below 0 = opposed."
+                    "Combined alignment on all recorded UNGA votes, adoption portfolios and norm commitments up "
+                    "to the as-of date; 1 = always together, 0 = no better than chance, below 0 = opposed."
                 ),
                 compact=("side", "rank", "party", "score", "co_votes", "shared_instruments"),
             )
@@ -287,7 +307,7 @@ def _brief_analytics(
             )
         sections.append(Section("bloc_alignment", f"Alignment with {bloc.label}", text=" ".join(parts)))
     if with_gaps:
-        g = an.gaps(cat, code, as_of=day)
+        g = an.gaps(cat, code, as_of=day, config=config)
         label = g.attrs.get("bloc", "its closest partners")
         if g.empty:
             sections.append(Section("gaps", "Gaps against its closest partners", text=g.attrs.get("note", "no gaps")))
@@ -308,14 +328,15 @@ def _brief_analytics(
                     "Gaps against its closest partners",
                     table,
                     formats={"partner_adoption_rate": "percent"},
-                    notes=f"Instruments adopted by at least half of {label} that {pname} has not adopted.",
+                    notes=f"Instruments adopted by at least {config.min_share:.0%} of {label} that {pname} has "
+                    "not adopted.",
                 )
             )
     if resolution is not None:
         sections.append(_prediction_section(cat, code, resolution, day))
     method = (
         "Partners and alignment: chance-corrected agreement (Cohen's kappa) on all recorded UNGA "
-        "votes with absent as missing, and adoption-portfolio kappa; " + weights_text() + "."
+        "votes with absent as missing, adoption-portfolio kappa and the norm score; " + weights_text() + "."
     )
     if resolution is not None:
         method += (
@@ -327,6 +348,7 @@ def _brief_analytics(
 
 def _prediction_section(cat: Catalogue, code: str, resolution: str, day: date) -> Section:
     from tracker.analytics import predict_votes
+    from tracker.analytics.readings import signals_text, vote_certainty
 
     meta = cat.resolutions
     hit = meta[(meta["id"] == resolution) | (meta["symbol"] == resolution)]
@@ -342,6 +364,7 @@ def _prediction_section(cat: Catalogue, code: str, resolution: str, day: date) -
             text=f"No prediction for {pname}: it is not among the voting members on this resolution.",
         )
     row = pred.loc[code]
+    p = float(max(row["p_yes"], row["p_no"], row["p_abstain"]))
     actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["party_code"] == code)]
     shown_actual = "" if actual.empty or (res_day is not None and res_day > day) else actual["vote"].iloc[0]
     tally = pred["vote"].value_counts()
@@ -355,14 +378,28 @@ def _prediction_section(cat: Catalogue, code: str, resolution: str, day: date) -
                 "p_yes": round(float(row["p_yes"]), 4),
                 "p_no": round(float(row["p_no"]), 4),
                 "p_abstain": round(float(row["p_abstain"]), 4),
+                "certainty": vote_certainty(p),
                 "actual_vote": shown_actual,
             }
         ]
     )
+    signals = pred.attrs.get("signals", [])
+    same = int(
+        (pred[["p_yes", "p_no", "p_abstain"]].round(3) == row[["p_yes", "p_no", "p_abstain"]].round(3))
+        .all(axis=1)
+        .sum()
+    )
     text = (
-        f"Predicted vote of {pname} on {rid}: {row['vote']} "
-        f"(p = {max(row['p_yes'], row['p_no'], row['p_abstain']):.2f})."
-        f" Predicted overall: " + ", ".join(f"{int(tally.get(c, 0))} {c}" for c in scope.VOTE_CHOICES) + "."
+        f"Predicted vote of {pname} on {rid}: {row['vote']} (p = {p:.2f}, certainty {vote_certainty(p)}; the "
+        f"probabilities rest on: {signals_text(signals)}"
+        + (
+            f"; {same} of {len(pred)} parties get this same probability, a rule applied alike, not knowledge of "
+            "each party"
+            if same > len(pred) // 4
+            else ""
+        )
+        + ")."
+        " Predicted overall: " + ", ".join(f"{int(tally.get(c, 0))} {c}" for c in scope.VOTE_CHOICES) + "."
     )
     return Section(
         "prediction",

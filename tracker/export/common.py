@@ -21,7 +21,11 @@ STATUS_METHOD = (
     "Adoption status is derived from each party's dated actions up to the as-of date: the latest "
     "action sets the status (on one date: signature < observer < binding act < exit; a partial "
     "date such as 2022 counts from its last day). Adopted means party, member, endorser, "
-    "participant or national adoption; a signature alone is not adoption. No recorded action is "
+    "participant or national adoption; a signature alone is not adoption. The level says how strongly: "
+    "bound (a treaty in force for the party), ratified but not yet in force, implemented (national "
+    "standard), politically committed, signed, participating (a standards body's seat or observer: not a "
+    "political commitment), withdrawn. An action the source lists without a date counts from the "
+    "instrument's opening and is marked date unknown. No recorded action is "
     "not the same as rejection, and instruments without any tracked adoption are left out."
 )
 VOTE_METHOD = (
@@ -30,9 +34,9 @@ VOTE_METHOD = (
     "is no vote row for it (e.g. not a UN member then)."
 )
 BLOC_METHOD = (
-    "Adoption rate = members that adopted / members. Gaps: instruments adopted by at least half of "
-    "the members but not by all. Per vote, the bloc majority is the most common of yes/no/abstain "
-    "among members that voted, and cohesion is the share of them voting with it."
+    "Adoption rate = members that adopted / members. Gaps: instruments adopted by at least the "
+    "configured share of the members (min_share) but not by all. Per vote, the bloc majority is the "
+    "most common of yes/no/abstain among members that voted, and cohesion is the share of them voting with it."
 )
 GROUP_METHOD = (
     "A bloc's members are the group's members and founding members on the as-of date: surely "

@@ -12,7 +12,7 @@ import pandas as pd
 
 from tracker.catalogue import scope
 from tracker.errors import TrackerError
-from tracker.export.bloc import adoption_rates, bloc_votes
+from tracker.export.bloc import adoption_rates, analysis_config, bloc_votes, config_text
 from tracker.export.common import (
     BLOC_METHOD,
     GROUP_METHOD,
@@ -28,6 +28,8 @@ from tracker.export.common import (
     resolve_parties,
     weights_text,
 )
+from tracker.export.norms import NORM_METHOD
+from tracker.export.norms import side_by_side_section as norm_side_by_side
 from tracker.export.report import Chart, ExportError, NoDataError, Report, Section, join_ids
 
 if TYPE_CHECKING:
@@ -191,6 +193,7 @@ def comparison(
             compact=("resolution_id", "date", *codes, *majority_cols, "same_vote"),
         ),
     ]
+    sections.append(norm_side_by_side(cat, codes, day))
     extra, analytics_method = _comparison_analytics(cat, codes, day, topic, gid if member_codes else None)
     sections.extend(extra)
     chart = Chart(
@@ -212,7 +215,15 @@ def comparison(
         title="Comparison: " + " / ".join([*(cat.party_name(c) for c in codes), *([acronym] if gid else [])]),
         subtitle=subtitle + (f"; against {scope.group_label(cat, gid)}" if gid else ""),
         as_of=day.isoformat(),
-        method=method_text(STATUS_METHOD, VOTE_METHOD, GROUP_METHOD, BLOC_METHOD if gid else "", analytics_method),
+        method=method_text(
+            STATUS_METHOD,
+            VOTE_METHOD,
+            GROUP_METHOD,
+            BLOC_METHOD if gid else "",
+            NORM_METHOD,
+            analytics_method,
+            config_text(analysis_config().replace(topic=topic)),
+        ),
         catalogue_version=catalogue_version(cat),
         sections=sections,
         sources=collect_sources(cat, sections, [cat.groups.set_index("id").at[gid, "source_id"]] if gid else ()),
@@ -233,6 +244,7 @@ def _comparison_analytics(
     """Pairwise alignment with its evidence and, with a group, each party's alignment with it,
     from tracker.analytics."""
     from tracker.analytics import group_alignment, pair_alignment  # scipy and networkx: loaded when needed
+    from tracker.analytics.readings import legend_text, reading
 
     sections = []
     if len(codes) >= 2:
@@ -250,6 +262,8 @@ def _comparison_analytics(
                         "co_votes": pa.co_votes,
                         "adoption_kappa": rounded(pa.adoption_kappa),
                         "shared_instruments": pa.shared_instruments,
+                        "norm_score": rounded(pa.norm_score),
+                        "reading": reading(pa.score),
                         "note": pa.note,
                     }
                 )
@@ -264,10 +278,12 @@ def _comparison_analytics(
                     "vote_agreement": "percent",
                     "vote_kappa": "decimal",
                     "adoption_kappa": "decimal",
+                    "norm_score": "decimal",
                 },
                 notes=(
                     "Vote agreement counts an abstention against yes or no as half; kappa corrects for chance "
-                    "(1 = always together, 0 = chance, below 0 = opposed); empty = not enough evidence."
+                    "(1 = always together, 0 = chance, below 0 = opposed); empty = not enough evidence. "
+                    f"Reading of the combined score: {legend_text()}."
                 ),
                 compact=(
                     "party_a",
@@ -326,8 +342,8 @@ def _comparison_analytics(
         )
     votes_used = "all recorded UNGA votes" if topic == "all" else "the recorded votes on the cyber resolutions"
     method = (
-        f"Alignment: tracker.analytics pair alignment on {votes_used} (absent as missing) and "
-        "adoption portfolios; " + weights_text() + "."
+        f"Alignment: tracker.analytics pair alignment on {votes_used} (absent as missing), "
+        "adoption portfolios and norm commitments; " + weights_text() + "."
     )
     return sections, method
 

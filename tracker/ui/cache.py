@@ -137,6 +137,7 @@ def warm_up(content_hash: str, edits: int) -> threading.Thread:
         time.sleep(3)  # let the browser draw the first page before competing for the 2 cores
         try:
             prepare_results(disk, cat)
+            cat.norm_evidence  # noqa: B018 - derives the norm evidence into the served catalogue's memo
         except Exception:  # only costs speed: a page computes what it needs and shows any error itself
             logger.exception("warm-up of the opening analytics failed")
 
@@ -230,10 +231,40 @@ def package_metadata() -> dict:
 
 
 @st.cache_data(show_spinner="Checking data quality…")
-def quality_report_text(version: str) -> str:
-    from tracker.quality import quality_report
+def quality_tables(version: str) -> dict:
+    """tracker.quality's tables (per instrument, untracked instruments, UN members without any
+    action) and tracker.norms.counts, for the Sources page."""
+    from tracker import norms, quality
 
-    return quality_report(get_catalogue())  # what the app serves, curated edits included
+    cat = get_catalogue()
+    return {
+        "instruments": quality.instrument_quality(cat),
+        "untracked": quality.untracked_instruments(cat),
+        "un_without_action": quality.un_members_without_action(cat),
+        "norm_counts": norms.counts(cat),
+    }
+
+
+# --------------------------------------------------------------------------- norm commitments (tracker.norms)
+
+
+@st.cache_data(show_spinner="Ranking the norm evidence…", max_entries=8)
+def norm_ladder(version: str, as_of: date | None = None) -> pd.DataFrame:
+    """tracker.norms.ladder for every party and norm on ``as_of``."""
+    from tracker import norms
+
+    return norms.ladder(get_catalogue(), as_of=as_of)
+
+
+@st.cache_data(show_spinner="Reading the norm evidence…", max_entries=4)
+def norm_evidence(version: str) -> pd.DataFrame:
+    """Every piece of norm evidence (stored and derived) with its source's title and address."""
+    cat = get_catalogue()
+    src = cat.sources.set_index("id")
+    ev = cat.norm_evidence
+    ev["source_title"] = ev["source_id"].map(src["title"]).fillna("")
+    ev["source_url"] = ev["source_id"].map(src["url"]).fillna("")
+    return ev
 
 
 # --------------------------------------------------------------------------- export reports
@@ -308,10 +339,31 @@ def backtest_one(version: str, resolution: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Ranking gaps…", max_entries=64)
-def gaps(version: str, party: str, bloc: str | None, reference: str | None) -> pd.DataFrame:
+def gaps(
+    version: str, party: str, bloc: str | None, reference: str | None, min_share: float | None = None
+) -> pd.DataFrame:
     from tracker import analytics
 
-    return analytics.gaps(get_catalogue(), party, bloc=bloc, reference=reference)
+    return analytics.gaps(get_catalogue(), party, bloc=bloc, reference=reference, min_share=min_share)
+
+
+@st.cache_data(show_spinner="Comparing norm commitments…", max_entries=64)
+def norm_gaps(
+    version: str, party: str, bloc: str | None, reference: str | None, min_share: float | None = None
+) -> pd.DataFrame:
+    from tracker.analytics.gaps import norm_gaps as compute_norm_gaps
+
+    return compute_norm_gaps(get_catalogue(), party, bloc=bloc, reference=reference, min_share=min_share)
+
+
+@st.cache_data(show_spinner="Finding bloc events…", max_entries=16)
+def bloc_events(version: str, method: str, basis: str, topic: str) -> pd.DataFrame:
+    """Bloc-wide changes of vote (tracker.analytics.bloc_events) of the blocs of this configuration."""
+    from tracker import analytics
+    from tracker.analytics.config import AnalysisConfig
+
+    cfg = AnalysisConfig(method=method, basis=basis, topic=topic)
+    return analytics.bloc_events(get_catalogue(), config=cfg, result=blocs(version, method, basis, topic))
 
 
 @st.cache_data(show_spinner="Ranking likely next adopters…", max_entries=64)

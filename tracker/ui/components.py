@@ -16,32 +16,6 @@ from tracker.catalogue import Catalogue, scope
 from tracker.errors import TrackerError
 from tracker.ui import cache, maps, state
 
-# Okabe-Ito (colour-blind safe) for categories; greys for "no action" and "not in the catalogue".
-STATUS_GROUPS = {
-    "party": "Bound / member / endorsed",
-    "member": "Bound / member / endorsed",
-    "endorsed": "Bound / member / endorsed",
-    "participant": "Bound / member / endorsed",
-    "adopted": "Bound / member / endorsed",
-    "signed": "Signed only",
-    "observer": "Observer",
-    "withdrawn": "Withdrew / left / denounced",
-    "denounced": "Withdrew / left / denounced",
-    "left": "Withdrew / left / denounced",
-    "suspended": "Suspended",
-}
-NO_ACTION = "No action recorded"
-STATUS_DOMAIN = [
-    "Bound / member / endorsed",
-    "Signed only",
-    "Observer",
-    "Withdrew / left / denounced",
-    "Suspended",
-    NO_ACTION,
-]
-STATUS_RANGE = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#DDDDDD"]
-
-
 # --------------------------------------------------------------------------- party and group pickers
 
 
@@ -234,14 +208,6 @@ def _renderer(report, fmt: str):
     from tracker import export
 
     return lambda: export.render(report, fmt)
-
-
-def status_group(status: pd.Series) -> pd.Series:
-    return pd.Series(
-        [STATUS_GROUPS.get(x, NO_ACTION) if isinstance(x, str) else NO_ACTION for x in status],
-        index=status.index,
-        dtype=object,
-    )
 
 
 def text_or(values: pd.Series, default: str = "") -> pd.Series:

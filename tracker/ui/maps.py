@@ -81,31 +81,48 @@ def world_map(
     tooltip: Sequence[str] = (),
     height: int = 420,
     point_parties: bool = True,
+    fade: str | None = None,
+    fade_domain: Sequence[str] = (),
+    fade_title: str = "",
 ) -> dict:
     """An offline choropleth: ``frame`` has one row per party code (column ``code``) and ``color``.
 
     ``geo`` is :func:`party_geo`, ``topology`` :func:`load_topology`, ``names`` party code -> name
-    (used when ``frame`` has no ``name`` column).
+    (used when ``frame`` has no ``name`` column). ``fade``: a column whose second value in
+    ``fade_domain`` draws the party faded, with its own legend titled ``fade_title`` (what is
+    uncertain: a date unknown, a low-confidence prediction).
     """
     data = frame.merge(geo[["code", "geo_id", "drawn", "lon", "lat"]], on="code", how="inner")
     if "name" not in data:
         data["name"] = data["code"].map(names)
-    fields = ["name", color, *[t for t in tooltip if t not in ("name", color)]]
+    extra = [fade] if fade else []
+    fields = ["name", color, *[t for t in [*tooltip, *extra] if t not in ("name", color)]]
     data = data[["code", "geo_id", "drawn", "lon", "lat", *[f for f in fields if f != "code"]]].copy()
     world = {"name": WORLD_DATASET, "format": {"type": "topojson", "feature": "countries"}}
     kind = "quantitative" if quantitative else "nominal"
     if quantitative:
         scale = {"scheme": scheme or "viridis", **({"domain": list(domain)} if domain else {})}
-        legend = {"orient": "bottom"}
+        legend = {"orient": "bottom", "titleLimit": 400}
     else:
         scale = {"domain": list(domain), "range": list(range_)} if domain else {"range": list(range_ or OKABE_ITO)}
-        legend = {"columns": 3, "labelLimit": 260, "orient": "bottom"}
+        legend = {"columns": 3, "labelLimit": 260, "orient": "bottom", "titleLimit": 400}
     enc = {"field": color, "legend": legend, "scale": scale, "title": legend_title, "type": kind}
     tips = [
         {"field": "name", "title": "Party", "type": "nominal"},
         {"field": color, "format": ".2f" if quantitative else "", "title": legend_title, "type": kind},
     ]
-    tips += [{"field": t, "type": "nominal"} for t in tooltip if t not in ("name", color)]
+    tips += [{"field": t, "type": "nominal"} for t in [*tooltip, *extra] if t not in ("name", color)]
+    faded = {}
+    if fade:
+        faded = {
+            "opacity": {
+                "field": fade,
+                "legend": {"orient": "top", "direction": "horizontal", "labelLimit": 260, "titleLimit": 400},
+                "scale": {"domain": list(fade_domain), "range": [1.0, 0.35][: len(fade_domain)]},
+                "title": fade_title or fade,
+                "type": "nominal",
+            }
+        }
     polys = data[data["drawn"] == "polygon"].drop(columns=["lon", "lat", "drawn"])
     layers = [
         {
@@ -115,7 +132,7 @@ def world_map(
         {
             "data": world,
             "mark": {"type": "geoshape", "stroke": "#FFFFFF", "strokeWidth": 0.4},
-            "encoding": {"color": enc, "tooltip": tips},
+            "encoding": {"color": enc, "tooltip": tips, **faded},
             "transform": [
                 {
                     "lookup": "id",
@@ -139,6 +156,7 @@ def world_map(
                 "mark": {"type": "circle", "opacity": 1, "size": 28, "stroke": "#333333", "strokeWidth": 0.5},
                 "encoding": {
                     "color": enc,
+                    **faded,
                     "latitude": {"field": "lat", "type": "quantitative"},
                     "longitude": {"field": "lon", "type": "quantitative"},
                     "tooltip": tips,

@@ -22,7 +22,20 @@ with tab_party:
             state.seed_widget("gaps_ref_party", opts, url_key="ref", default="GBR")
             ref = st.selectbox("Reference party", opts, key="gaps_ref_party", format_func=ui.party_label(cat))
             state.sync_url(ref=ref)
-    views.analytics_gaps(cat, code, ref, is_group=(kind == "a group"))
+    default_share = views.config().min_share
+    min_share = st.slider(
+        "Share of the bloc that must have adopted (or committed to) it",
+        min_value=0.05,
+        max_value=1.0,
+        value=default_share,
+        step=0.05,
+        key="gaps_min_share",
+        format="%.2f",
+        help=f"The analysis configuration's default is {default_share:.0%} (the same in the CLI's --min-share "
+        "and the exports): low enough that a bloc's defining instruments show (Kenya against the AU shows the "
+        "Malabo Convention, ratified by 17 of 55).",
+    )
+    views.analytics_gaps(cat, code, ref, is_group=(kind == "a group"), min_share=min_share)
 
 with tab_instrument:
     coverage = cat.coverage()
@@ -43,4 +56,5 @@ ui.export_spot(
     kind="brief",
     party=code,
     bloc=ref if kind == "a group" else [ref],
+    min_share=min_share,
 )

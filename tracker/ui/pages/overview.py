@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from tracker.catalogue import scope
+from tracker.catalogue.status import LEVEL_LABELS, LEVELS
 from tracker.ui import cache, state, views
 from tracker.ui import components as ui
 
@@ -37,45 +38,40 @@ with right:
         state.sync_url(instrument=inst_id)
     else:
         focus = ui.pick_party(cat, "Alignment with")
-        st.radio(
+        basis = st.radio(
             "Evidence",
-            ["votes", "combined", "adoptions"],
+            list(views.BASIS_HELP),
             key="overview_basis",
             horizontal=True,
-            help="votes: cyber resolutions; combined: all votes and adoption portfolios; adoptions: "
-            "shared instruments only.",
+            help="; ".join(views.BASIS_HELP.values()) + ".",
         )
+        topic = views.topic_radio("overview_topic") if basis in ("votes", "combined") else views.config().topic
     as_of = ui.as_of_slider(cat)
 status = cache.status_as_of(cat.version, as_of)
 
 with left:
     if mode == modes[0]:
         s = status[status["instrument_id"] == inst_id]
-        frame = cat.parties[["code", "name"]].merge(
-            s[["party_code", "status", "since"]], left_on="code", right_on="party_code", how="left"
-        )
-        frame["Status"] = ui.status_group(frame["status"])
-        frame["since"] = ui.text_or(frame["since"])
+        frame = views.level_frame(cat, s)
         chart = cache.map_spec(
-            cat.version,
-            frame,
-            color="Status",
-            title=f"{inst_id and label(inst_id)}: status on {as_of}",
-            legend_title="Status",
-            domain=ui.STATUS_DOMAIN,
-            range_=ui.STATUS_RANGE,
-            tooltip=["since"],
+            cat.version, frame, **views.level_map_options(f"{inst_id and label(inst_id)}: commitment level on {as_of}")
         )
         ui.show_map(chart, key="overview_map")
         adopted = int(s["adopted"].sum())
+        levels = s["level"].value_counts()
+        undated = int((~s["date_known"].astype(bool)).sum())
         st.caption(
             f"{adopted} of {len(cat.parties)} parties in the catalogue had adopted "
             f"{label(inst_id)} on {as_of} ({len(s)} with any recorded action; source rows: "
-            f"{int(coverage.loc[inst_id, 'rows'])}, sources as of {coverage.loc[inst_id, 'sources_as_of']})."
+            f"{int(coverage.loc[inst_id, 'rows'])}, sources as of {coverage.loc[inst_id, 'sources_as_of']}). "
+            "By commitment level: "
+            + (", ".join(f"{LEVEL_LABELS[lv]} {int(levels[lv])}" for lv in LEVELS if levels.get(lv)) or "none")
+            + f". Date unknown (faded): {undated} statuses rest on a row the source lists without a date, "
+            "counted from the instrument's opening."
         )
-        ui.map_notes(cat, frame, "Status")
+        ui.map_notes(cat, frame, "Commitment")
     else:
-        views.alignment_map(cat, focus, as_of)
+        views.alignment_map(cat, focus, as_of, basis, topic)
 
 st.subheader(f"State of play on {as_of}")
 c = st.columns(4)
@@ -94,7 +90,9 @@ c[1].metric(
 c[2].metric(
     "Adoptions in force",
     f"{int(status['adopted'].sum()):,}",
-    help=f"(instrument, party) pairs adopted on {as_of}, derived from {len(cat.adoptions):,} dated actions.",
+    help=f"(instrument, party) pairs adopted on {as_of}, derived from {len(cat.adoptions):,} actions; "
+    f"{int((status['adopted'] & ~status['date_known'].astype(bool)).sum()):,} of them rest on a row without a "
+    "known date (counted from the instrument's opening).",
 )
 cyber = scope.resolutions_in_scope(cat, as_of, recorded_only=False)
 c[3].metric(
@@ -117,15 +115,17 @@ ad = cache.adoptions_dated(cat.version)
 end = pd.Timestamp(as_of)
 start = end - timedelta(days=int(window * 30.44))
 recent = ad[(ad["last_day"] <= end) & (ad["last_day"] > start)]
+undated_rows = int(ad["last_day"].isna().sum())
 if recent.empty:
     ui.empty_state(
         f"No dated adoption action in the {window} months up to {as_of}. Undated actions "
-        "(the source gives no date) are not listed here; widen the window or move the date."
+        f"(the source gives no date: {undated_rows:,} rows) are not listed here; widen the window or move the date."
     )
 else:
     st.caption(
         f"{len(recent)} dated actions between {start.date()} and {as_of} (newest first; a year-only "
-        "date is placed at the end of that year)."
+        f"date is placed at the end of that year). {undated_rows:,} actions without a date are counted apart "
+        "(date unknown) and not listed: when they happened is not known."
     )
     st.dataframe(
         recent[["date", "party", "action", "instrument", "source_id"]].rename(columns={"source_id": "source"}),

@@ -1,7 +1,9 @@
 """Sources and data quality: every source, as-of dates, coverage, the quality report, licence, citation."""
 
+import pandas as pd
 import streamlit as st
 
+from tracker.catalogue.status import LEVEL_LABELS, LEVELS
 from tracker.ui import cache
 from tracker.ui import components as ui
 
@@ -33,9 +35,56 @@ st.caption(
 )
 st.dataframe(cov, hide_index=True, width="stretch")
 
-st.subheader("Quality report")
-report = cache.quality_report_text(cat.version)
-st.code(report, language=None)
+st.subheader("Data quality")
+quality = cache.quality_tables(cat.version)
+names = cat.party_names()
+members = quality["un_without_action"]
+un = int(cat.parties["un_member"].sum())
+st.markdown("**UN Member States without any recorded action**")
+st.caption(
+    f"{len(members)} of {un} UN Member States have no adoption row on any instrument: missing data (a gap in the "
+    "catalogue), not evidence that they rejected anything."
+)
+if members:
+    st.dataframe(
+        pd.DataFrame({"party": [names.get(c, c) for c in members], "code": members}),
+        hide_index=True,
+        width="stretch",
+    )
+per = quality["instruments"]
+levels = [lv for lv in LEVELS if lv in per.columns]
+st.markdown("**Commitment levels, undated rows and secondary sources by instrument**")
+totals = per[levels].sum()
+st.caption(
+    "Parties at each commitment level today: "
+    + ", ".join(f"{LEVEL_LABELS[lv]} {int(totals[lv])}" for lv in levels)
+    + f". {int(per['undated'].sum())} of {int(per['rows'].sum())} rows have no date (counted from the "
+    "instrument's opening, shown as date unknown); secondary_% = share of an instrument's rows resting on a "
+    "secondary or unofficial source."
+)
+st.dataframe(
+    per.rename(columns={lv: LEVEL_LABELS[lv] for lv in levels}),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "secondary_%": st.column_config.ProgressColumn("secondary_%", format="%d%%", min_value=0, max_value=100)
+    },
+)
+untracked = quality["untracked"]
+st.markdown("**Instruments without adoption data**")
+st.caption(
+    f"{len(untracked)} catalogued instruments (norm concepts aside) have no adoption row: no data, not 'no adopters'."
+)
+if untracked:
+    label = ui.instrument_label(cat)
+    st.write(", ".join(f"{label(i)} ({i})" for i in untracked))
+st.markdown("**Norms: parties by their strongest evidence**")
+st.caption(
+    "Per norm, parties whose strongest supporting evidence is on each rung of the ladder (1 binding ... "
+    "5 consensus), and parties with rejecting evidence (shown beside the support, never netted away)."
+)
+st.dataframe(quality["norm_counts"], hide_index=True, width="stretch")
+st.caption("The same tables as text: `tracker validate --report`.")
 
 st.subheader("Every source")
 q = st.text_input("Filter sources", key="sources_filter", placeholder="publisher, title or id", live="300ms")
