@@ -17,6 +17,7 @@ from tracker.derived import DEFAULT_RESOLUTION
 from tracker.errors import TrackerError
 from tracker.ui import cache, maps
 from tracker.ui import components as ui
+from tracker.ui.text import md, web_url
 
 if TYPE_CHECKING:
     from tracker.export import Report, Section
@@ -74,35 +75,36 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
     inst = cat.instruments.set_index("id")
     row = inst.loc[inst_id]
     label = ui.instrument_label(cat)
-    st.header(row["name"])
+    st.header(md(row["name"]))  # catalogue text is shown as text, never as markdown (tracker.ui.text)
     facts = [
-        f"**Kind** {row['kind'].replace('_', ' ')}",
-        f"**Pillar** {row['pillar']}",
-        f"**Stance** {row['stance']}",
-        f"**Body** {row['body'] or '—'}",
+        f"**Kind** {md(row['kind'].replace('_', ' '))}",
+        f"**Pillar** {md(row['pillar'])}",
+        f"**Stance** {md(row['stance'])}",
+        f"**Body** {md(row['body'] or '—')}",
     ]
     if row["opened"]:
-        facts.append(f"**Opened** {row['opened']}")
+        facts.append(f"**Opened** {md(row['opened'])}")
     if row["in_force"]:
-        facts.append(f"**In force** {row['in_force']}")
-    facts.append(f"**As of** {row['as_of']}")
+        facts.append(f"**In force** {md(row['in_force'])}")
+    facts.append(f"**As of** {md(row['as_of'])}")
     st.markdown(" · ".join(facts))
     if row["value_clusters"]:
         st.caption(
             "Value clusters: "
-            + ", ".join(row["value_clusters"].split(";"))
-            + (f" · stance reason: {row['stance_reason']}" if row["stance_reason"] else "")
+            + md(", ".join(row["value_clusters"].split(";")))
+            + (f" · stance reason: {md(row['stance_reason'])}" if row["stance_reason"] else "")
         )
     if row["description"]:
-        st.write(row["description"])
-    if row["url"]:
-        st.markdown(f"Official text or page: [{row['url']}]({row['url']}) (opens outside the app)")
+        st.markdown(md(row["description"]))
+    if web_url(row["url"]):  # a link from the catalogue's url column, drawn as a link
+        st.link_button("Official text or page (opens outside the app)", web_url(row["url"]))
+        st.caption(md(row["url"]))
     ui.propose_change_link(instrument=inst_id)
     if row["parent_id"]:
-        st.caption(f"Part of: {label(row['parent_id'])} ({row['parent_id']})")
+        st.caption(f"Part of: {md(label(row['parent_id']))} ({md(row['parent_id'])})")
     children = inst.index[inst["parent_id"] == inst_id].tolist()
     if children:
-        st.caption("Protocols and parts: " + ", ".join(f"{label(c)} ({c})" for c in children))
+        st.caption("Protocols and parts: " + md(", ".join(f"{label(c)} ({c})" for c in children)))
 
     if row["kind"] == "norm":
         norm_section(cat, inst_id)
@@ -148,9 +150,7 @@ def adopters_section(cat: Catalogue, inst_id: str) -> None:
             "not that nobody adopted it. Curators can propose rows with sources."
         )
         return
-    as_of = st.date_input(
-        "As of", value=date.today(), key=f"asof_{inst_id}", min_value=date(1950, 1, 1), max_value=date.today()
-    )
+    as_of = ui.date_control("As of", key=f"asof_{inst_id}", param="as_of", first=date(1950, 1, 1), slider=False)
     s = cache.status_as_of(cat.version, as_of)
     s = s[s["instrument_id"] == inst_id]
     counts = s["status"].value_counts()
@@ -314,9 +314,11 @@ SCORE_HELP = (
 
 
 def _topic(key: str) -> str:
-    return st.radio(
+    return ui.select(
         "Votes considered",
         list(TOPICS),
+        radio=True,
+        param="topic",
         format_func=TOPICS.get,
         horizontal=True,
         key=key,
@@ -336,7 +338,7 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
     names = cat.party_names()
     if focus not in m.index:
         ui.empty_state(
-            f"Not enough evidence to place {names.get(focus, focus)} (too few recorded votes or "
+            f"Not enough evidence to place {md(names.get(focus, focus))} (too few recorded votes or "
             "adoptions up to this date)."
         )
         return
@@ -344,7 +346,7 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date) -> None:
     frame = pd.DataFrame({"code": row.index, "Alignment": row.to_numpy()}).dropna()
     if frame.empty:
         ui.empty_state(
-            f"Not enough evidence to compare {names.get(focus, focus)} with anyone up to {as_of} "
+            f"Not enough evidence to compare {md(names.get(focus, focus))} with anyone up to {as_of} "
             "(too few co-votes or adoptions); try another party, a later date or other evidence."
         )
         return
@@ -375,7 +377,7 @@ def partners_section(cat: Catalogue, code: str) -> None:
     try:
         part = cache.partners(cat.version, code, topic)
     except TrackerError as exc:
-        ui.empty_state(f"Partners: {exc}")
+        ui.empty_state(f"Partners: {md(exc)}")
         part = pd.DataFrame()
     if len(part):
         st.caption(f"Combined alignment (votes: {TOPICS[topic]}; plus adoption portfolios). {SCORE_HELP}")
@@ -385,16 +387,22 @@ def partners_section(cat: Catalogue, code: str) -> None:
         left.dataframe(part[part["side"] == "strongest"][cols], hide_index=True, width="stretch")
         right.markdown("**Most distant**")
         right.dataframe(part[part["side"] == "weakest"][cols], hide_index=True, width="stretch")
-    b = cache.blocs(cat.version, "hierarchical", "votes", "cyber")
-    where = b.assignments[b.assignments["party"] == code]
     st.markdown("**Voting bloc** (hierarchical clustering on cyber votes)")
-    if where.empty:
-        st.caption(f"{names.get(code, code)} is not placed in a bloc (too few cyber votes).")
+    try:
+        b = cache.blocs(cat.version, "hierarchical", "votes", "cyber")
+    except TrackerError as exc:  # too little evidence in this catalogue for any bloc
+        b = None
+        st.caption(md(exc))
+    where = b.assignments[b.assignments["party"] == code] if b is not None else pd.DataFrame()
+    if b is None:
+        pass
+    elif where.empty:
+        st.caption(f"{md(names.get(code, code))} is not placed in a bloc (too few cyber votes).")
     else:
         bloc = int(where["bloc"].iloc[0])
         info = b.blocs.set_index("bloc").loc[bloc]
         st.write(
-            f"{info['label']}: {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
+            f"{md(info['label'])}: {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
             "(mean kappa inside the bloc)."
         )
     ax = cache.axis(cat.version)
@@ -441,19 +449,19 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool) -> No
     try:
         g = cache.gaps(cat.version, code, ref if is_group else None, None if is_group else ref)
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
-    against = f"group {ref}" if is_group else names.get(ref, ref)
+    against = md(f"group {ref}" if is_group else names.get(ref, ref))
     if g.empty:
         ui.empty_state(
-            f"No gap: {names.get(code, code)} has adopted every instrument that at least half of "
+            f"No gap: {md(names.get(code, code))} has adopted every instrument that at least half of "
             f"{against} adopted (as recorded)."
         )
         return
     size = int(g["bloc_size"].iloc[0])
     st.caption(
         f"{len(g)} instruments adopted by at least half of {against} ({size} parties) but not by "
-        f"{names.get(code, code)}, ranked by the share that adopted them."
+        f"{md(names.get(code, code))}, ranked by the share that adopted them."
     )
     st.dataframe(
         g,
@@ -470,7 +478,7 @@ def next_adopters(cat: Catalogue, inst_id: str) -> None:
     try:
         nxt = cache.next_adopters(cat.version, inst_id)
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
     if nxt.empty:
         ui.empty_state("No candidate: every party with enough evidence has already adopted it.")
@@ -501,19 +509,23 @@ def blocs_section(cat: Catalogue) -> None:
     from tracker.analytics.blocs import METHODS
 
     c = st.columns(3)
-    method = c[0].selectbox(
-        "Method",
-        METHODS,
-        key="blocs_method",
-        help="hierarchical: average-linkage clustering on 1 - kappa; louvain: network "
-        "communities with a resolution sweep.",
-    )
-    basis = c[1].selectbox("Evidence", BASES, index=list(BASES).index("votes"), key="blocs_basis")
-    topic = c[2].selectbox("Votes considered", list(TOPICS), format_func=TOPICS.get, key="blocs_topic")
+    with c[0]:
+        method = ui.select(
+            "Method",
+            METHODS,
+            key="blocs_method",
+            param="method",
+            help="hierarchical: average-linkage clustering on 1 - kappa; louvain: network "
+            "communities with a resolution sweep.",
+        )
+    with c[1]:
+        basis = ui.select("Evidence", BASES, default="votes", key="blocs_basis", param="basis")
+    with c[2]:
+        topic = ui.select("Votes considered", list(TOPICS), format_func=TOPICS.get, key="blocs_topic", param="topic")
     try:
         b = cache.blocs(cat.version, method, basis, topic)
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
     a = b.assignments.rename(columns={"party": "code"})
     labels = b.blocs.set_index("bloc")["label"]
@@ -585,11 +597,12 @@ def prediction_section(cat: Catalogue) -> None:
         zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70], strict=True)
     )
     default = DEFAULT_RESOLUTION if DEFAULT_RESOLUTION in options else options[0]
-    rid = st.selectbox(
+    rid = ui.select(
         "Resolution",
         options,
-        index=options.index(default),
+        default=default,
         key="predict_resolution",
+        param="resolution",
         format_func=lambda r: f"{r} ({titles[r]})",
     )
     names = cat.party_names()
@@ -602,15 +615,21 @@ def prediction_section(cat: Catalogue) -> None:
     known: dict[str, str] = {}
     kc = st.columns(3)
     for col, vote in zip(kc, VOTES, strict=True):
-        chosen = col.multiselect(
-            f"Known {vote}", [c for c in codes if c not in known], key=f"known_{vote}", format_func=ui.party_label(cat)
-        )
+        with col:
+            chosen = ui.multiselect(
+                f"Known {vote}",
+                [c for c in codes if c not in known],
+                key=f"known_{vote}",
+                param=vote,
+                what="party",
+                format_func=ui.party_label(cat),
+            )
         for c in chosen:
             known.setdefault(c, vote)
     try:
         pred = cache.predict_votes(cat.version, rid, tuple(sorted(known.items())))
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
     actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["vote"] != "absent")].set_index("party_code")[
         "vote"
@@ -689,7 +708,7 @@ def report(kind: str, **params) -> Report | None:
     try:
         return cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return None
 
 
@@ -719,7 +738,7 @@ def comparison(cat: Catalogue, codes: list[str], group: str) -> Report | None:
         return None
     members = rep.find("group")
     if group and members is not None and members.table.empty:
-        st.warning(f"No current members are recorded for {scope.group_label(cat, group)}; its column stays empty.")
+        st.warning(f"No current members are recorded for {md(scope.group_label(cat, group))}; its column stays empty.")
     _comparison_alignment(cat, rep, codes, group, topic)
     _comparison_instruments(cat, rep, codes)
     _comparison_votes(cat, rep, codes, group)
@@ -871,8 +890,14 @@ def country_profile(cat: Catalogue, code: str, brief: Report) -> None:
         "a recorded vote (absences not counted).",
     )
 
-    tab_adopt, tab_groups, tab_votes, tab_partners = st.tabs(
-        ["Adoptions and gaps", "Groups", "UN cyber votes", "Partners, bloc, position"]
+    tab_adopt, tab_groups, tab_votes, tab_partners = ui.tabs(
+        {
+            "adoptions": "Adoptions and gaps",
+            "groups": "Groups",
+            "votes": "UN cyber votes",
+            "partners": "Partners, bloc, position",
+        },
+        key="country_tab",
     )
     with tab_adopt:
         st.subheader("What it adopted, and when")
@@ -963,4 +988,4 @@ def norms_carried(cat: Catalogue, code: str) -> None:
         via = "; ".join(
             f"{r.instrument} {r.clause} ({r.relationship}, confidence {r.confidence})" for r in df.itertuples()
         )
-        st.markdown(f"- **{label(n)}** via {via}")
+        st.markdown(f"- **{md(label(n))}** via {md(via)}")

@@ -2,38 +2,59 @@
 
 import streamlit as st
 
-from tracker.ui import cache, state, views
+from tracker.ui import cache, views
 from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
 st.title("Gaps")
-tab_party, tab_instrument = st.tabs(["A party against a bloc", "Likely next adopters of an instrument"])
+tab_party, tab_instrument = ui.tabs(
+    {"bloc": "A party against a bloc", "next": "Likely next adopters of an instrument"}, key="gaps_tab"
+)
 
 with tab_party:
     left, right = st.columns(2)
     with left:
-        code = ui.pick_party(cat, "Party")
+        code = ui.pick_party(cat, "Party", key="gaps_party")
     with right:
-        kind = st.radio("Against", ["a group", "a reference party"], horizontal=True, key="gaps_against")
+        against = {"group": "a group", "party": "a reference party"}
+        kind = against[
+            ui.select(
+                "Against",
+                list(against),
+                format_func=against.get,
+                radio=True,
+                horizontal=True,
+                key="gaps_against",
+                param="against",
+            )
+        ]
         if kind == "a group":
-            ref = ui.pick_group(cat, "Group", key="gaps_group", url_key="bloc")
+            ref = ui.pick_group(cat, "Group", key="gaps_group", param="bloc")
         else:
             opts = [c for c in ui.party_options(cat) if c != code]
-            state.seed_widget("gaps_ref_party", opts, url_key="ref", default="GBR")
-            ref = st.selectbox("Reference party", opts, key="gaps_ref_party", format_func=ui.party_label(cat))
-            state.sync_url(ref=ref)
+            ref = ui.select(
+                "Reference party",
+                opts,
+                default="GBR",
+                key="gaps_ref_party",
+                param="ref",
+                what="party",
+                resolve=ui.party_resolver(cat),
+                format_func=ui.party_label(cat),
+            )
     views.analytics_gaps(cat, code, ref, is_group=(kind == "a group"))
 
 with tab_instrument:
     coverage = cat.coverage()
     tracked = coverage.index[coverage["tracked"]].tolist()
     label = ui.instrument_label(cat)
-    inst_id = st.selectbox(
+    inst_id = ui.select(
         "Instrument",
         tracked,
+        default="budapest-convention",
         key="gaps_instrument",
+        param="instrument",
         format_func=label,
-        index=tracked.index("budapest-convention") if "budapest-convention" in tracked else 0,
     )
     views.next_adopters(cat, inst_id)
 
