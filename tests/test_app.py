@@ -298,6 +298,22 @@ def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
     assert any(m.value == shipped for m in at.markdown)
 
 
+def test_every_bloc_listed_can_be_exported(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "blocs.py")
+    result = analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber")
+    prepare = sorted(b.key for b in at.button if b.key and b.key.startswith("export_bloc_"))
+    assert prepare == sorted(f"export_bloc_{n}_prepare" for n in result.blocs["bloc"])
+    last = int(result.blocs["bloc"].iloc[-1])
+    at.button(key=f"export_bloc_{last}_prepare").click().run()
+    assert not at.exception
+    downloads = [d for d in at.get("download_button") if d.proto.id and f"export_bloc_{last}_" in d.proto.id]
+    assert [d.proto.label for d in downloads][-1].startswith("Pack")
+    label = result.blocs.set_index("bloc").loc[last, "label"]
+    assert any(plain(m.value) == f"**Bloc {last} (hierarchical): {label}**" for m in at.markdown)
+
+
 def test_predicted_votes_use_the_known_votes(app, bundled):
     from tracker import analytics
 
@@ -343,7 +359,7 @@ def test_country_brief_export_offers_every_format(app):
     at.button(key="export_brief_prepare").click().run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF"]
+    assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF", "Pack: PDF + XLSX + JSON (ZIP)"]
     assert "neutralise" in captions(at)
 
 
@@ -352,6 +368,18 @@ def test_export_formats_offered_are_the_export_modules():
     from tracker.ui import components
 
     assert components.EXPORT_FORMATS == export.FORMATS
+
+
+def test_every_page_says_how_it_answers_its_question(app):
+    from tracker.ui.help import PAGE_HELP
+
+    pages = ["overview", "catalogue", "country", "compare", "blocs", "gaps", "sources", "curation"]
+    assert sorted(PAGE_HELP) == sorted(pages)
+    for page in pages:
+        at = open_page(app(), f"{page}.py")
+        shown = [e for e in at.expander if e.label == "How this page answers its question"]
+        assert len(shown) == 1, page
+        assert PAGE_HELP[page] in [m.value for m in shown[0].markdown], page
 
 
 # --------------------------------------------------------------------------- restart cache

@@ -13,12 +13,14 @@ from tracker.cli.common import AsOfOpt, app, clean_errors, fail
 
 export_app = typer.Typer(
     help="Bloc summaries, country briefs, comparisons and raw tables as CSV, XLSX, "
-    "JSON, Markdown or PDF (stdout unless -o FILE).",
+    "JSON, Markdown, PDF or a briefing pack (a ZIP of PDF, XLSX and JSON; stdout unless -o FILE).",
     no_args_is_help=True,
 )
 app.add_typer(export_app, name="export")
 
-_FORMAT_HELP = "csv, xlsx, json, md or pdf (default: from the -o suffix, else csv)"
+_FORMAT_HELP = (
+    "csv, xlsx, json, md, pdf or pack (a ZIP of the PDF, XLSX and JSON; default: from the -o suffix, else csv)"
+)
 _CATALOGUE_HELP = "catalogue folder (default: the database if loaded, else the bundled catalogue)"
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=_FORMAT_HELP)]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file (else stdout)")]
@@ -32,7 +34,7 @@ OnePartyOpt = Annotated[str | None, typer.Option("--party", help="only this part
 def _export_format(fmt: str | None, output: Path | None) -> str:
     from tracker.export import FORMATS
 
-    aliases = {"markdown": "md", "excel": "xlsx"}
+    aliases = {"markdown": "md", "excel": "xlsx", "zip": "pack"}
     suffix = output.suffix.lower().lstrip(".") if output else ""
     suffix = aliases.get(suffix, suffix)
     chosen = (fmt or "").lower().lstrip(".") or (suffix if suffix in FORMATS else "csv")

@@ -43,6 +43,15 @@ STATUS_DOMAIN = [
 STATUS_RANGE = ["#0072B2", "#56B4E9", "#E69F00", "#D55E00", "#CC79A7", "#DDDDDD"]
 
 
+def page_help(page: str) -> None:
+    """The page's help (tracker.ui.help): the question it answers and how, and that links keep it."""
+    from tracker.ui.help import LINKS, PAGE_HELP
+
+    with st.expander("How this page answers its question"):
+        st.markdown(PAGE_HELP[page])
+        st.caption(LINKS)
+
+
 # --------------------------------------------------------------------------- controls kept in the address
 # Each takes the widget's label and keyword arguments plus ``key`` (the widget) and ``param`` (the
 # query parameter, tracker.ui.state.PARAMS); the value comes from a link, the user's last choice or
@@ -364,7 +373,8 @@ def empty_state(message: str) -> None:
     st.info(message, icon="ℹ️")
 
 
-EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf")  # tracker.export.FORMATS, without importing it (a test checks)
+EXPORT_FORMATS = ("csv", "xlsx", "json", "md", "pdf", "pack")  # tracker.export.FORMATS, not imported (a test checks)
+EXPORT_LABELS = {"pack": "Pack: PDF + XLSX + JSON (ZIP)"}
 EXPORT_NOTE = (
     "CSV and XLSX neutralise text cells that start with = + - @, tab, CR or LF (safe to open in a "
     "spreadsheet); JSON and Markdown carry the text unmodified for machines and readers."
@@ -399,10 +409,10 @@ def export_spot(label: str, *, key: str, kind: str, formats: Sequence[str] | Non
             except TrackerError as exc:  # NoDataError / ExportError: one-line reason, never an empty file
                 st.info(f"Nothing to export: {md(exc)}")
                 return
-            cols = st.columns(len(formats))
+            cols = st.columns([2 if f == "pack" else 1 for f in formats])
             for col, fmt in zip(cols, formats, strict=True):
                 col.download_button(
-                    fmt.upper(),
+                    EXPORT_LABELS.get(fmt, fmt.upper()),
                     data=_renderer(report, fmt),
                     file_name=export.filename(report, fmt),
                     mime=export.MEDIA_TYPES.get(fmt),

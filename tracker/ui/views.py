@@ -574,13 +574,15 @@ def blocs_section(cat: Catalogue) -> None:
         )
         shown = sw.assign(reasons=sw["reasons"].map(lambda r: " · ".join(r) if isinstance(r, list | tuple) else r))
         st.dataframe(shown, hide_index=True, width="stretch", height=320)
-    ui.export_spot(
-        "Export a bloc summary",
-        key="export_bloc",
-        kind="bloc",
-        members=[c for c in b.blocs["members"].iloc[0]],
-        name=str(labels.iloc[0]),
-    )
+    bloc_exports(b, method)
+
+
+def bloc_exports(b, method: str) -> None:
+    """One export control per bloc listed: its summary as PDF, XLSX, JSON, ... or a briefing pack."""
+    st.markdown("**Export a bloc summary** (each bloc's members, adoptions, votes, gaps and swing states)")
+    for row in b.blocs.itertuples(index=False):
+        name = f"Bloc {row.bloc} ({method}): {row.label}"
+        ui.export_spot(name, key=f"export_bloc_{row.bloc}", kind="bloc", members=list(row.members), name=name)
 
 
 VOTES = ["yes", "no", "abstain"]

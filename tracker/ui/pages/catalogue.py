@@ -8,6 +8,7 @@ from tracker.ui.text import md
 
 cat = cache.get_catalogue()
 st.title("Catalogue")
+ui.page_help("catalogue")
 inst = cat.instruments
 coverage = cat.coverage()
 label = ui.instrument_label(cat)

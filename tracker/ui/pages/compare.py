@@ -11,6 +11,7 @@ from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
 st.title("Compare")
+ui.page_help("compare")
 left, right = st.columns([3, 2])
 with left:
     codes = ui.pick_parties(cat, "Parties (two to four)", key="compare_parties", default=("USA", "RUS"))

@@ -19,6 +19,7 @@ else:
 if party["un_regional_group"]:
     facts.append(f"UN regional group: {party['un_regional_group']}")
 st.caption(md(" · ".join(facts) + (f" · {party['note']}" if party["note"] else "")))
+ui.page_help("country")
 ui.propose_change_link(party=code)
 
 bloc = "eu" if "eu" in set(cat.groups["id"]) else None  # the brief's gaps and bloc majority: against the EU

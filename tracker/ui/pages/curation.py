@@ -18,6 +18,7 @@ ACTIONS = enum_values("adoptions", "action")
 
 cat = get_catalogue()
 st.title("Curation")
+ui.page_help("curation")
 st.caption(
     "Every change is a proposal with a reason and a source; a second person approves it before "
     "the data changes. Nothing is deleted: the history keeps every earlier state."

@@ -7,6 +7,7 @@ from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
 st.title("Gaps")
+ui.page_help("gaps")
 tab_party, tab_instrument = ui.tabs(
     {"bloc": "A party against a bloc", "next": "Likely next adopters of an instrument"}, key="gaps_tab"
 )

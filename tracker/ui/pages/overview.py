@@ -13,6 +13,7 @@ from tracker.ui.text import md
 
 cat = cache.get_catalogue()
 st.title("Cyber Norms Alignment Tracker")
+ui.page_help("overview")
 st.caption(
     f"Catalogue version {cat.version} · newest source read {cat.sources['as_of'].max()} · "
     f"{len(cat.sources):,} cited sources"

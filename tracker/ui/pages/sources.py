@@ -9,6 +9,7 @@ from tracker.ui.text import md
 cat = cache.get_catalogue()
 meta = cache.package_metadata()
 st.title("Sources and data quality")
+ui.page_help("sources")
 st.caption(
     md(f"{meta.get('title', 'Catalogue')} {meta.get('version', '')} · content version {cat.version} · ")
     + md(f"loaded from {cat.origin}")
