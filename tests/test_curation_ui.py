@@ -109,3 +109,26 @@ def test_a_link_from_an_instrument_or_country_page_preselects_it(app_env):
     assert not at.exception, at.exception
     assert at.selectbox(key="p_inst").value == "paris-call"
     assert at.selectbox(key="p_party").value == "KOR"
+
+
+def test_the_history_filter_reopens_from_a_link(app_env):
+    from tracker.curation import User
+    from tracker.db import session_scope
+    from tracker.sync import sync_to_database
+
+    sync_to_database()  # the tiny catalogue in the database, as the app's first start does
+    key = {"instrument_id": "paris-call", "party_code": "KOR", "action": "endorsed", "role": "", "date": "2019"}
+    with session_scope() as session:
+        change = curation.make_change(session, "adoptions", key, {"source_id": "paris-call-data", "note": ""})
+    pid = curation.propose(User("alice", "editor"), [change], reason="chart", source_id="paris-call-data")
+    curation.review(User("bob", "reviewer"), pid, approve=True)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["table"] = "adoptions"
+    at.query_params["key"] = "KOR"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="h_table").value == "adoptions"
+    assert at.text_input(key="h_key").value == "KOR"
+    history = at.dataframe[-1].value
+    assert len(history) and set(history["table"]) == {"adoptions"}
+    assert all("KOR" in k for k in history["key"])

@@ -154,7 +154,7 @@ def _layout_pdf(report: Report):
     for i, s in enumerate(annex, start=1):  # the wide tables in full, on landscape pages
         pdf.add_page(orientation="L")
         _pdf_heading(pdf, f"Annex {i}: {s.title} (all columns)", pdf.epw)
-        _pdf_table(pdf, s, list(s.table.columns), refs, pdf.epw, FontFace)
+        _pdf_table(pdf, s, list(s.table.columns) if s.table is not None else [], refs, pdf.epw, FontFace)
     if annex:
         pdf.add_page(orientation="P")
     _pdf_sources(pdf, report, pdf.epw)
@@ -260,6 +260,7 @@ def _pdf_sources(pdf, report: Report, epw: float) -> None:
 def _body_columns(s: Section) -> list[str]:
     """The columns the body shows: all of a narrow table, the compact ones of a wide table."""
     table = s.table
+    assert table is not None
     if len(table.columns) <= PDF_WIDE or not s.compact:
         return list(table.columns)
     return [c for c in s.compact if c in table.columns]
@@ -318,6 +319,7 @@ def _pdf_chart(pdf, chart: Chart, epw: float) -> None:
 def _pdf_table(pdf, s: Section, cols: list[str], refs: dict[str, int], epw: float, FontFace) -> None:
     """Every row of the table (fpdf2 continues it over pages and repeats the header row)."""
     table = s.table
+    assert table is not None
     if len(table) == 0:
         pdf.set_font("DejaVu", "", 8)
         pdf.cell(epw, 4.5, "None.", new_x="LMARGIN", new_y="NEXT", align="L")
