@@ -111,3 +111,40 @@ def db(engine, mini_path, users):
 
     sync_to_database(mini_path, engine=engine)
     return engine
+
+
+# --------------------------------------------------------------------------- the app (AppTest)
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP_TIMEOUT = 180
+
+
+@pytest.fixture(scope="session")
+def app_database(tmp_path_factory):
+    """A SQLite file with the bundled catalogue loaded (once per session)."""
+    from tracker.db import engine_for
+    from tracker.sync import sync_to_database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'tracker.db'}"
+    old = os.environ.get("DATABASE_URL")
+    os.environ["DATABASE_URL"] = url
+    sync_to_database()
+    yield url
+    engine_for(url).dispose()
+    if old is None:
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        os.environ["DATABASE_URL"] = old
+
+
+@pytest.fixture
+def app(app_database, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DATABASE_URL", app_database)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield lambda: AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -19,45 +19,17 @@ from streamlit.testing.v1 import AppTest
 from tracker.derived import DEFAULT_BLOCS, DEFAULT_RESOLUTION
 from tracker.settings import REPO_ROOT
 from tracker.ui import backtests
+from tracker.ui.text import plain
 
 APP = str(REPO_ROOT / "app.py")
 PAGES = "tracker/ui/pages/"
 TIMEOUT = 180
 
 
-@pytest.fixture(scope="session")
-def app_database(tmp_path_factory):
-    """A SQLite file with the bundled catalogue loaded (once per session)."""
-    from tracker.db import engine_for
-    from tracker.sync import sync_to_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'tracker.db'}"
-    old = os.environ.get("DATABASE_URL")
-    os.environ["DATABASE_URL"] = url
-    sync_to_database()
-    yield url
-    engine_for(url).dispose()
-    if old is None:
-        os.environ.pop("DATABASE_URL", None)
-    else:
-        os.environ["DATABASE_URL"] = old
-
-
-@pytest.fixture
-def app(app_database, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", app_database)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield lambda: AppTest.from_file(APP, default_timeout=TIMEOUT)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_page(at: AppTest, page: str, **state) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    for key, value in state.items():
-        at.session_state[key] = value
+def open_page(at: AppTest, page: str, **params) -> AppTest:
+    """Open ``page`` from a link with these query parameters (tracker.ui.state.PARAMS)."""
+    for key, value in params.items():
+        at.query_params[key] = value
     at.switch_page(PAGES + page).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -215,7 +187,7 @@ def test_norm_page_maps_the_ladder_with_a_legend_in_words(app, bundled):
     from tracker import norms
 
     at = open_page(app(), "catalogue.py", item="two-person-rule")
-    assert at.header[0].value == bundled.instruments.set_index("id").loc["two-person-rule", "name"]
+    assert plain(at.header[0].value) == bundled.instruments.set_index("id").loc["two-person-rule", "name"]
     crosswalk = [d.value for d in at.dataframe if "clause_title" in d.value.columns][0]
     assert "A.5.3" in set(crosswalk["clause"]) and "AC-5" in set(crosswalk["clause"])
     spec = next(c for c in charts(at) if "Strongest evidence" in str(c["layer"][1]["encoding"]["color"]["title"]))
@@ -258,7 +230,9 @@ def test_norm_page_lists_a_partys_evidence_with_quotes_and_source_links(app, bun
 
 def test_unknown_entry_in_the_link_is_explained(app):
     at = open_page(app(), "catalogue.py", item="no-such-thing")
-    assert any("no catalogue entry 'no-such-thing'" in w.value for w in at.warning)
+    shown = [plain(w.value) for w in at.warning]  # shown as text: markdown escapes removed
+    assert any("item='no-such-thing' was not used: there is no such catalogue entry" in w for w in shown)
+    assert "item" not in at.query_params
 
 
 # --------------------------------------------------------------------------- country profile
@@ -267,7 +241,7 @@ def test_unknown_entry_in_the_link_is_explained(app):
 def test_country_profile_usa(app, bundled):
     from tracker import analytics
 
-    at = open_page(app(), "country.py", parties=["USA"])
+    at = open_page(app(), "country.py", party="USA")
     assert at.title[0].value == "United States"
     votes = bundled.votes.merge(bundled.resolutions[["id", "topic"]], left_on="resolution_id", right_on="id")
     cyber = votes[votes["topic"].isin(["cyber_security", "cybercrime"]) & (votes["party_code"] == "USA")]
@@ -322,28 +296,24 @@ def test_country_profile_shows_a_norms_by_levels_matrix(app, bundled):
 
 
 def test_selected_country_survives_a_page_switch_and_is_in_the_url(app):
-    at = open_page(app(), "country.py", parties=["FRA"])
+    at = open_page(app(), "country.py", party="FRA")
     assert at.title[0].value == "France"
-    assert at.query_params["parties"] == "FRA"
+    assert at.query_params["party"] == "FRA"
     at.switch_page(PAGES + "gaps.py").run()
-    assert at.selectbox(key="_one_Party").value == "FRA"
-    assert at.query_params["parties"] == "FRA"
+    assert at.selectbox(key="gaps_party").value == "FRA"
+    assert at.query_params["party"] == "FRA"
 
 
 def test_selection_is_read_from_the_link(app):
-    at = app()
-    at.query_params["parties"] = "DEU,bra,XXX"
-    at.run()
-    at.switch_page(PAGES + "compare.py").run()
-    assert not at.exception
-    assert at.multiselect(key="_pick_Parties (two to four)").value == ["DEU", "BRA"]  # unknown code dropped
+    at = open_page(app(), "compare.py", parties="DEU,bra,XXX")
+    assert at.multiselect(key="compare_parties").value == ["DEU", "BRA"]  # unknown code dropped
 
 
 # --------------------------------------------------------------------------- compare
 
 
 def test_compare_usa_and_russia(app, bundled):
-    at = open_page(app(), "compare.py", parties=["USA", "RUS"])
+    at = open_page(app(), "compare.py", parties="USA,RUS")
     text = captions(at)
     votes = bundled.votes.merge(bundled.resolutions[["id", "topic"]], left_on="resolution_id", right_on="id")
     cyber = votes[votes["topic"].isin(["cyber_security", "cybercrime"]) & votes["party_code"].isin(["USA", "RUS"])]
@@ -388,12 +358,12 @@ def test_compare_shows_the_norm_ladders_side_by_side(app, bundled):
 
 
 def test_compare_needs_two_parties(app):
-    at = open_page(app(), "compare.py", parties=["USA"])
+    at = open_page(app(), "compare.py", parties="USA")
     assert "Choose at least two parties" in infos(at)
 
 
 def test_compare_party_and_group(app, bundled):
-    at = open_page(app(), "compare.py", parties=["USA"])
+    at = open_page(app(), "compare.py", parties="USA")
     at.selectbox(key="compare_group").set_value("eu").run()
     assert not at.exception
     inst = [d.value for d in at.dataframe if "instrument" in d.value.columns][0]
@@ -403,12 +373,7 @@ def test_compare_party_and_group(app, bundled):
 
 
 def test_compare_group_from_the_link(app):
-    at = app()
-    at.query_params["parties"] = "FRA,DEU"
-    at.query_params["group"] = "nato"
-    at.run()
-    at.switch_page(PAGES + "compare.py").run()
-    assert not at.exception
+    at = open_page(app(), "compare.py", parties="FRA,DEU", group="nato")
     assert at.selectbox(key="compare_group").value == "nato"
 
 
@@ -429,7 +394,7 @@ def test_compare_shows_the_group_majority_of_the_export_and_a_tie_as_tie(tmp_pat
     st.cache_data.clear()
     st.cache_resource.clear()
     try:
-        at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT), "compare.py", parties=["USA", "CIV"])
+        at = open_page(AppTest.from_file(APP, default_timeout=TIMEOUT), "compare.py", parties="USA,CIV")
         at.selectbox(key="compare_group").set_value("duo").run()
         assert not at.exception, [e.value for e in at.exception]
         split = [d.value for d in at.dataframe if "DUO majority" in d.value.columns][0]
@@ -450,7 +415,7 @@ def test_gaps_usa_against_the_eu(app, bundled):
     from tracker import analytics
     from tracker.analytics.config import AnalysisConfig
 
-    at = open_page(app(), "gaps.py", parties=["USA"])
+    at = open_page(app(), "gaps.py", party="USA")
     assert at.slider(key="gaps_min_share").value == AnalysisConfig().min_share
     table = table_with(at, "instrument_id", "bloc_share")
     expected = analytics.gaps(bundled, "USA", bloc="eu")
@@ -515,6 +480,22 @@ def test_blocs_page_shows_blocs_swing_states_and_backtest(app, bundled):
     shipped = backtests.text("prediction backtest")  # the asset, not benchmarks/RESULTS.md
     assert shipped.startswith("## Vote prediction backtest")
     assert any(m.value == shipped for m in at.markdown)
+
+
+def test_every_bloc_listed_can_be_exported(app, bundled):
+    from tracker import analytics
+
+    at = open_page(app(), "blocs.py")
+    result = analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber")
+    prepare = sorted(b.key for b in at.button if b.key and b.key.startswith("export_bloc_"))
+    assert prepare == sorted(f"export_bloc_{n}_prepare" for n in result.blocs["bloc"])
+    last = int(result.blocs["bloc"].iloc[-1])
+    at.button(key=f"export_bloc_{last}_prepare").click().run()
+    assert not at.exception
+    downloads = [d for d in at.get("download_button") if d.proto.id and f"export_bloc_{last}_" in d.proto.id]
+    assert [d.proto.label for d in downloads][-1].startswith("Pack")
+    label = result.blocs.set_index("bloc").loc[last, "label"]
+    assert any(plain(m.value) == f"**Bloc {last} (hierarchical): {label}**" for m in at.markdown)
 
 
 def test_predicted_votes_use_the_known_votes(app, bundled):
@@ -582,7 +563,7 @@ def test_sources_page(app, bundled):
         "adoption data",
         captions(at),
     )
-    assert "CC-BY-4.0" in "\n".join(m.value for m in at.markdown)
+    assert "CC-BY-4.0" in "\n".join(plain(m.value) for m in at.markdown)
     at.text_input(key="sources_filter").input("no source is called this").run()
     assert "No source matches" in infos(at)
 
@@ -590,9 +571,8 @@ def test_sources_page(app, bundled):
 def test_overview_alignment_map(app, bundled):
     from tracker import analytics
 
-    at = app().run()
-    at.session_state["parties"] = ["FRA"]
-    at.radio(key="overview_mode").set_value("Alignment with a country").run()
+    at = open_page(app(), "overview.py", party="FRA")
+    at.radio(key="overview_mode").set_value("alignment").run()
     assert not at.exception
     m = analytics.alignment(bundled, basis="votes", topic="all")  # the analysis configuration's votes
     n = int(m.loc["FRA"].drop("FRA").notna().sum())
@@ -626,11 +606,11 @@ def test_historical_alignment_says_how_many_undated_rows_it_used(app, bundled):
 
 
 def test_country_brief_export_offers_every_format(app):
-    at = open_page(app(), "country.py", parties=["CIV"])
+    at = open_page(app(), "country.py", party="CIV")
     at.button(key="export_brief_prepare").click().run()
     assert not at.exception
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF"]
+    assert labels == ["CSV", "XLSX", "JSON", "MD", "PDF", "Pack: PDF + XLSX + JSON (ZIP)"]
     assert "neutralise" in captions(at)
 
 
@@ -639,6 +619,18 @@ def test_export_formats_offered_are_the_export_modules():
     from tracker.ui import components
 
     assert components.EXPORT_FORMATS == export.FORMATS
+
+
+def test_every_page_says_how_it_answers_its_question(app):
+    from tracker.ui.help import PAGE_HELP
+
+    pages = ["overview", "catalogue", "country", "compare", "blocs", "gaps", "sources", "curation"]
+    assert sorted(PAGE_HELP) == sorted(pages)
+    for page in pages:
+        at = open_page(app(), f"{page}.py")
+        shown = [e for e in at.expander if e.label == "How this page answers its question"]
+        assert len(shown) == 1, page
+        assert PAGE_HELP[page] in [m.value for m in shown[0].markdown], page
 
 
 # --------------------------------------------------------------------------- restart cache
@@ -960,11 +952,12 @@ def test_the_app_never_opens_a_file_under_benchmarks(app_database):
 
 def test_catalogue_text_in_a_caption_is_shown_as_written():
     """Names and quotes inside a caption never become a link, an image or markup."""
-    from tracker.ui.views import plain, safe_link
+    from tracker.ui.text import md, plain
+    from tracker.ui.views import safe_link
 
     hostile = "Evil [click](javascript:alert(1)) ![x](http://tracker.example/x.png) **bold** <b>"
-    text = plain(hostile)
+    text = md(hostile)
     for piece in ("](", "![", "**", "<b>"):
         assert piece not in text
-    assert text.replace("\\", "") == hostile  # every character is still there
+    assert plain(text) == hostile  # every character is still there
     assert safe_link("javascript:alert(1)") == "" and safe_link("https://example.org/a") == "https://example.org/a"

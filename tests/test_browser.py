@@ -7,6 +7,7 @@ localhost, and the overview map is drawn (a screenshot that is not blank).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -92,4 +93,70 @@ def test_selected_parties_survive_navigation_and_are_in_the_url(server, app_page
     )
     page.wait_for_selector(DONE)
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert "parties=USA" in page.url
+    assert "party=USA" in page.url  # the Country profile starts from the first party compared
+
+
+def _select_text(page, label: str) -> str:
+    """The visible value(s) of the select or multiselect whose label is ``label``."""
+    widget = page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=label).first
+    typed = [i.input_value() for i in widget.locator("input").all()]  # a selectbox shows its value in its input
+    return "\n".join([widget.inner_text(), *typed])
+
+
+def test_a_link_reopens_every_control(server, app_page):
+    page = app_page
+    page.set_default_timeout(180_000)
+    requests = watch_requests(page)
+    page.goto(f"{server}/compare?parties=DEU,bra&group=AU&topic=all")
+    wait_until_done(page)
+    parties = _select_text(page, "Parties (two to four)")
+    assert "Germany (DEU)" in parties and "Brazil (BRA)" in parties
+    assert "United States" not in parties  # the link's parties replace the defaults
+    assert "African Union (au)" in _select_text(page, "Add a group")
+    assert page.get_by_role("radio", name="all UNGA votes").is_checked()
+
+    page.goto(f"{server}/gaps?party=India&against=group&bloc=au")
+    wait_until_done(page)
+    assert "India (IND)" in _select_text(page, "Party")
+    assert "African Union (au)" in _select_text(page, "Group")
+    assert "party=IND" in page.url and "bloc=au" in page.url
+
+    page.goto(f"{server}/?mode=alignment&party=FRA&basis=combined&as_of=2015-06-30")
+    wait_until_done(page, charts=True)
+    assert page.get_by_role("radio", name="Alignment with a country").is_checked()
+    assert "France (FRA)" in _select_text(page, "Alignment with")
+    assert page.get_by_role("radio", name="combined").is_checked()
+    assert "2015-06-30" in page.locator('[data-testid="stSlider"]').first.inner_text()
+    assert remote(requests) == [], sorted(set(remote(requests)))
+
+
+def test_typing_a_name_and_enter_adds_that_party_only(server, app_page):
+    page = app_page
+    page.set_default_timeout(180_000)
+    page.goto(f"{server}/compare?parties=USA")
+    wait_until_done(page)
+    box = page.locator('[data-testid="stMultiSelect"]').first
+    box.locator("input").click()
+    page.keyboard.type("India")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**parties=USA%2CIND**")
+    page.wait_for_selector(DONE)
+    chosen = box.inner_text()
+    assert "India (IND)" in chosen
+    assert "Indonesia" not in chosen and "Saint Kitts" not in chosen
+
+
+def test_cleared_default_parties_stay_cleared_after_a_reload(server, app_page):
+    page = app_page
+    page.set_default_timeout(180_000)
+    page.goto(f"{server}/compare")
+    wait_until_done(page)
+    box = page.locator('[data-testid="stMultiSelect"]').first
+    assert "United States" in box.inner_text()
+    box.get_by_role("button", name="Clear all").click()
+    page.wait_for_url(re.compile(r".*parties=(&|$).*"))
+    page.wait_for_selector(DONE)
+    page.reload()
+    wait_until_done(page)
+    assert "United States" not in page.locator('[data-testid="stMultiSelect"]').first.inner_text()
+    assert page.get_by_text("Choose at least two parties").count() == 1

@@ -126,3 +126,26 @@ def test_a_stale_session_is_refused_after_the_reviewer_is_demoted(app_env, tmp_p
     assert not bob.exception, bob.exception
     assert [e.value for e in bob.error] == ["bob (now viewer) may not review proposals; needs role reviewer"]
     assert curation.get_proposal(pid).status == "pending"
+
+
+def test_the_history_filter_reopens_from_a_link(app_env):
+    from tracker.curation import User
+    from tracker.db import session_scope
+    from tracker.sync import sync_to_database
+
+    sync_to_database()  # the tiny catalogue in the database, as the app's first start does
+    key = {"instrument_id": "paris-call", "party_code": "KOR", "action": "endorsed", "role": "", "date": "2019"}
+    with session_scope() as session:
+        change = curation.make_change(session, "adoptions", key, {"source_id": "paris-call-data", "note": ""})
+    pid = curation.propose(User("alice", "editor"), [change], reason="chart", source_id="paris-call-data")
+    curation.review(User("bob", "reviewer"), pid, approve=True)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["table"] = "adoptions"
+    at.query_params["key"] = "KOR"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="h_table").value == "adoptions"
+    assert at.text_input(key="h_key").value == "KOR"
+    history = at.dataframe[-1].value
+    assert len(history) and set(history["table"]) == {"adoptions"}
+    assert all("KOR" in k for k in history["key"])

@@ -13,13 +13,16 @@ from tracker.cli.common import AsOfOpt, app, clean_errors, fail
 
 export_app = typer.Typer(
     help="Bloc summaries, country briefs, comparisons and raw tables as CSV, XLSX, "
-    "JSON, Markdown or PDF (stdout unless -o FILE).",
+    "JSON, Markdown, PDF or a briefing pack (a ZIP of PDF, XLSX and JSON; stdout unless -o FILE).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
 app.add_typer(export_app, name="export")
 
-_FORMAT_HELP = "csv, xlsx, json, md or pdf (default: from the -o file's extension; csv on standard output)"
+_FORMAT_HELP = (
+    "csv, xlsx, json, md, pdf or pack (a ZIP of the PDF, XLSX and JSON; default: from the -o file's extension; "
+    "csv on standard output)"
+)
 _CATALOGUE_HELP = "catalogue folder (default: the database if loaded, else the bundled catalogue)"
 FormatOpt = Annotated[str | None, typer.Option("--format", "-f", help=_FORMAT_HELP)]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write to this file (else stdout)")]
@@ -30,7 +33,16 @@ PartyArg = Annotated[str, typer.Argument(help="party code or name (CIV, Ivory Co
 OnePartyOpt = Annotated[str | None, typer.Option("--party", help="only this party")]
 
 
-EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "json": "json", "md": "md", "markdown": "md", "pdf": "pdf"}
+EXTENSIONS = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "json": "json",
+    "md": "md",
+    "markdown": "md",
+    "pdf": "pdf",
+    "pack": "pack",
+    "zip": "pack",
+}
 
 
 def _export_format(fmt: str | None, output: Path | None) -> str:
@@ -57,7 +69,8 @@ def _export_format(fmt: str | None, output: Path | None) -> str:
         assert named is not None  # refused above
         return named
     if suffix and named != chosen:
-        fail(f"--format {chosen} does not match the file name {output.name!r} (name it .{chosen})")
+        ext = "zip" if chosen == "pack" else chosen
+        fail(f"--format {chosen} does not match the file name {output.name!r} (name it .{ext})")
     return chosen
 
 

@@ -12,9 +12,11 @@ Two layers, so the CLI, the app's pages and its download buttons share one code 
    file. Who belongs to a group on a date, the cyber resolutions, the bloc majority (a tie is
    "tie") and labels come from ``tracker.catalogue.scope``; dates from ``tracker.dates``.
 2. **Writers** (``render/``) turn a Report into bytes, one module per format: :func:`to_csv`,
-   :func:`to_xlsx`, :func:`to_json`, :func:`to_markdown`, :func:`to_pdf`; :func:`render`
-   dispatches on a format name and :data:`MEDIA_TYPES` gives MIME types for downloads. The CSV
-   layout and the JSON shape are documented in ``render/csv.py`` and ``render/json.py``.
+   :func:`to_xlsx`, :func:`to_json`, :func:`to_markdown`, :func:`to_pdf`, and ``pack`` (a ZIP of
+   the PDF, XLSX and JSON of the same report, ``render/pack.py``); :func:`render` dispatches
+   on a format name, :func:`filename` names a file by what is inside and :data:`MEDIA_TYPES`
+   gives MIME types for downloads. The CSV layout and the JSON shape are documented in
+   ``render/csv.py`` and ``render/json.py``.
 
 Every export carries the as-of date, the method and the catalogue version (``cat.version``),
 plus the date it was generated. Text is UTF-8 everywhere (CSV with a byte-order mark so that
@@ -30,6 +32,7 @@ from tracker.export.brief import PARTNERS_N, country_brief
 from tracker.export.compare import comparison
 from tracker.export.render import (
     BINARY_FORMATS,
+    EXTENSIONS,
     FORMAT_NOTES,
     FORMATS,
     MEDIA_TYPES,
@@ -58,6 +61,7 @@ BUILDERS = {
 __all__ = [
     "BINARY_FORMATS",
     "BUILDERS",
+    "EXTENSIONS",
     "FORMATS",
     "FORMAT_NOTES",
     "MEDIA_TYPES",

@@ -161,6 +161,17 @@ def bloc_votes(cat: Catalogue, res: pd.DataFrame, codes: Sequence[str]) -> pd.Da
     )
 
 
+def name_order(cat: Catalogue, codes: Sequence[str]) -> list[int]:
+    """Positions of ``codes`` sorted by party name, accents ignored (Côte d'Ivoire among the Cs)."""
+    import unicodedata
+
+    def key(code: str) -> str:
+        name = unicodedata.normalize("NFKD", cat.party_name(code))
+        return "".join(ch for ch in name if not unicodedata.combining(ch)).casefold()
+
+    return sorted(range(len(codes)), key=lambda i: key(codes[i]))
+
+
 def format_codes(cat: Catalogue, codes: Sequence[str], limit: int = 12) -> str:
     names = [f"{cat.party_name(c)}" for c in codes[:limit]]
     more = f" and {len(codes) - limit} more" if len(codes) > limit else ""
@@ -186,7 +197,8 @@ def bloc_summary(
     day = as_of_day(as_of)
     cfg = analysis_config(min_share)
     bloc = resolve_bloc(cat, day, group_id=group_id, members=members, name=name)
-    codes = list(bloc.members["party_code"])
+    bloc.members = bloc.members.iloc[name_order(cat, list(bloc.members["party_code"]))].reset_index(drop=True)
+    codes = list(bloc.members["party_code"])  # by name, as a reader looks them up
     status = cat.status(day)
     names = scope.instrument_labels(cat)
     res = scope.resolutions_in_scope(cat, day, newest_first=True)

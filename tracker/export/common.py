@@ -114,7 +114,8 @@ def collect_sources(cat: Catalogue, sections: Sequence[Section], extra: Iterable
     for i, sid in enumerate(order, start=1):
         if sid in meta.index:
             r = meta.loc[sid]
-            out.append(Source(i, sid, r["title"], r["publisher"], r["url"], r["as_of"]))
+            kind = str(r["kind"]) if "kind" in meta.columns and isinstance(r["kind"], str) else ""
+            out.append(Source(i, sid, r["title"], r["publisher"], r["url"], r["as_of"], kind))
         else:
             out.append(Source(i, sid))
     return out

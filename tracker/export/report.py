@@ -34,6 +34,15 @@ class Source:
     publisher: str = ""
     url: str = ""
     as_of: str = ""
+    kind: str = ""  # sources.kind: official, depositary, document or secondary (a reference work, a blog)
+
+    @property
+    def secondary(self) -> bool:
+        return self.kind == "secondary"
+
+    def label(self) -> str:
+        """The title, marked "(secondary)" when it is not a primary source."""
+        return f"{self.title or self.id}{' (secondary)' if self.secondary else ''}"
 
 
 @dataclass
@@ -97,6 +106,11 @@ class Report:
 
     def source_refs(self) -> dict[str, int]:
         return {s.id: s.ref for s in self.sources}
+
+    @property
+    def subject(self) -> str:
+        """What the report is about, e.g. "European Union (EU)" for "Bloc summary: European Union (EU)"."""
+        return self.title.split(": ", 1)[1] if ": " in self.title else self.title
 
 
 _LABELS = {

@@ -20,7 +20,7 @@ def run() -> None:
     from tracker.ui.cache import warm_up_after_first_page
 
     st.set_page_config(page_title="Cyber Norms Alignment Tracker", layout="wide")
-    state.init()  # the shared selection and the open entry, from the page address (once per session)
+    state.begin_run()  # every control a page draws binds its query parameter (tracker.ui.state)
     pages = [
         st.Page(PAGES_DIR / "overview.py", title="Overview", default=True),
         st.Page(PAGES_DIR / "catalogue.py", title="Catalogue", url_path="catalogue"),
@@ -37,6 +37,7 @@ def run() -> None:
             "Cyber Norms Alignment Tracker · works offline · every number shows how many data points stand behind it."
         )
     page.run()
+    state.end_run()  # not after st.rerun or st.switch_page: the run that follows binds again
     warm_up_after_first_page()  # heavy analytics for the next pages, in the background
 
 

@@ -4,7 +4,6 @@ the app and the exports give the same answer to the same question."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from tracker.derived import DEFAULT_BLOCS, DEFAULT_RESOLUTION
 from tracker.errors import TrackerError
 from tracker.ui import cache, legends, maps
 from tracker.ui import components as ui
+from tracker.ui.text import md, web_url
 
 if TYPE_CHECKING:
     from tracker.export import Report, Section
@@ -73,35 +73,36 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
     inst = cat.instruments.set_index("id")
     row = inst.loc[inst_id]
     label = ui.instrument_label(cat)
-    st.header(row["name"])
+    st.header(md(row["name"]))  # catalogue text is shown as text, never as markdown (tracker.ui.text)
     facts = [
-        f"**Kind** {row['kind'].replace('_', ' ')}",
-        f"**Pillar** {row['pillar']}",
-        f"**Stance** {row['stance']}",
-        f"**Body** {row['body'] or '—'}",
+        f"**Kind** {md(row['kind'].replace('_', ' '))}",
+        f"**Pillar** {md(row['pillar'])}",
+        f"**Stance** {md(row['stance'])}",
+        f"**Body** {md(row['body'] or '—')}",
     ]
     if row["opened"]:
-        facts.append(f"**Opened** {row['opened']}")
+        facts.append(f"**Opened** {md(row['opened'])}")
     if row["in_force"]:
-        facts.append(f"**In force** {row['in_force']}")
-    facts.append(f"**As of** {row['as_of']}")
+        facts.append(f"**In force** {md(row['in_force'])}")
+    facts.append(f"**As of** {md(row['as_of'])}")
     st.markdown(" · ".join(facts))
     if row["value_clusters"]:
         st.caption(
             "Value clusters: "
-            + ", ".join(row["value_clusters"].split(";"))
-            + (f" · stance reason: {row['stance_reason']}" if row["stance_reason"] else "")
+            + md(", ".join(row["value_clusters"].split(";")))
+            + (f" · stance reason: {md(row['stance_reason'])}" if row["stance_reason"] else "")
         )
     if row["description"]:
-        st.write(row["description"])
-    if row["url"]:
-        st.markdown(f"Official text or page: [{row['url']}]({row['url']}) (opens outside the app)")
+        st.markdown(md(row["description"]))
+    if web_url(row["url"]):  # a link from the catalogue's url column, drawn as a link
+        st.link_button("Official text or page (opens outside the app)", web_url(row["url"]))
+        st.caption(md(row["url"]))
     ui.propose_change_link(instrument=inst_id)
     if row["parent_id"]:
-        st.caption(f"Part of: {label(row['parent_id'])} ({row['parent_id']})")
+        st.caption(f"Part of: {md(label(row['parent_id']))} ({md(row['parent_id'])})")
     children = inst.index[inst["parent_id"] == inst_id].tolist()
     if children:
-        st.caption("Protocols and parts: " + ", ".join(f"{label(c)} ({c})" for c in children))
+        st.caption("Protocols and parts: " + md(", ".join(f"{label(c)} ({c})" for c in children)))
 
     if row["kind"] == "norm":
         norm_section(cat, inst_id)
@@ -147,9 +148,7 @@ def adopters_section(cat: Catalogue, inst_id: str) -> None:
             "not that nobody adopted it. Curators can propose rows with sources."
         )
         return
-    as_of = st.date_input(
-        "As of", value=date.today(), key=f"asof_{inst_id}", min_value=date(1950, 1, 1), max_value=date.today()
-    )
+    as_of = ui.date_control("As of", key=f"asof_{inst_id}", param="as_of", first=date(1950, 1, 1), slider=False)
     s = cache.status_as_of(cat.version, as_of)
     s = s[s["instrument_id"] == inst_id]
     counts = s["level"].value_counts()
@@ -272,15 +271,6 @@ EVIDENCE_COLUMNS = {
     "source_title": "source",
     "link": "link",
 }
-
-
-MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
-
-
-def plain(text) -> str:
-    """Catalogue text placed inside a caption or a line of markdown, shown as written (never as
-    markup, a link or an image)."""
-    return MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def safe_link(url: str) -> str:
@@ -430,7 +420,7 @@ def norm_ladder_section(cat: Catalogue, norm_id: str) -> None:
     )
     mine = ev[ev["party_code"] == code].sort_values(["polarity", "level", "date"])
     st.caption(
-        f"{len(mine)} pieces of evidence for {plain(names.get(code, code))}: strongest {rung[code]}"
+        f"{len(mine)} pieces of evidence for {md(names.get(code, code))}: strongest {rung[code]}"
         + (" · rejecting evidence recorded (listed, never netted away)" if code in rejecting else "")
         + ". Derived rows come from the party's adoptions or votes through the crosswalk."
     )
@@ -466,10 +456,12 @@ def config_caption(cfg) -> None:
 
 def topic_radio(key: str) -> str:
     default = config().topic
-    return st.radio(
+    return ui.select(
         "Votes considered",
         list(TOPICS),
-        index=list(TOPICS).index(default) if default in TOPICS else 0,
+        default=default if default in TOPICS else "all",
+        radio=True,
+        param="topic",
         format_func=TOPICS.get,
         horizontal=True,
         key=key,
@@ -502,7 +494,7 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date, basis: str, topic: st
     names = cat.party_names()
     if focus not in m.index:
         ui.empty_state(
-            f"Not enough evidence to place {names.get(focus, focus)} (too few recorded votes or "
+            f"Not enough evidence to place {md(names.get(focus, focus))} (too few recorded votes or "
             "adoptions up to this date)."
         )
         return
@@ -510,7 +502,7 @@ def alignment_map(cat: Catalogue, focus: str, as_of: date, basis: str, topic: st
     frame = pd.DataFrame({"code": row.index, "score": row.to_numpy()}).dropna()
     if frame.empty:
         ui.empty_state(
-            f"Not enough evidence to compare {names.get(focus, focus)} with anyone up to {as_of} "
+            f"Not enough evidence to compare {md(names.get(focus, focus))} with anyone up to {as_of} "
             "(too few co-votes, adoptions or norm commitments); try another party, a later date or other evidence."
         )
         return
@@ -561,7 +553,7 @@ def partners_section(cat: Catalogue, code: str) -> None:
     try:
         part = cache.partners(cat.version, code, topic)
     except TrackerError as exc:
-        ui.empty_state(f"Partners: {exc}")
+        ui.empty_state(f"Partners: {md(exc)}")
         part = pd.DataFrame()
     if len(part):
         st.caption(
@@ -576,20 +568,26 @@ def partners_section(cat: Catalogue, code: str) -> None:
         right.markdown("**Most distant**")
         right.dataframe(part[part["side"] == "weakest"][cols], hide_index=True, width="stretch")
     elif part.attrs.get("note") is not None:
-        ui.empty_state(part.attrs["note"])
-    b = cache.blocs(cat.version, *DEFAULT_BLOCS)
-    where = b.assignments[b.assignments["party"] == code]
+        ui.empty_state(md(part.attrs["note"]))
     st.markdown("**Voting bloc** (the analysis configuration's blocs)")
-    if where.empty:
-        st.caption(f"{names.get(code, code)} is not placed in a bloc (too few votes).")
+    try:
+        b = cache.blocs(cat.version, *DEFAULT_BLOCS)
+    except TrackerError as exc:  # too little evidence in this catalogue for any bloc
+        b = None
+        st.caption(md(exc))
+    where = b.assignments[b.assignments["party"] == code] if b is not None else pd.DataFrame()
+    if b is None:
+        pass
+    elif where.empty:
+        st.caption(f"{md(names.get(code, code))} is not placed in a bloc (too few votes).")
     else:
         bloc = int(where["bloc"].iloc[0])
         info = b.blocs.set_index("bloc").loc[bloc]
         place = float(where["placement"].iloc[0])
         st.write(
-            f"Bloc {bloc}: {plain(info['label'])}. {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
+            f"Bloc {bloc}: {md(info['label'])}. {int(info['size'])} members, cohesion {_fmt(info['cohesion'])} "
             f"(mean kappa inside the bloc), stability {_fmt(info['stability'], '{:.2f}')} (mean Jaccard over "
-            f"resamples; >= 0.75 stable). {plain(names.get(code, code))} is placed with it in {place:.0%} of resamples"
+            f"resamples; >= 0.75 stable). {md(names.get(code, code))} is placed with it in {place:.0%} of resamples"
             + (" (uncertain placement)." if bool(where["uncertain"].iloc[0]) else ".")
         )
     config_caption(config(**dict(zip(("method", "basis", "topic"), DEFAULT_BLOCS, strict=True))))
@@ -641,14 +639,14 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool, min_s
     try:
         g = cache.gaps(cat.version, code, bloc, reference, min_share)
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
-    against = f"group {ref}" if is_group else names.get(ref, ref)
+    against = md(f"group {ref}" if is_group else names.get(ref, ref))
     config_caption(config(min_share=min_share))
     st.markdown("**Instruments**")
     if g.empty:
         ui.empty_state(
-            f"No gap: {names.get(code, code)} has adopted every instrument that at least {min_share:.0%} of "
+            f"No gap: {md(names.get(code, code))} has adopted every instrument that at least {min_share:.0%} of "
             f"{against} adopted (as recorded)."
         )
     else:
@@ -678,7 +676,7 @@ def analytics_gaps(cat: Catalogue, code: str, ref: str, *, is_group: bool, min_s
         return
     st.caption(
         f"{len(ng)} norms that at least {min_share:.0%} of {against} committed to above consensus (a named "
-        f"commitment or stronger) while {plain(names.get(code, code))} has no such evidence (joining a UN consensus "
+        f"commitment or stronger) while {md(names.get(code, code))} has no such evidence (joining a UN consensus "
         "is not counted: nearly every UN member did)."
     )
     st.dataframe(
@@ -696,7 +694,7 @@ def next_adopters(cat: Catalogue, inst_id: str) -> None:
     try:
         nxt = cache.next_adopters(cat.version, inst_id)
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
     if nxt.empty:
         ui.empty_state("No candidate: every party with enough evidence has already adopted it.")
@@ -729,28 +727,33 @@ def blocs_section(cat: Catalogue) -> None:
 
     default = config()
     c = st.columns(3)
-    method = c[0].selectbox(
-        "Method",
-        METHODS,
-        index=list(METHODS).index(default.method),
-        key="blocs_method",
-        help="hierarchical: average-linkage clustering on 1 - kappa, the number of blocs chosen by stability "
-        "under resampling; louvain: network communities with a resolution sweep.",
-    )
-    basis = c[1].selectbox("Evidence", BASES, index=list(BASES).index(default.basis), key="blocs_basis")
-    topic = c[2].selectbox(
-        "Votes considered",
-        list(TOPICS),
-        index=list(TOPICS).index(default.topic),
-        format_func=TOPICS.get,
-        key="blocs_topic",
-    )
+    with c[0]:
+        method = ui.select(
+            "Method",
+            METHODS,
+            default=default.method,
+            key="blocs_method",
+            param="method",
+            help="hierarchical: average-linkage clustering on 1 - kappa, the number of blocs chosen by stability "
+            "under resampling; louvain: network communities with a resolution sweep.",
+        )
+    with c[1]:
+        basis = ui.select("Evidence", BASES, default=default.basis, key="blocs_basis", param="basis")
+    with c[2]:
+        topic = ui.select(
+            "Votes considered",
+            list(TOPICS),
+            default=default.topic,
+            format_func=TOPICS.get,
+            key="blocs_topic",
+            param="topic",
+        )
     method, basis, topic = str(method), str(basis), str(topic)
     cfg = config(method=method, basis=basis, topic=topic)
     try:
         b = cache.blocs(cat.version, method, basis, topic)
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
     config_caption(cfg)
     a = b.assignments.rename(columns={"party": "code"})
@@ -861,13 +864,15 @@ def blocs_section(cat: Catalogue) -> None:
                 "placement": st.column_config.NumberColumn(format="%.2f"),
             },
         )
-    ui.export_spot(
-        "Export a bloc summary",
-        key="export_bloc",
-        kind="bloc",
-        members=[c for c in b.blocs["members"].iloc[0]],
-        name=str(labels.iloc[0]),
-    )
+    bloc_exports(b, method)
+
+
+def bloc_exports(b, method: str) -> None:
+    """One export control per bloc listed: its summary as PDF, XLSX, JSON, ... or a briefing pack."""
+    st.markdown("**Export a bloc summary** (each bloc's members, adoptions, votes, gaps and swing states)")
+    for row in b.blocs.itertuples(index=False):
+        name = f"Bloc {row.bloc} ({method}): {row.label}"
+        ui.export_spot(name, key=f"export_bloc_{row.bloc}", kind="bloc", members=list(row.members), name=name)
 
 
 VOTES = ["yes", "no", "abstain"]
@@ -886,11 +891,12 @@ def prediction_section(cat: Catalogue) -> None:
         zip(cyber["id"], cyber["date"] + " · " + cyber["series"] + " · " + cyber["title"].str[:70], strict=True)
     )
     default = DEFAULT_RESOLUTION if DEFAULT_RESOLUTION in options else options[0]
-    rid = st.selectbox(
+    rid = ui.select(
         "Resolution",
         options,
-        index=options.index(default),
+        default=default,
         key="predict_resolution",
+        param="resolution",
         format_func=lambda r: f"{r} ({titles[r]})",
     )
     names = cat.party_names()
@@ -903,15 +909,21 @@ def prediction_section(cat: Catalogue) -> None:
     known: dict[str, str] = {}
     kc = st.columns(3)
     for col, vote in zip(kc, VOTES, strict=True):
-        chosen = col.multiselect(
-            f"Known {vote}", [c for c in codes if c not in known], key=f"known_{vote}", format_func=ui.party_label(cat)
-        )
+        with col:
+            chosen = ui.multiselect(
+                f"Known {vote}",
+                [c for c in codes if c not in known],
+                key=f"known_{vote}",
+                param=vote,
+                what="party",
+                format_func=ui.party_label(cat),
+            )
         for c in chosen:
             known.setdefault(c, vote)
     try:
         pred = cache.predict_votes(cat.version, rid, tuple(sorted(known.items())))
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return
     actual = cat.votes[(cat.votes["resolution_id"] == rid) & (cat.votes["vote"] != "absent")].set_index("party_code")[
         "vote"
@@ -1059,7 +1071,7 @@ def report(kind: str, **params) -> Report | None:
     try:
         return cache.export_report(cache.get_catalogue().version, kind, cache.freeze(params))
     except TrackerError as exc:
-        ui.empty_state(str(exc))
+        ui.empty_state(md(exc))
         return None
 
 
@@ -1089,7 +1101,7 @@ def comparison(cat: Catalogue, codes: list[str], group: str) -> Report | None:
         return None
     members = rep.find("group")
     if group and members is not None and members.table.empty:
-        st.warning(f"No current members are recorded for {scope.group_label(cat, group)}; its column stays empty.")
+        st.warning(f"No current members are recorded for {md(scope.group_label(cat, group))}; its column stays empty.")
     _comparison_alignment(cat, rep, codes, group, topic)
     _comparison_norms(cat, rep, codes)
     _comparison_instruments(cat, rep, codes)
@@ -1271,8 +1283,15 @@ def country_profile(cat: Catalogue, code: str, brief: Report) -> None:
         "a recorded vote (absences not counted).",
     )
 
-    tab_adopt, tab_norms, tab_groups, tab_votes, tab_partners = st.tabs(
-        ["Adoptions and gaps", "Norm commitments", "Groups", "UN cyber votes", "Partners, bloc, position"]
+    tab_adopt, tab_norms, tab_groups, tab_votes, tab_partners = ui.tabs(
+        {
+            "adoptions": "Adoptions and gaps",
+            "norms": "Norm commitments",
+            "groups": "Groups",
+            "votes": "UN cyber votes",
+            "partners": "Partners, bloc, position",
+        },
+        key="country_tab",
     )
     with tab_adopt:
         st.subheader("What it adopted, and when")
@@ -1386,7 +1405,7 @@ def norms_matrix(cat: Catalogue, code: str, brief: Report) -> None:
     matrix["rejecting"] = [int(against.get(n, 0)) or None for n in matrix.index]
     matrix["qualifying"] = [int(qualifying.get(n, 0)) or None for n in matrix.index]
     st.caption(
-        f"{plain(section.text)} Each cell counts the pieces of supporting evidence {plain(name)} has on that rung "
+        f"{md(section.text)} Each cell counts the pieces of supporting evidence {md(name)} has on that rung "
         "(empty = "
         "none); strongest = the best rung, as in the country brief. Rejecting and qualifying evidence "
         "(a dissociation, a vote against or an abstention on a text affirming it) is counted beside, never "

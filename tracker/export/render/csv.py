@@ -25,7 +25,8 @@ CRLF line ends, fields quoted only when needed, UTF-8 with BOM::
     <rows...>                          and an empty record
     <empty record>
     Chart: <title> / label,value       the chart's data, when the report has a chart
-    Sources / ref,id,title,...         the numbered sources, always last
+    Sources / ref,id,title,...,kind    the numbered sources, always last (kind "secondary" marks a
+                                       reference work or press report, not a primary source)
 
 A single-table raw export (``adoptions``, ``votes``, ``alignment``) has the same layout;
 use JSON (or the XLSX sheet) to load one table without the framing.
@@ -75,8 +76,8 @@ def to_csv(report: Report, *, bom: bool = True) -> bytes:
             records.append([c.note])
         records.append([])
     records.append(["Sources"])
-    records.append(["ref", "id", "title", "publisher", "url", "as_of"])
-    records.extend([[s.ref, s.id, s.title, s.publisher, s.url, s.as_of] for s in report.sources])
+    records.append(["ref", "id", "title", "publisher", "url", "as_of", "kind"])
+    records.extend([[s.ref, s.id, s.title, s.publisher, s.url, s.as_of, s.kind] for s in report.sources])
     width = max(len(r) for r in records)
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)

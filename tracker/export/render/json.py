@@ -20,7 +20,7 @@ JSON shape (stable keys, in this order)
                 "value_format": "percent" | "count" | "decimal", "max_value": number | null,
                 "note": str} | null,
       "sources": [{"ref": int, "id": str, "title": str, "publisher": str, "url": str,
-                   "as_of": str}]
+                   "as_of": str, "kind": str}]                # kind "secondary": not a primary source
     }
 
 Values are the raw data (no spreadsheet neutralisation), missing values are ``null``,
@@ -61,6 +61,7 @@ def to_json(report: Report) -> bytes:
                 "publisher": s.publisher,
                 "url": s.url,
                 "as_of": s.as_of,
+                "kind": s.kind,
             }
             for s in report.sources
         ],

@@ -1,16 +1,18 @@
-"""PDF writer (fpdf2, imported when used): a print-ready A4 brief of one or two pages with DejaVu
-Sans embedded (tracker/assets/fonts, licence beside it), so non-ASCII names print anywhere."""
+"""PDF writer (fpdf2, imported when used): a print-ready A4 briefing document with DejaVu Sans
+embedded (tracker/assets/fonts, licence beside it), so non-ASCII names print anywhere; Arabic and
+Hebrew are shaped and laid out right to left by HarfBuzz (uharfbuzz) when a report holds them."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tracker.export.render.cells import as_text, chart_value, display_rows, paragraphs
-from tracker.export.report import Chart, Report, Section, join_ids
+from tracker.export.render.cells import as_text, chart_value, display_rows, paragraphs, param_text
+from tracker.export.report import Chart, Report, Section
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 
@@ -30,22 +32,36 @@ def _pdf_text(text: Any) -> str:
     return "".join(ch if ord(ch) in cmap or ch == " " else "?" for ch in s)
 
 
-PDF_ROW_LIMITS = (14, 10, 7, 5, 3)
-PDF_MAX_COLUMNS = 8
-PDF_CELL_CHARS = 120  # longer cells are cut in the PDF (the other formats keep the full text)
-PDF_ROW_BUDGET = 60  # first guess: table rows the two pages hold, shared between the tables
+PDF_WIDE = 7  # a table with more columns than this is shown in full in the landscape annex
+
+
+def needs_shaping(text: str) -> bool:
+    """Right-to-left scripts (Arabic, Hebrew, ...) and combining marks need a shaping engine: letters
+    join, marks attach, and the line is laid out right to left (Unicode bidi)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") or unicodedata.combining(ch) for ch in text)
+
+
+def shaping_available() -> bool:
+    """fpdf2 shapes text with HarfBuzz (the uharfbuzz package, a dependency of the tracker)."""
+    try:
+        import uharfbuzz  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+NO_SHAPING_NOTE = (
+    "This PDF cannot show Arabic, Hebrew and other right-to-left text correctly (the text-shaping "
+    "library uharfbuzz is not installed): such names are printed letter by letter, left to right. "
+    "The XLSX, JSON, CSV and Markdown exports carry them correctly."
+)
 
 
 def to_pdf(report: Report) -> bytes:
-    """A print-ready A4 brief of one or two pages: title, dates, chart, tables (long ones cut, with a
-    pointer to the full export), method, numbered sources. Tables shrink until it fits two pages."""
-    tables = sum(1 for s in report.sections if s.table is not None and len(s.table))
-    start = next((i for i, n in enumerate(PDF_ROW_LIMITS) if n * tables <= PDF_ROW_BUDGET), len(PDF_ROW_LIMITS) - 1)
-    for i, limit in enumerate(PDF_ROW_LIMITS[start:], start=start):
-        pdf = _layout_pdf(report, limit)  # layout is cheaper than embedding the font (output)
-        if pdf.pages_count <= 2 or i == len(PDF_ROW_LIMITS) - 1:
-            break
-        _close_fonts(pdf)
+    """A print-ready A4 briefing document: a title page (subject, dates, catalogue version, analysis
+    configuration), the overview, chart and every table in full (all rows, continued over pages with
+    the header repeated), an annex with all columns of the wide tables, and the numbered sources."""
+    pdf = _layout_pdf(report)  # layout is cheaper than embedding the font (output)
     try:
         return bytes(pdf.output())
     finally:
@@ -60,7 +76,17 @@ def _close_fonts(pdf) -> None:
             ttfont.close()
 
 
-def _layout_pdf(report: Report, row_limit: int):
+def _report_text(report: Report) -> str:
+    parts = [report.title, report.subtitle]
+    for s in report.sections:
+        parts += [s.title, s.text, s.notes]
+        if s.table is not None:
+            parts += [str(v) for v in s.table.to_numpy().ravel() if isinstance(v, str)]
+    parts += [x for src in report.sources for x in (src.title, src.publisher)]
+    return " ".join(p for p in parts if p)
+
+
+def _layout_pdf(report: Report):
     from fpdf import FPDF
     from fpdf.fonts import FontFace
 
@@ -75,7 +101,7 @@ def _layout_pdf(report: Report, row_limit: int):
                 0,
                 5,
                 _pdf_text(
-                    f"Cyber Norms Alignment Tracker · catalogue {version} · generated "
+                    f"Cyber Norms Alignment Tracker · {report.subject} · catalogue {version} · generated "
                     f"{report.generated} · page {self.page_no()}/{{nb}}"
                 ),
                 align="C",
@@ -87,79 +113,126 @@ def _layout_pdf(report: Report, row_limit: int):
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    rtl = needs_shaping(_report_text(report))
+    shaped = rtl and shaping_available()
+    if shaped:
+        pdf.set_text_shaping(True)  # joined Arabic letters, right-to-left lines in reading order
     pdf.set_title(_pdf_text(report.title))
     pdf.set_creator("Cyber Norms Alignment Tracker")
     pdf.set_creation_date(datetime.fromisoformat(report.generated).replace(tzinfo=UTC))
+    refs = report.source_refs()
+
+    _title_page(pdf, report, FontFace, note=NO_SHAPING_NOTE if rtl and not shaped else "")
     pdf.add_page()
     epw = pdf.epw
-    refs = report.source_refs()
-    cited: list[int] = []
-
-    pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(epw, 7, _pdf_text(report.title), new_x="LMARGIN", new_y="NEXT", align="L")
-    if report.subtitle:
-        pdf.set_font("DejaVu", "", 9.5)
-        pdf.multi_cell(epw, 5, _pdf_text(report.subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.set_font("DejaVu", "", 8)
-    pdf.set_text_color(70)
-    pdf.multi_cell(
-        epw,
-        4.5,
-        _pdf_text(f"Date: {report.generated}   ·   Data as of: {report.as_of}   ·   Catalogue version: {version}"),
-        new_x="LMARGIN",
-        new_y="NEXT",
-        align="L",
-    )
-    pdf.set_text_color(0)
-    pdf.set_draw_color(40, 90, 160)
-    pdf.set_line_width(0.4)
-    pdf.line(pdf.l_margin, pdf.get_y() + 1, pdf.l_margin + epw, pdf.get_y() + 1)
-    pdf.ln(3)
-
     body = list(report.sections)
     # an overview text comes first, then the chart, then the rest
     while body and body[0].table is None and body[0].text:
+        _pdf_heading(pdf, body[0].title, epw)
         _pdf_section_text(pdf, body.pop(0), epw)
     if report.chart is not None and report.chart.labels:
         _pdf_chart(pdf, report.chart, epw)
+    annex: list[Section] = []
     for s in body:
         if pdf.will_page_break(18):
             pdf.add_page()
-        pdf.set_font("DejaVu", "B", 10.5)
-        pdf.set_text_color(40, 90, 160)
-        pdf.multi_cell(epw, 5.5, _pdf_text(s.title), new_x="LMARGIN", new_y="NEXT", align="L")
-        pdf.set_text_color(0)
+        _pdf_heading(pdf, s.title, epw)
         for para in paragraphs(s.text):
             pdf.set_font("DejaVu", "", 8.5)
             pdf.multi_cell(epw, 4.2, _pdf_text(para), new_x="LMARGIN", new_y="NEXT", align="L")
             pdf.ln(1)
         if s.table is not None:
-            _pdf_table(pdf, s, row_limit, refs, cited, epw, FontFace)
+            cols = _body_columns(s)
+            _pdf_table(pdf, s, cols, refs, epw, FontFace)
+            if len(cols) < len(s.table.columns) and len(s.table):
+                annex.append(s)
+                _pdf_note(pdf, f"All {len(s.table.columns)} columns of this table: Annex {len(annex)}.", epw)
         if s.notes:
-            pdf.set_font("DejaVu", "", 7)
-            pdf.set_text_color(90)
-            pdf.multi_cell(epw, 3.6, _pdf_text(s.notes), new_x="LMARGIN", new_y="NEXT", align="L")
-            pdf.set_text_color(0)
+            _pdf_note(pdf, s.notes, epw)
         pdf.ln(2)
 
-    pdf.set_font("DejaVu", "B", 9)
-    pdf.cell(epw, 5, "Method", new_x="LMARGIN", new_y="NEXT", align="L")
+    for i, s in enumerate(annex, start=1):  # the wide tables in full, on landscape pages
+        pdf.add_page(orientation="L")
+        _pdf_heading(pdf, f"Annex {i}: {s.title} (all columns)", pdf.epw)
+        _pdf_table(pdf, s, list(s.table.columns) if s.table is not None else [], refs, pdf.epw, FontFace)
+    if annex:
+        pdf.add_page(orientation="P")
+    _pdf_sources(pdf, report, pdf.epw)
+    return pdf
+
+
+def _title_page(pdf, report: Report, FontFace, *, note: str) -> None:
+    """Page 1: what the document is about, when, from which catalogue, and how it was computed."""
+    pdf.add_page()
+    epw = pdf.epw
+    pdf.set_font("DejaVu", "", 9)
+    pdf.set_text_color(90)
+    pdf.cell(epw, 6, "Cyber Norms Alignment Tracker · briefing document", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(0)
+    pdf.ln(18)
+    pdf.set_font("DejaVu", "B", 20)
+    pdf.multi_cell(epw, 9, _pdf_text(report.title), new_x="LMARGIN", new_y="NEXT", align="L")
+    if report.subtitle:
+        pdf.ln(2)
+        pdf.set_font("DejaVu", "", 11)
+        pdf.multi_cell(epw, 6, _pdf_text(report.subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_draw_color(40, 90, 160)
+    pdf.set_line_width(0.5)
+    pdf.ln(4)
+    pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + epw, pdf.get_y())
+    pdf.ln(6)
+    rows = [
+        ("Subject", report.subject),
+        ("Date", report.generated),
+        ("Data as of", report.as_of),
+        ("Catalogue version", report.catalogue_version),
+    ]
+    rows += [(f"Parameter: {k}", param_text(v)) for k, v in report.parameters.items() if param_text(v)]
+    rows.append(("Analysis configuration", report.method))
+    pdf.set_font("DejaVu", "", 8.5)
+    with pdf.table(
+        col_widths=(0.24, 0.76),
+        width=epw,
+        text_align="LEFT",
+        line_height=4.2,
+        first_row_as_headings=False,
+        borders_layout="HORIZONTAL_LINES",
+        padding=1,
+    ) as t:
+        for key, value in rows:
+            r = t.row()
+            r.cell(_pdf_text(key), style=FontFace(emphasis="BOLD"))
+            r.cell(_pdf_text(value))
+    if note:
+        pdf.ln(4)
+        pdf.set_font("DejaVu", "B", 9)
+        pdf.set_text_color(180, 60, 20)
+        pdf.multi_cell(epw, 4.5, _pdf_text(note), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.set_text_color(0)
+
+
+def _pdf_heading(pdf, title: str, epw: float) -> None:
+    pdf.set_font("DejaVu", "B", 10.5)
+    pdf.set_text_color(40, 90, 160)
+    pdf.multi_cell(epw, 5.5, _pdf_text(title), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_text_color(0)
+
+
+def _pdf_note(pdf, text: str, epw: float) -> None:
     pdf.set_font("DejaVu", "", 7)
-    pdf.multi_cell(epw, 3.5, _pdf_text(report.method), new_x="LMARGIN", new_y="NEXT", align="L")
-    pdf.ln(1.5)
+    pdf.set_text_color(90)
+    pdf.multi_cell(epw, 3.6, _pdf_text(text), new_x="LMARGIN", new_y="NEXT", align="L")
+    pdf.set_text_color(0)
+
+
+def _pdf_sources(pdf, report: Report, epw: float) -> None:
+    if pdf.will_page_break(20):
+        pdf.add_page()
     pdf.set_font("DejaVu", "B", 9)
     pdf.cell(epw, 5, "Sources", new_x="LMARGIN", new_y="NEXT", align="L")
     pdf.set_font("DejaVu", "", 6.8)
-    in_tables = {
-        sid
-        for s in report.sections
-        if s.table is not None and "source_id" in s.table.columns
-        for sid in join_ids(s.table["source_id"]).split(";")
-    }
-    shown = [s for s in report.sources if s.ref in set(cited) or s.id not in in_tables]
-    shown = shown[: max(row_limit * 2, 6)]
-    for src in shown:
-        parts = [src.title or src.id, src.publisher, src.url]
+    for src in report.sources:
+        parts = [src.label(), src.publisher, src.url]
         when = f" (as of {src.as_of})" if src.as_of else ""
         pdf.multi_cell(
             epw,
@@ -169,20 +242,10 @@ def _layout_pdf(report: Report, row_limit: int):
             new_y="NEXT",
             align="L",
         )
-    if len(shown) < len(report.sources):
-        pdf.set_text_color(90)
-        pdf.multi_cell(
-            epw,
-            3.3,
-            _pdf_text(
-                f"{len(report.sources)} sources in all; the complete numbered list is "
-                "in the XLSX, JSON, CSV and Markdown exports."
-            ),
-            new_x="LMARGIN",
-            new_y="NEXT",
-            align="L",
+    if any(src.secondary for src in report.sources):
+        _pdf_note(
+            pdf, "(secondary): a reference work, press report or other secondary source, not the primary record.", epw
         )
-        pdf.set_text_color(0)
     if not report.sources:
         pdf.multi_cell(
             epw,
@@ -192,7 +255,15 @@ def _layout_pdf(report: Report, row_limit: int):
             new_y="NEXT",
             align="L",
         )
-    return pdf
+
+
+def _body_columns(s: Section) -> list[str]:
+    """The columns the body shows: all of a narrow table, the compact ones of a wide table."""
+    table = s.table
+    assert table is not None
+    if len(table.columns) <= PDF_WIDE or not s.compact:
+        return list(table.columns)
+    return [c for c in s.compact if c in table.columns]
 
 
 def _pdf_section_text(pdf, s: Section, epw: float) -> None:
@@ -201,10 +272,6 @@ def _pdf_section_text(pdf, s: Section, epw: float) -> None:
         pdf.multi_cell(epw, 4.5, _pdf_text(para), new_x="LMARGIN", new_y="NEXT", align="L")
         pdf.ln(1)
     pdf.ln(1)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fit(pdf, text: str, width: float) -> str:
@@ -249,38 +316,35 @@ def _pdf_chart(pdf, chart: Chart, epw: float) -> None:
     pdf.ln(2)
 
 
-def _pdf_table(pdf, s: Section, row_limit: int, refs: dict[str, int], cited: list[int], epw: float, FontFace) -> None:
+def _pdf_table(pdf, s: Section, cols: list[str], refs: dict[str, int], epw: float, FontFace) -> None:
+    """Every row of the table (fpdf2 continues it over pages and repeats the header row)."""
     table = s.table
+    assert table is not None
     if len(table) == 0:
         pdf.set_font("DejaVu", "", 8)
         pdf.cell(epw, 4.5, "None.", new_x="LMARGIN", new_y="NEXT", align="L")
         return
-    cols = [c for c in (s.compact or tuple(table.columns)) if c in table.columns][:PDF_MAX_COLUMNS]
-    hidden_cols = len(table.columns) - len(cols)
-    shown = table[cols].head(row_limit)
-    for v in shown.get("source_id", []):
-        for sid in join_ids([v]).split(";"):
-            if sid in refs and refs[sid] not in cited:
-                cited.append(refs[sid])
     head = [_pdf_text(s.label(c)) for c in cols]
-    body = [[_pdf_text(_cut(x, PDF_CELL_CHARS)) for x in row] for row in display_rows(s, shown, refs)]
-    pdf.set_font("DejaVu", "", 7)
+    body = [[_pdf_text(x) for x in row] for row in display_rows(s, table[cols], refs)]
+    size = 7 if len(cols) <= 8 else 6.3
+    pdf.set_font("DejaVu", "", size)
     lengths = [
-        min(max([pdf.get_string_width(head[j]) + 2] + [pdf.get_string_width(r[j]) + 2 for r in body]), 70)
+        min(max([pdf.get_string_width(head[j]) + 2] + [pdf.get_string_width(r[j]) + 2 for r in body[:400]]), 70)
         for j in range(len(cols))
     ]
     total = sum(lengths) or 1
-    widths = [max(w / total, 0.05) for w in lengths]
+    widths = [max(w / total, 0.04) for w in lengths]
     with pdf.table(
         col_widths=tuple(widths),
         width=epw,
         text_align="LEFT",
-        line_height=3.4,
+        line_height=size * 0.48,
         headings_style=FontFace(emphasis="BOLD", fill_color=(221, 229, 240)),
         borders_layout="HORIZONTAL_LINES",
         padding=0.6,
         cell_fill_mode="ROWS",
         cell_fill_color=(245, 247, 250),
+        repeat_headings=1,
     ) as t:
         r = t.row()
         for h in head:
@@ -289,20 +353,3 @@ def _pdf_table(pdf, s: Section, row_limit: int, refs: dict[str, int], cited: lis
             r = t.row()
             for c in cells:
                 r.cell(c)
-    if len(table) > len(shown) or hidden_cols:
-        more = []
-        if len(table) > len(shown):
-            more.append(f"first {len(shown)} of {len(table)} rows")
-        if hidden_cols:
-            more.append(f"{len(cols)} of {len(table.columns)} columns")
-        pdf.set_font("DejaVu", "", 7)
-        pdf.set_text_color(90)
-        pdf.multi_cell(
-            epw,
-            3.6,
-            _pdf_text(f"Showing {' and '.join(more)}; the full table is in the XLSX/CSV/JSON export."),
-            new_x="LMARGIN",
-            new_y="NEXT",
-            align="L",
-        )
-        pdf.set_text_color(0)

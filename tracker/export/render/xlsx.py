@@ -147,16 +147,16 @@ def to_xlsx(report: Report) -> bytes:
             ws.add_chart(bar, "E2")
 
     ws = wb.create_sheet("Sources")
-    for j, h in enumerate(("Ref", "Id", "Title", "Publisher", "URL", "As of"), start=1):
+    for j, h in enumerate(("Ref", "Id", "Title", "Publisher", "URL", "As of", "Kind"), start=1):
         cell = _xlsx_set(ws, 1, j, h)
         cell.font, cell.fill = bold, head_fill
     for i, src in enumerate(report.sources, start=2):
-        for j, v in enumerate((src.ref, src.id, src.title, src.publisher, src.url, src.as_of), start=1):
+        for j, v in enumerate((src.ref, src.id, src.title, src.publisher, src.url, src.as_of, src.kind), start=1):
             cell = _xlsx_set(ws, i, j, v)
             if j == 5 and isinstance(v, str) and v.startswith(("http://", "https://")):
                 cell.hyperlink = v
     ws.freeze_panes = "A2"
-    for letter, width in zip("ABCDEF", (6, 30, 60, 30, 50, 12), strict=True):
+    for letter, width in zip("ABCDEFG", (6, 30, 60, 30, 50, 12, 11), strict=True):
         ws.column_dimensions[letter].width = width
 
     wb.properties.title = report.title

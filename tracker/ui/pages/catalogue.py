@@ -4,9 +4,11 @@ import streamlit as st
 
 from tracker.ui import cache, state, views
 from tracker.ui import components as ui
+from tracker.ui.text import md
 
 cat = cache.get_catalogue()
 st.title("Catalogue")
+ui.page_help("catalogue")
 inst = cat.instruments
 coverage = cat.coverage()
 label = ui.instrument_label(cat)
@@ -18,17 +20,25 @@ def clusters(series):
 
 with st.expander("Facets", expanded=False):
     f = st.columns(5)
-    pillars = f[0].multiselect("Pillar", sorted(inst["pillar"].unique()), key="facet_pillar")
-    kinds = f[1].multiselect("Kind", sorted(inst["kind"].unique()), key="facet_kind")
-    vclusters = f[2].multiselect("Value cluster", clusters(inst["value_clusters"]), key="facet_cluster")
-    bodies = f[3].multiselect("Body", sorted(inst["body"].unique()), key="facet_body")
-    stances = f[4].multiselect(
-        "Stance",
-        sorted(inst["stance"].unique()),
-        key="facet_stance",
-        help="open = the open, rights-based internet side; sovereign = the "
-        "'internet sovereignty' side; neutral = neither (each with a stated reason).",
-    )
+    with f[0]:
+        pillars = ui.multiselect("Pillar", sorted(inst["pillar"].unique()), key="facet_pillar", param="pillar")
+    with f[1]:
+        kinds = ui.multiselect("Kind", sorted(inst["kind"].unique()), key="facet_kind", param="kind")
+    with f[2]:
+        vclusters = ui.multiselect(
+            "Value cluster", clusters(inst["value_clusters"]), key="facet_cluster", param="cluster"
+        )
+    with f[3]:  # body names hold commas: repeated parameters (?body=A&body=B)
+        bodies = ui.multiselect("Body", sorted(inst["body"].unique()), key="facet_body", param="body", sep=None)
+    with f[4]:
+        stances = ui.multiselect(
+            "Stance",
+            sorted(inst["stance"].unique()),
+            key="facet_stance",
+            param="stance",
+            help="open = the open, rights-based internet side; sovereign = the "
+            "'internet sovereignty' side; neutral = neither (each with a stated reason).",
+        )
 
 mask = inst["id"].notna()
 if pillars:
@@ -46,9 +56,10 @@ allowed = set(inst.loc[mask, "id"])
 
 @st.fragment
 def search_and_results() -> None:
-    query = st.text_input(
+    query = ui.text_input(
         "Search instruments, norms, clauses and countries",
         key="catalogue_q",
+        param="q",
         live="200ms",
         placeholder="e.g. two person rule, budapest, wassenar, ccra, 108+, A.5.3",
         type="search",
@@ -56,7 +67,7 @@ def search_and_results() -> None:
     table = views.search_table(cat, query, allowed)
     if query.strip() and table.empty:
         ui.empty_state(
-            f"Nothing matches {query!r}"
+            f"Nothing matches {md(repr(query))}"
             + (
                 " with the chosen facets; clear them to search everything."
                 if len(allowed) < len(inst)
@@ -65,7 +76,7 @@ def search_and_results() -> None:
         )
         return
     what = (
-        f"{len(table)} results for {query!r}, best first"
+        f"{len(table)} results for {md(repr(query))}, best first"
         if query.strip()
         else f"{len(table)} of {len(inst)} catalogue entries"
     )
@@ -88,26 +99,23 @@ def search_and_results() -> None:
         picked = table.iloc[rows[0]]
         target = picked["id"]
         if picked["kind"] == "party":
-            state.set_selected_parties([target, *[c for c in ui.selected_parties(cat) if c != target]])
-            st.switch_page("tracker/ui/pages/country.py")
-        if target != state.open_item():
-            state.set_open_item(target)
+            state.remember("party", target)
+            st.switch_page("tracker/ui/pages/country.py", query_params={"party": target})
+        if target != state.remembered("item", ""):
+            state.remember("item", target)
             st.rerun(scope="app")
 
 
 search_and_results()
 
-item = state.open_item()  # opened from a link (?item=...) or from the results above
-state.sync_url(item=item if item in set(inst["id"]) else None)
+item = ui.open_entry(set(inst["id"]))  # opened from a link (?item=...) or from the results above
 st.divider()
-if item in set(inst["id"]):
+if item:
     if st.button("Close this entry", key="close_item"):
-        state.set_open_item("")
+        state.remember("item", "")
         st.rerun()
     views.instrument_page(cat, item)
 else:
-    if item:
-        st.warning(f"There is no catalogue entry {item!r}; pick one from the table.")
     ui.empty_state(
         "Select an entry in the table to see its description, official link, adopters on a map, "
         "timeline, the norms it carries and its sources. Norm concepts (kind = norm, e.g. the "

@@ -11,15 +11,16 @@ from tracker.ui import components as ui
 
 cat = cache.get_catalogue()
 st.title("Compare")
+ui.page_help("compare")
 left, right = st.columns([3, 2])
 with left:
-    codes = ui.pick_parties(cat, "Parties (two to four)", max_selections=4, default=("USA", "RUS"))
+    codes = ui.pick_parties(cat, "Parties (two to four)", key="compare_parties", default=("USA", "RUS"))
 with right:
     group = ui.pick_group(
         cat,
         "Add a group (optional)",
         key="compare_group",
-        url_key="group",
+        param="group",
         optional=True,
         help="A group's column shows the share of its current members that adopted each "
         "instrument and its members' majority vote (tie when no vote is the most common).",
@@ -27,7 +28,7 @@ with right:
 
 if len(codes) + (1 if group else 0) < 2:
     ui.empty_state("Choose at least two parties, or one party and a group, to compare them.")
-    st.stop()
+    ui.stop()
 
 report = views.comparison(cat, codes, group)
 if report is not None:

@@ -5,11 +5,12 @@ import streamlit as st
 
 from tracker.ui import cache, views
 from tracker.ui import components as ui
+from tracker.ui.text import md
 
 cat = cache.get_catalogue()
-code = ui.pick_party(cat)
+code = ui.pick_party(cat, key="country_party")
 party = cat.parties.set_index("code").loc[code]
-st.title(party["name"])
+st.title(md(party["name"]))
 facts = [f"code {code}", party["kind"].replace("_", " ")]
 if party["un_member"]:
     facts.append(f"UN member since {party['un_member_since'] or '?'}")
@@ -17,7 +18,8 @@ else:
     facts.append("not a UN member")
 if party["un_regional_group"]:
     facts.append(f"UN regional group: {party['un_regional_group']}")
-st.caption(" · ".join(facts) + (f" · {party['note']}" if party["note"] else ""))
+st.caption(md(" · ".join(facts) + (f" · {party['note']}" if party["note"] else "")))
+ui.page_help("country")
 ui.propose_change_link(party=code)
 
 bloc = "eu" if "eu" in set(cat.groups["id"]) else None  # the brief's gaps and bloc majority: against the EU

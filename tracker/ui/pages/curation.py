@@ -10,12 +10,15 @@ import streamlit as st
 
 from tracker import curation
 from tracker.schema import enum_values
+from tracker.ui import components as ui
 from tracker.ui.cache import get_catalogue
+from tracker.ui.text import md
 
 ACTIONS = enum_values("adoptions", "action")
 
 cat = get_catalogue()
 st.title("Curation")
+ui.page_help("curation")
 st.caption(
     "Every change is a proposal with a reason and a source; a second person approves it before "
     "the data changes. Nothing is deleted: the history keeps every earlier state."
@@ -34,9 +37,9 @@ with st.sidebar:
                     st.session_state["curation_user"] = curation.authenticate(name.strip(), password)
                     st.rerun()
                 except curation.CurationError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
     else:
-        st.markdown(f"Signed in as **{user.name}** ({user.role})")
+        st.markdown(f"Signed in as **{md(user.name)}** ({md(user.role)})")
         if st.button("Sign out"):
             del st.session_state["curation_user"]
             st.rerun()
@@ -53,7 +56,7 @@ sources = label(cat.sources, "id", "title")
 
 def show_change(change: curation.Change) -> None:
     key = ", ".join(v or "–" for v in change.key.values())
-    st.markdown(f"**{change.op}** `{change.table}` ({key})")
+    st.markdown(f"**{md(change.op)}** {md(change.table)} ({md(key)})")
     rows = [{"column": c, "before": b, "after": a} for c, b, a in change.diff()]
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -70,21 +73,8 @@ with tab_propose:
     else:
         mode = st.radio("Change", ["Add an action", "Correct or remove a recorded action"], horizontal=True)
         # an instrument or country page links here with ?instrument=… or ?party=… preselected
-        wanted_inst, wanted_party = st.query_params.get("instrument"), st.query_params.get("party")
-        inst = st.selectbox(
-            "Instrument",
-            list(instruments),
-            format_func=instruments.get,
-            key="p_inst",
-            index=list(instruments).index(wanted_inst) if wanted_inst in instruments else 0,
-        )
-        party = st.selectbox(
-            "Party",
-            list(parties),
-            format_func=parties.get,
-            key="p_party",
-            index=list(parties).index(wanted_party) if wanted_party in parties else 0,
-        )
+        inst = ui.select("Instrument", list(instruments), format_func=instruments.get, key="p_inst", param="instrument")
+        party = ui.pick_party(cat, "Party", key="p_party")
         existing = cat.adoptions[(cat.adoptions["instrument_id"] == inst) & (cat.adoptions["party_code"] == party)]
         with st.form("propose"):
             if mode == "Add an action":
@@ -139,9 +129,9 @@ with tab_propose:
                 show_change(change)
             except curation.InvalidProposal as exc:
                 for problem in exc.problems:
-                    st.error(problem)
+                    st.error(md(problem))
             except curation.CurationError as exc:
-                st.error(str(exc))
+                st.error(md(exc))
 
 # --------------------------------------------------------------------------- import
 with tab_import:
@@ -161,7 +151,7 @@ with tab_import:
             confirmed = st.session_state.setdefault("import_confirmed", {})
             plan = plan_import(data, upload.name, source_id=source, confirmed=confirmed)
             for problem in plan.problems:
-                st.error(str(problem))
+                st.error(md(problem))
             counts = plan.counts()
             cols = st.columns(4)
             for col, (name, n) in zip(cols, counts.items(), strict=True):
@@ -170,7 +160,7 @@ with tab_import:
             for row in plan.by_status("unresolved"):
                 options = ["(not confirmed)"] + [m.code for m in row.suggestions]
                 choice = st.selectbox(
-                    f"Row {row.line}: {row.party!r} is",
+                    f"Row {row.line}: {md(repr(row.party))} is",
                     options,
                     key=f"confirm_{row.line}",
                     format_func=lambda c: parties.get(c, c),
@@ -188,9 +178,9 @@ with tab_import:
                     st.session_state.pop("import_confirmed", None)
                 except ImportRejected as exc:
                     for problem in exc.problems:
-                        st.error(str(problem))
+                        st.error(md(problem))
                 except curation.CurationError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
 
 # --------------------------------------------------------------------------- review
 with tab_review:
@@ -198,9 +188,10 @@ with tab_review:
     if queue.empty:
         st.info("No proposals waiting for review.")
     for row in queue.itertuples(index=False):
-        with st.expander(f"#{row.id} · {row.kind} by {row.author} · {row.summary}"):
+        # the summary and reason are user text: shown as text, never as markdown (tracker.ui.text)
+        with st.expander(f"#{row.id} · {md(row.kind)} by {md(row.author)} · {md(row.summary)}"):
             st.markdown(
-                f"**Reason:** {row.reason}  \n**Source:** {sources.get(row.source_id, row.source_id)}  \n"
+                f"**Reason:** {md(row.reason)}  \n**Source:** {md(sources.get(row.source_id, row.source_id))}  \n"
                 f"**Filed:** {row.created_at:%Y-%m-%d %H:%M} UTC"
             )
             for change in curation.view_proposal(int(row.id)).changes:
@@ -222,9 +213,9 @@ with tab_review:
                         st.rerun()
                 except curation.InvalidProposal as exc:
                     for problem in exc.problems:
-                        st.error(problem)
+                        st.error(md(problem))
                 except curation.CurationError as exc:
-                    st.error(str(exc))
+                    st.error(md(exc))
 
 # --------------------------------------------------------------------------- history
 with tab_history:
@@ -233,8 +224,12 @@ with tab_history:
         st.info("No history yet.")
     else:
         c1, c2 = st.columns(2)
-        table = c1.selectbox("Table", ["(all)"] + sorted(t for t in log["table"].unique() if t))
-        needle = c2.text_input("Key contains (e.g. FRA, budapest)")
+        with c1:
+            table = ui.select(
+                "Table", ["(all)"] + sorted(t for t in log["table"].unique() if t), key="h_table", param="table"
+            )
+        with c2:
+            needle = ui.text_input("Key contains (e.g. FRA, budapest)", key="h_key", param="key")
         if table != "(all)":
             log = log[log["table"] == table]
         if needle:
@@ -284,4 +279,4 @@ with tab_history:
                             rid = curation.propose_revert(user, int(pid), reason=reason)
                             st.success(f"Revert proposal #{rid} filed; it needs a review.")
                         except curation.CurationError as exc:
-                            st.error(str(exc))
+                            st.error(md(exc))

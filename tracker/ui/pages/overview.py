@@ -8,11 +8,13 @@ import streamlit as st
 
 from tracker.catalogue import scope
 from tracker.catalogue.status import LEVEL_LABELS, LEVELS
-from tracker.ui import cache, state, views
+from tracker.ui import cache, views
 from tracker.ui import components as ui
+from tracker.ui.text import md
 
 cat = cache.get_catalogue()
 st.title("Cyber Norms Alignment Tracker")
+ui.page_help("overview")
 st.caption(
     f"Catalogue version {cat.version} · newest source read {cat.sources['as_of'].max()} · "
     f"{len(cat.sources):,} cited sources"
@@ -24,24 +26,35 @@ label = ui.instrument_label(cat)
 
 left, right = st.columns([3, 1])
 with right:
-    modes = ["Adoption of an instrument", "Alignment with a country"]
-    mode = st.radio("Colour the map by", modes, key="overview_mode")
+    mode_names = {"adoption": "Adoption of an instrument", "alignment": "Alignment with a country"}
+    modes = list(mode_names.values())
+    mode = mode_names[
+        ui.select(
+            "Colour the map by",
+            list(mode_names),
+            format_func=mode_names.get,
+            radio=True,
+            key="overview_mode",
+            param="mode",
+        )
+    ]
     if mode == modes[0]:
-        options = tracked.index.tolist()
-        state.seed_widget("overview_instrument", options, url_key="instrument", default="budapest-convention")
-        inst_id = st.selectbox(
+        inst_id = ui.select(
             "Instrument",
-            options,
+            tracked.index.tolist(),
+            default="budapest-convention",
             key="overview_instrument",
+            param="instrument",
             format_func=lambda i: f"{label(i)} ({tracked.loc[i, 'parties']} parties recorded)",
         )
-        state.sync_url(instrument=inst_id)
     else:
-        focus = ui.pick_party(cat, "Alignment with")
-        basis = st.radio(
+        focus = ui.pick_party(cat, "Alignment with", key="overview_party")
+        basis = ui.select(
             "Evidence",
             list(views.BASIS_HELP),
+            radio=True,
             key="overview_basis",
+            param="basis",
             horizontal=True,
             help="; ".join(views.BASIS_HELP.values()) + ".",
         )
@@ -62,7 +75,7 @@ with left:
         undated = int((~s["date_known"].astype(bool)).sum())
         st.caption(
             f"{adopted} of {len(cat.parties)} parties in the catalogue had adopted "
-            f"{label(inst_id)} on {as_of} ({len(s)} with any recorded action; source rows: "
+            f"{md(label(inst_id))} on {as_of} ({len(s)} with any recorded action; source rows: "
             f"{int(coverage.loc[inst_id, 'rows'])}, sources as of {coverage.loc[inst_id, 'sources_as_of']}). "
             "By commitment level: "
             + (", ".join(f"{LEVEL_LABELS[lv]} {int(levels[lv])}" for lv in LEVELS if levels.get(lv)) or "none")
@@ -104,12 +117,13 @@ c[3].metric(
 )
 
 st.subheader("What changed recently")
-window = st.select_slider(
+window = ui.select_slider(
     "Window before the chosen date",
-    options=[3, 6, 12, 24, 60],
-    value=12,
+    [3, 6, 12, 24, 60],
+    default=12,
     format_func=lambda m: f"{m} months",
     key="overview_window",
+    param="window",
 )
 ad = cache.adoptions_dated(cat.version)
 end = pd.Timestamp(as_of)

@@ -6,13 +6,15 @@ import streamlit as st
 from tracker.catalogue.status import LEVEL_LABELS, LEVELS
 from tracker.ui import cache
 from tracker.ui import components as ui
+from tracker.ui.text import md
 
 cat = cache.get_catalogue()
 meta = cache.package_metadata()
 st.title("Sources and data quality")
+ui.page_help("sources")
 st.caption(
-    f"{meta.get('title', 'Catalogue')} {meta.get('version', '')} · content version {cat.version} · "
-    f"loaded from {cat.origin}"
+    md(f"{meta.get('title', 'Catalogue')} {meta.get('version', '')} · content version {cat.version} · ")
+    + md(f"loaded from {cat.origin}")
 )
 
 c = st.columns(4)
@@ -87,7 +89,9 @@ st.dataframe(quality["norm_counts"], hide_index=True, width="stretch")
 st.caption("The same tables as text: `tracker validate --report`.")
 
 st.subheader("Every source")
-q = st.text_input("Filter sources", key="sources_filter", placeholder="publisher, title or id", live="300ms")
+q = ui.text_input(
+    "Filter sources", key="sources_filter", param="filter", placeholder="publisher, title or id", live="300ms"
+)
 src = cat.sources
 if q.strip():
     text = (src["id"] + " " + src["title"] + " " + src["publisher"]).str.casefold()
@@ -97,19 +101,19 @@ st.caption(
     f"{cat.sources['as_of'].max()}."
 )
 if src.empty:
-    ui.empty_state(f"No source matches {q!r}.")
+    ui.empty_state(f"No source matches {md(repr(q))}.")
 else:
     st.dataframe(src, hide_index=True, width="stretch", column_config={"url": st.column_config.LinkColumn("url")})
 
 st.subheader("Licence")
 for lic in meta.get("licenses", []):
-    st.markdown(f"- **{lic.get('name', '')}**: {lic.get('title', '')} ({lic.get('path', '')})")
+    st.markdown(f"- **{md(lic.get('name', ''))}**: {md(lic.get('title', ''))} ({md(lic.get('path', ''))})")
 st.markdown(
     "- Map geometry: Natural Earth 110m (public domain) via the npm package world-atlas 2.0.2, "
     "© Michael Bostock, ISC licence (shipped in `tracker/ui/assets/`)."
 )
 for s in meta.get("sources", []):
-    st.caption(f"Upstream: {s.get('title', '')} {s.get('path', '')}")
+    st.caption(f"Upstream: {md(s.get('title', ''))} {md(s.get('path', ''))}")
 
 st.subheader("How to cite")
 st.code(
