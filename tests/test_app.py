@@ -217,7 +217,7 @@ def test_norm_page_lists_a_partys_evidence_with_quotes_and_source_links(app, bun
     ev = norms.evidence(bundled, norm="gge-norm-13a", party="AUS")
     quoted = ev[ev["quote"] != ""]
     assert len(quoted)  # the Australian fact sheet is quoted in the catalogue
-    at = open_page(app(), "catalogue.py", item="gge-norm-13a", parties=["AUS"])
+    at = open_page(app(), "catalogue.py", item="gge-norm-13a", party="AUS")
     assert at.selectbox(key="norm_party_gge-norm-13a").value == "AUS"
     table = table_with(at, "quote", "locator", "document", "link")
     assert len(table) == len(ev)
@@ -272,7 +272,7 @@ def test_country_profile_usa(app, bundled):
 def test_country_profile_shows_a_norms_by_levels_matrix(app, bundled):
     from tracker import norms
 
-    at = open_page(app(), "country.py", parties=["JPN"])
+    at = open_page(app(), "country.py", party="JPN")
     matrix = table_with(at, "norm", "1 binding", "5 consensus", "strongest", "rejecting")
     assert len(matrix) == len(norms.norm_ids(bundled))  # one row per norm concept
     ev = norms.evidence(bundled, party="JPN")
@@ -341,7 +341,7 @@ def test_compare_usa_and_russia(app, bundled):
 def test_compare_shows_the_norm_ladders_side_by_side(app, bundled):
     from tracker import norms
 
-    at = open_page(app(), "compare.py", parties=["USA", "RUS", "BRA"])
+    at = open_page(app(), "compare.py", parties="USA,RUS,BRA")
     table = table_with(at, "norm", "United States (USA)", "Russian Federation (RUS)", "Brazil (BRA)")
     from tracker.catalogue.scope import instrument_labels
 
@@ -416,7 +416,7 @@ def test_gaps_usa_against_the_eu(app, bundled):
     from tracker.analytics.config import AnalysisConfig
 
     at = open_page(app(), "gaps.py", party="USA")
-    assert at.slider(key="gaps_min_share").value == AnalysisConfig().min_share
+    assert at.select_slider(key="gaps_min_share").value == AnalysisConfig().min_share
     table = table_with(at, "instrument_id", "bloc_share")
     expected = analytics.gaps(bundled, "USA", bloc="eu")
     assert table["instrument_id"].tolist() == expected["instrument_id"].tolist()
@@ -432,17 +432,17 @@ def test_gaps_min_share_slider_and_norm_gaps(app, bundled):
     from tracker import analytics
     from tracker.analytics.gaps import norm_gaps
 
-    at = open_page(app(), "gaps.py", parties=["KEN"])
+    at = open_page(app(), "gaps.py", party="KEN")
     at.selectbox(key="gaps_group").set_value("au").run()
     assert not at.exception
     table = table_with(at, "instrument_id", "bloc_share")
     assert "malabo-convention" in set(table["instrument_id"])  # Kenya against the AU shows Malabo (issue 15)
-    at.slider(key="gaps_min_share").set_value(0.9).run()
+    at.select_slider(key="gaps_min_share").set_value(0.9).run()
     strict = analytics.gaps(bundled, "KEN", bloc="au", min_share=0.9)
     shown = [d.value for d in at.dataframe if "instrument_id" in d.value.columns]
     assert (shown[0]["instrument_id"].tolist() if shown else []) == strict["instrument_id"].tolist()
     assert "at least 90%" in captions(at) + infos(at)
-    at.slider(key="gaps_min_share").set_value(0.3).run()
+    at.select_slider(key="gaps_min_share").set_value(0.3).run()
     at.selectbox(key="gaps_group").set_value("eu").run()
     expected = norm_gaps(bundled, "KEN", bloc="eu", min_share=0.3)
     assert len(expected)  # EU members' joint commitments above consensus that Kenya lacks
@@ -486,7 +486,7 @@ def test_every_bloc_listed_can_be_exported(app, bundled):
     from tracker import analytics
 
     at = open_page(app(), "blocs.py")
-    result = analytics.blocs(bundled, method="hierarchical", basis="votes", topic="cyber")
+    result = analytics.blocs(bundled)  # the analysis configuration's blocs, as the page opens
     prepare = sorted(b.key for b in at.button if b.key and b.key.startswith("export_bloc_"))
     assert prepare == sorted(f"export_bloc_{n}_prepare" for n in result.blocs["bloc"])
     last = int(result.blocs["bloc"].iloc[-1])
@@ -571,8 +571,7 @@ def test_sources_page(app, bundled):
 def test_overview_alignment_map(app, bundled):
     from tracker import analytics
 
-    at = open_page(app(), "overview.py", party="FRA")
-    at.radio(key="overview_mode").set_value("alignment").run()
+    at = open_page(app(), "overview.py", party="FRA", mode="alignment")  # a link to the alignment map
     assert not at.exception
     m = analytics.alignment(bundled, basis="votes", topic="all")  # the analysis configuration's votes
     n = int(m.loc["FRA"].drop("FRA").notna().sum())
@@ -593,11 +592,7 @@ def test_historical_alignment_says_how_many_undated_rows_it_used(app, bundled):
 
     from tracker import analytics
 
-    at = app().run()
-    at.session_state["parties"] = ["FRA"]
-    at.radio(key="overview_mode").set_value("Alignment with a country").run()
-    at.radio(key="overview_basis").set_value("combined").run()
-    at.slider(key="as_of").set_value(date(2015, 6, 30)).run()
+    at = open_page(app(), "overview.py", party="FRA", mode="alignment", basis="combined", as_of="2015-06-30")
     assert not at.exception
     settings = analytics.alignment_tables(bundled, as_of=date(2015, 6, 30)).settings
     assert settings["undated_rows"] > 0

@@ -30,7 +30,8 @@ import streamlit as st
 from tracker.ui.text import md
 
 PARAMS = {
-    "party": "the country a page is about (Country profile, Gaps, Overview alignment map, Curation): "
+    "party": "the country a page is about (Country profile, Gaps, Overview alignment map, Curation, norm "
+    "evidence): "
     "a code, name or alias",
     "parties": "Compare: two to four parties, e.g. USA,RUS (empty when cleared)",
     "group": "Compare: a group to add (id, acronym or name: eu, AU, nato)",

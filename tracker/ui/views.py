@@ -401,10 +401,6 @@ def norm_ladder_section(cat: Catalogue, norm_id: str) -> None:
     ev = ev[ev["norm_id"] == norm_id]
     ranked = lad.sort_values(["supported", "level", "party_code"], ascending=[False, True, True])
     options = ranked["party_code"].tolist()
-    chosen = [c for c in ui.selected_parties(cat) if c in set(options)]
-    key = f"norm_party_{norm_id}"
-    if key not in st.session_state or st.session_state[key] not in options:
-        st.session_state[key] = chosen[0] if chosen else options[0]
     rung = dict(
         zip(
             lad["party_code"],
@@ -412,10 +408,14 @@ def norm_ladder_section(cat: Catalogue, norm_id: str) -> None:
             strict=True,
         )
     )
-    code = st.selectbox(
+    code = ui.select(
         "Evidence of one party",
         options,
-        key=key,
+        default=options[0],
+        key=f"norm_party_{norm_id}",
+        param="party",
+        what="party",
+        resolve=ui.party_resolver(cat),
         format_func=lambda c: f"{names.get(c, c)} ({c}): {rung[c]}",
     )
     mine = ev[ev["party_code"] == code].sort_values(["polarity", "level", "date"])
