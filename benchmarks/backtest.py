@@ -214,9 +214,9 @@ def main() -> int:
         markdown(adopt.set_index("cutoff")) if len(adopt) else "no adoption data",
         "",
         "Mean over instruments with >= 1 adopter at the cut-off and >= 1 UN member adopting after it "
-        "(with an explicit date). Undated adoption rows count from their source's as-of date (often the day "
-        "the page was read), so they are not treated as adoptions after the cut-off: those (instrument, party) "
-        "pairs are neither positives nor candidates (`undated_excluded`: over the instruments listed; an instrument "
+        "(with an explicit date). An undated adoption row (the source lists the party without a date) says "
+        "nothing about when the party adopted: it is neither known at the cut-off nor an adoption after it; "
+        "those (instrument, party) pairs are neither positives nor candidates (`undated_excluded`: over the instruments listed; an instrument "
         "whose only later adopters are undated drops out). Before this "
         "rule (undated rows counted as adoptions after the cut-off) the same table read 10 / 11 instruments, "
         "215 / 202 new adopters, ours 0.500 / 0.436, popularity 0.450 / 0.391, random 0.070 / 0.100: mostly "
