@@ -12,14 +12,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 
 if TYPE_CHECKING:
     from alembic.config import Config
-    from sqlmodel import Session
+    from sqlalchemy import Table
+    from sqlmodel import Session, SQLModel
 
 from tracker.errors import TrackerError
 from tracker.settings import get_settings
@@ -103,19 +104,20 @@ def head_revisions() -> frozenset[str]:
     parents: set[str] = set()
     for path in sorted((MIGRATIONS / "versions").glob("*.py")):
         for node in ast.parse(path.read_text("utf-8")).body:
-            target = (
-                node.targets[0]
-                if isinstance(node, ast.Assign) and len(node.targets) == 1
-                else node.target
-                if isinstance(node, ast.AnnAssign)
-                else None
-            )
-            if not isinstance(target, ast.Name) or node.value is None:
+            target: ast.expr
+            assigned: ast.expr | None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, assigned = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign):
+                target, assigned = node.target, node.value
+            else:
+                continue
+            if not isinstance(target, ast.Name) or assigned is None:
                 continue
             if target.id == "revision":
-                revisions.add(ast.literal_eval(node.value))
+                revisions.add(ast.literal_eval(assigned))
             elif target.id == "down_revision":
-                value = ast.literal_eval(node.value)
+                value = ast.literal_eval(assigned)
                 parents.update([value] if isinstance(value, str) else value or ())
     return frozenset(revisions - parents)
 
@@ -183,6 +185,14 @@ def loaded_state(engine: Engine | None = None) -> LoadedState | None:
     if row is None:
         return None
     return LoadedState(row[0], row[1], str(row[2]), data_version(engine))
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table a SQLModel table class is mapped to (``model.__table__``, which SQLModel's
+    type hints do not declare; its mapper's ``local_table`` is that same object)."""
+    from sqlalchemy import inspect
+
+    return cast("Table", inspect(model).local_table)
 
 
 WRITE_LOCK_KEY = 727274  # the PostgreSQL advisory lock every writer of catalogue data takes

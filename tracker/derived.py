@@ -40,7 +40,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -427,7 +427,7 @@ def prepare_results(disk: DiskCache, cat: Catalogue, progress: Callable[[int, in
         if progress:
             progress(done, len(OPENING), LABELS.get(name, name))
         try:
-            disk.get(name, args, lambda name=name, args=args: compute(cat, name, args))
+            disk.get(name, args, partial(compute, cat, name, args))
             ready += 1
         except ValueError:  # not enough evidence in this catalogue, unknown resolution, ...
             pass

@@ -111,7 +111,7 @@ def sync_to_database(
 
     from tracker.curation import audit
     from tracker.curation.users import REVIEW_ROLES, current_user, require_role
-    from tracker.db import lock_writers, session_scope
+    from tracker.db import lock_writers, session_scope, table_of
     from tracker.errors import PermissionDenied
     from tracker.models import CATALOGUE_TABLES, CatalogueState
 
@@ -138,7 +138,7 @@ def sync_to_database(
             user = require_role(user, REVIEW_ROLES, "overwrite curated edits") if force else current_user(user)
         if engine.dialect.name == "postgresql":  # transactional, and skips row-by-row FK checks
             names = ", ".join(f'"{m.__tablename__}"' for m in CATALOGUE_TABLES.values())
-            session.exec(text(f"TRUNCATE {names}"))
+            session.execute(text(f"TRUNCATE {names}"))
         else:
             for model in reversed(CATALOGUE_TABLES.values()):  # children first
                 session.exec(delete(model))
@@ -147,7 +147,7 @@ def sync_to_database(
             rows = _records(frame)
             for start in range(0, len(rows), 50000):
                 chunk = rows[start : start + 50000]
-                _bulk_insert(session, model.__table__, list(frame.columns), chunk)
+                _bulk_insert(session, table_of(model), list(frame.columns), chunk)
                 done += len(chunk)
                 if progress:
                     progress(done, total, name)
@@ -172,7 +172,7 @@ def sync_to_database(
 
 def catalogue_from_database(engine=None) -> Catalogue:
     """Build the same frames from the database (the system of record once loaded)."""
-    from tracker.db import get_engine
+    from tracker.db import get_engine, table_of
     from tracker.models import CATALOGUE_TABLES, CatalogueState
 
     engine = engine or get_engine()
@@ -190,7 +190,7 @@ def catalogue_from_database(engine=None) -> Catalogue:
                 if f.get("type") not in ("boolean", "integer"):
                     df[f["name"]] = df[f["name"]].astype(object).where(df[f["name"]].notna(), "")
             frames[name] = df
-        state = conn.execute(CatalogueState.__table__.select()).first()
+        state = conn.execute(table_of(CatalogueState).select()).first()
     if state is None:
         raise CatalogueError([Problem("database", None, None, "no catalogue loaded yet (run `tracker load`)")])
     return Catalogue.from_frames(frames, version=state.catalogue_version, origin=str(engine.url))

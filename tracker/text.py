@@ -37,7 +37,9 @@ _NAMES = {
 
 def has_control_chars(text: str | None) -> bool:
     """Whether ``text`` holds a control character or a bidi override (refused in free text)."""
-    return bool(text) and _CONTROL.search(text) is not None
+    if not text:
+        return False
+    return _CONTROL.search(text) is not None
 
 
 def control_char_problem(text: str | None) -> str | None:

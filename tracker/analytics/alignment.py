@@ -623,7 +623,7 @@ def counterpart(cat: Catalogue, text: str) -> tuple[str, str | list[str]]:
             return "group", resolve_group(cat, raw)  # a close group name gets its suggestion here
         except UnknownGroup:
             pass
-        PartyResolver(cat).require(raw)  # raises: unknown party, with suggestions
+        code = PartyResolver(cat).require(raw)  # raises: unknown party, with suggestions
     return "party", code
 
 
@@ -685,7 +685,7 @@ def group_alignment(
     """
     code = PartyResolver(cat).require(party)
     dynamic = isinstance(group, str) and "," not in group
-    label = resolve_group(cat, group) if dynamic else (group if isinstance(group, str) else ",".join(group))
+    label = (resolve_group(cat, group) if dynamic else group) if isinstance(group, str) else ",".join(group)
     on = to_date(as_of, end=True) if as_of else None
     members = [m for m in group_members(cat, group, on) if m != code]
     t = alignment_tables(cat, as_of=as_of, topic=topic, since=since, min_votes=min_votes)

@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import warnings
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -162,12 +163,17 @@ class _Scores:
                 idx, values = self.levels
                 pick = rng.integers(0, len(idx), len(idx))
                 ad_kappa = adoption_scores(idx[pick][:, cols], values, MIN_INSTRUMENTS)[0]
+        # set by the basis: votes and combined have self.classes (so v_kappa), adoptions and combined ad_kappa
         if self.cfg.basis == "votes":
-            return v_kappa
+            return cast(np.ndarray, v_kappa)
         if self.cfg.basis == "adoptions":
-            return ad_kappa
+            return cast(np.ndarray, ad_kappa)
         # the norm signal (14 norms) is not resampled: it enters every resample as computed
-        return combine_scores(v_kappa, ad_kappa, n_kappa=self.tables.norm_score.to_numpy()[np.ix_(cols, cols)])
+        return combine_scores(
+            cast(np.ndarray, v_kappa),
+            cast(np.ndarray, ad_kappa),
+            n_kappa=self.tables.norm_score.to_numpy()[np.ix_(cols, cols)],
+        )
 
 
 def _distance(score: np.ndarray) -> np.ndarray:
@@ -272,6 +278,7 @@ def _louvain(score: np.ndarray, parties: list[str], seed: int, resolution: float
         sweep.append({"resolution": r, "blocs": len(comms), "modularity": round(q, 4)})
         if (len(comms) >= 2 or best is None) and (best is None or q > best[0] or len(best[1]) < 2):
             best = (q, comms, r)
+    assert best is not None  # the first pass sets it, and there is always one (SWEEP is not empty)
     of = {p: b + 1 for b, c in enumerate(sorted(best[1], key=len, reverse=True)) for p in c}
     labels = np.array([of.get(p, 0) for p in parties])
     details = {"resolution": best[2], "sweep": sweep, "graph": f"top {TOP_EDGES} positive-kappa partners per party"}
@@ -376,7 +383,7 @@ def _hierarchical(score, scores: _Scores, cols, cfg: AnalysisConfig, rng):
     ks = [cfg.n_blocs] if cfg.n_blocs else [k for k in AUTO_BLOCS if k < n]
     ks = ks or [2]
     full = {k: _cut(z, k) for k in ks}
-    boot = {k: [] for k in ks}
+    boot: dict[int, list[np.ndarray]] = {k: [] for k in ks}
     for _ in range(cfg.n_boot):
         zb = _linkage(scores.resample(rng, cols))
         for k in ks:
@@ -407,7 +414,7 @@ def _hierarchical(score, scores: _Scores, cols, cfg: AnalysisConfig, rng):
         dist = _distance(score)
         sil = {k: _silhouette(dist, full[k]) for k in ks}
         info["silhouette"] = {int(k): round(v, 4) for k, v in sil.items()}
-        chosen = max(sil, key=sil.get)
+        chosen = max(sil, key=lambda k: sil[k])
         info["k_rule"] = "best mean silhouette (no resamples)"
     info["k"] = int(chosen)
     return full[chosen], boot[chosen], info
@@ -579,7 +586,7 @@ def _defining_votes(cat, assign, cfg, top: int = 3) -> dict[int, list[str]]:
         rows = np.flatnonzero(row_mask(data, topic=cfg.topic, since=cfg.since, as_of=cfg.as_of))
     if not len(rows):
         return {}
-    cols = [data.col_of[p] for p in assign["party"]]
+    cols = np.asarray([data.col_of[p] for p in assign["party"]], dtype=np.intp)
     codes = data.codes[np.ix_(rows, cols)].astype(np.float64)
     ids = data.resolutions["id"].to_numpy()[rows]
     out = {}
@@ -686,11 +693,11 @@ def axis(
         for _ in range(n_boot):
             b = pc1(sub[rng.integers(0, len(sub), len(sub))])
             boots.append(b if np.dot(b, full) >= 0 else -b)
-    boots = np.array(boots)
+    runs = np.array(boots)
     out.loc[ok, "position"] = full
-    out.loc[ok, "se"] = boots.std(axis=0)
-    out.loc[ok, "low"] = np.percentile(boots, 5, axis=0)
-    out.loc[ok, "high"] = np.percentile(boots, 95, axis=0)
+    out.loc[ok, "se"] = runs.std(axis=0)
+    out.loc[ok, "low"] = np.percentile(runs, 5, axis=0)
+    out.loc[ok, "high"] = np.percentile(runs, 95, axis=0)
     out["anchor"] = anchor_text
     out[["position", "se", "low", "high"]] = out[["position", "se", "low", "high"]].astype(float)
     out.attrs.update(topic=topic, contested_votes=int(len(sub)), anchor=anchor_text)

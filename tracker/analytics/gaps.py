@@ -20,6 +20,7 @@ return empty frames with a note saying so.
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -286,7 +287,7 @@ def _rank(
     n: int,
     k: int,
     activity_weight: float | None = None,
-    skip: set[str] = frozenset(),
+    skip: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     a = ACTIVITY_WEIGHT if activity_weight is None else activity_weight
     members = set(cat.parties.loc[cat.parties["un_member"], "code"]) or set(cat.parties["code"])
@@ -311,7 +312,7 @@ def _rank(
         top = top[np.isfinite(s[top])]
         w = np.clip(s[top], 0, None)
         share = float((w * adopters[top]).sum() / w.sum()) if w.sum() > 0 else 0.0
-        activity = float(others.get(p, 0)) / top_activity if top_activity else 0.0
+        activity = float(others.get(p, 0)) / top_activity if top_activity and others is not None else 0.0
         rows.append(
             {
                 "party": p,
@@ -399,7 +400,8 @@ def backtest_next_adopters(
 def _hide_after(cat: Catalogue, cut) -> Catalogue:
     """The catalogue without adoptions after ``cut`` (or of unknown date) and without votes after it."""
     ad = cat.adoptions
-    keep = [bool(d) and date_bounds(d)[1] <= cut for d in ad["date"]]
+    # a stored adoption date is a valid partial date (catalogue validation), so it has bounds
+    keep = [bool(d) and cast(tuple[date, date], date_bounds(d))[1] <= cut for d in ad["date"]]
     res = cat.resolutions
     late = set(res.loc[pd.to_datetime(res["date"]).dt.date > cut, "id"])
     votes = cat.votes[~cat.votes["resolution_id"].isin(late)].reset_index(drop=True)

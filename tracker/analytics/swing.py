@@ -215,13 +215,13 @@ def swing_states(
             if v < 0 or own[i] < 0 or v == own[i]:
                 continue
             best, to = 0.0, None
-            for other, m in maj.items():
-                if other == labels[j] or m[i] < 0 or m[i] == own[i]:
+            for other, theirs in maj.items():
+                if other == labels[j] or theirs[i] < 0 or theirs[i] == own[i]:
                     continue
-                toward = (v - own[i]) / (m[i] - own[i])
+                toward = (v - own[i]) / (theirs[i] - own[i])
                 if toward > best:
                     best, to = min(float(toward), 1.0), other
-            if best > 0:
+            if best > 0 and to is not None:  # a positive best always comes with its bloc
                 moves.append(
                     (
                         best,
@@ -323,11 +323,11 @@ def _double_sponsors(cat, sponsors: pd.DataFrame, cfg: AnalysisConfig, parties: 
     sp = sponsors[sponsors["resolution_id"].isin(window)]
     series = sp["resolution_id"].map(res["series"])
     session = sp["resolution_id"].map(_session)
-    by = {}
+    by: dict[tuple[str, str], dict[str, list[str]]] = {}
     for p, s, ser, rid in zip(sp["party_code"], session, series, sp["resolution_id"], strict=True):
         if ser in RIVAL_SERIES:
             by.setdefault((p, s), {}).setdefault(ser, []).append(rid)
-    found = {}
+    found: dict[str, list[str]] = {}
     for (p, _session_id), d in by.items():
         if len(d) == 2 and p in parties:
             found.setdefault(p, []).append(" + ".join(sorted(d[RIVAL_SERIES[0]] + d[RIVAL_SERIES[1]])))

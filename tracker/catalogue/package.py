@@ -302,7 +302,7 @@ def read(path: Path | str) -> Package:
         rel = res.get("path")
         package.files[name] = rel if isinstance(rel, str) else name
         file_path = resource_path(root, rel, name, problems)
-        if file_path is None:
+        if file_path is None or not isinstance(rel, str):  # a path is only resolved from a str
             continue
         text = _read_text(file_path, rel, problems)
         if text is None:

@@ -374,7 +374,7 @@ def _check_evidence(
 
     ev, rel = frames["norm_evidence"], files["norm_evidence"]
     kinds = dict(zip(frames["instruments"]["id"], frames["instruments"]["kind"], strict=True))
-    dated = {}
+    dated: dict[str, str] = {}
     if "resolutions" in frames:
         res = frames["resolutions"]
         dated.update(zip(res["symbol"], res["date"], strict=True))

@@ -50,18 +50,19 @@ def align(
     cfg = AnalysisConfig(topic=topic, since=since, as_of=as_of)
     kind, other = counterpart(cat, b)
     if kind != "party":
-        res = group_alignment(cat, a, other, as_of=as_of, topic=topic, since=since, min_votes=cfg.min_votes)
+        grp = group_alignment(cat, a, other, as_of=as_of, topic=topic, since=since, min_votes=cfg.min_votes)
         if json_out:
-            print_json(finite(res.to_dict() | {"reading": reading(res.majority_kappa), "config": cfg.describe()}))
+            print_json(finite(grp.to_dict() | {"reading": reading(grp.majority_kappa), "config": cfg.describe()}))
             return
         say(
-            f"{res.party} vs {res.group} ({len(res.members)} members): {reading(res.majority_kappa)}; majority "
-            f"agreement {fmt(res.majority_agreement)}, majority kappa {fmt(res.majority_kappa)}, "
-            f"mean pairwise kappa {fmt(res.mean_kappa)}; {res.note}"
+            f"{grp.party} vs {grp.group} ({len(grp.members)} members): {reading(grp.majority_kappa)}; majority "
+            f"agreement {fmt(grp.majority_agreement)}, majority kappa {fmt(grp.majority_kappa)}, "
+            f"mean pairwise kappa {fmt(grp.mean_kappa)}; {grp.note}"
         )
         say(f"  readings of kappa: {legend_text()}")
         say(f"  configuration: {cfg.describe()}")
         return
+    assert isinstance(other, str)  # counterpart gives a party code when kind == "party"
     res = pair_alignment(cat, a, other, basis=basis, as_of=as_of, topic=topic, since=since, min_votes=cfg.min_votes)
     if json_out:
         print_json(finite(res.to_dict() | {"reading": reading(res.score), "config": cfg.describe()}))
@@ -198,7 +199,7 @@ def predict(
     """Predicted vote of every state on a resolution (probabilities yes/no/abstain)."""
     from tracker.analytics import predict_votes
 
-    given = {}
+    given: dict[str, str] = {}
     for item in known or []:
         if "=" not in item:
             fail(f"--known {item!r}: use PARTY=yes|no|abstain")

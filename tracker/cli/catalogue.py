@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -99,15 +99,16 @@ def load(
 def info(json_out: JsonOpt = False):
     """Counts, as-of dates and where the database is."""
     from sqlalchemy import func, select
+    from sqlmodel import col
 
     from tracker.db import get_engine, migrate
-    from tracker.models import CATALOGUE_TABLES, CatalogueState
+    from tracker.models import CATALOGUE_TABLES, CatalogueState, Source
     from tracker.settings import get_settings
 
     settings = get_settings()
     engine = get_engine()
     migrate(engine)
-    data = {
+    data: dict[str, Any] = {
         "database": engine.url.render_as_string(hide_password=True),
         "catalogue_folder": str(settings.catalogue_path),
     }
@@ -123,7 +124,7 @@ def info(json_out: JsonOpt = False):
             for name, model in CATALOGUE_TABLES.items()
         }
         if state:
-            data["newest_source_as_of"] = conn.execute(select(func.max(CATALOGUE_TABLES["sources"].as_of))).scalar()
+            data["newest_source_as_of"] = conn.execute(select(func.max(col(Source.as_of)))).scalar()
     if json_out:
         print_json(data)
         return

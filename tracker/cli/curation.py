@@ -158,6 +158,7 @@ def propose(
     else:
         if party is None or action is None:
             fail("a single change needs INSTRUMENT PARTY ACTION")
+        assert instrument is not None  # modes == 1 and neither --revert nor --import was given
         from tracker.db import session_scope
         from tracker.parties import PartyResolver
         from tracker.sync import catalogue_from_database

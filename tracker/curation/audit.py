@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from tracker.catalogue.package import catalogue_text
 from tracker.curation.changes import insert_rows, key_of, key_text
-from tracker.db import session_scope
+from tracker.db import session_scope, table_of
 from tracker.errors import PermissionDenied
 from tracker.models import AuditEntry, CatalogueState
 from tracker.schema import key_columns
@@ -94,7 +94,7 @@ def lock_history(session) -> None:
 
 
 def _head(session) -> str | None:
-    a = AuditEntry.__table__
+    a = table_of(AuditEntry)
     return session.execute(select(a.c.entry_hash).order_by(a.c.id.desc()).limit(1)).scalar()
 
 
@@ -109,10 +109,10 @@ def record_many(session, entries: Iterable[dict], *, at: datetime | None = None)
     lock_history(session)
     at = at or now()
     head = _head(session)
-    a = AuditEntry.__table__
+    a = table_of(AuditEntry)
     names = [*HASHED_COLUMNS, "prev_hash", "entry_hash"]
-    at_value = a.c.at.type.bind_processor(session.get_bind().dialect)  # the time as the driver takes it
-    at_value = at_value(at) if at_value else at
+    process_at = a.c.at.type.bind_processor(session.get_bind().dialect)  # the time as the driver takes it
+    at_value = process_at(at) if process_at else at
     rows = []
     for values in entries:
         link = entry_hash(head, {"at": at}, values.get("digest") or content_digest(values))
@@ -129,13 +129,13 @@ def record(session, *, at: datetime | None = None, **values) -> int:
     row["at"] = at or now()
     row["prev_hash"] = head
     row["entry_hash"] = entry_hash(head, row)
-    return session.execute(insert(AuditEntry.__table__).values(**row)).inserted_primary_key[0]
+    return session.execute(insert(table_of(AuditEntry)).values(**row)).inserted_primary_key[0]
 
 
 def data_seq(session) -> int:
     """The id of the newest audit entry that changed the data (0: none). Grows with every
     approved change and load, on the server's sequence, whatever the writers' clocks say."""
-    a = AuditEntry.__table__
+    a = table_of(AuditEntry)
     return int(session.execute(select(func.coalesce(func.max(a.c.id), 0)).where(a.c.event.in_(DATA_EVENTS))).scalar())
 
 
@@ -169,7 +169,7 @@ def history(
     answers from itself, never from the mutable proposals table), ``actor`` who did the event
     (the reviewer for applied changes). ``key`` is matched as plain text, not as a pattern."""
 
-    a = AuditEntry.__table__
+    a = table_of(AuditEntry)
     proposed = a.alias("proposed")
     on = and_(proposed.c.proposal_id == a.c.proposal_id, proposed.c.event == "proposed")
     query = select(a, proposed.c.actor.label("author")).select_from(a.outerjoin(proposed, on)).order_by(a.c.id.desc())
@@ -223,7 +223,7 @@ class ChainReport:
 
 def verify_chain(*, engine=None) -> ChainReport:
     """Walk the audit log in id order and check every link; stop at the first broken one."""
-    a = AuditEntry.__table__
+    a = table_of(AuditEntry)
     prev: str | None = None
     prev_id: int | None = None
     count = 0
@@ -266,7 +266,7 @@ def _refuse_history_bulk_edits(state) -> None:
 def _final_states(session, after_id: int) -> dict[tuple[str, tuple], tuple[dict | None, dict]]:
     """(table, key) -> (row as the curated edits left it or None if removed, last entry), for
     the edits applied after audit entry ``after_id``."""
-    a = AuditEntry.__table__
+    a = table_of(AuditEntry)
     query = select(a).where(a.c.event == "applied", a.c.id > after_id).order_by(a.c.id)
     final: dict[tuple[str, tuple], tuple[dict | None, dict]] = {}
     for entry in session.execute(query).mappings():

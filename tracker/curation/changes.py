@@ -11,7 +11,7 @@ from itertools import groupby
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, delete, select, update
+from sqlalchemy import Delete, Update, and_, bindparam, delete, select, update
 
 from tracker.catalogue.package import cell_text
 from tracker.catalogue.rules import check_fields, check_rules
@@ -178,7 +178,7 @@ def _related_tables(changes: list[Change]) -> set[str]:
     for name in touched:
         needed |= {fk["reference"]["resource"] for fk in table_schema(name).get("foreignKeys", [])}
     if any(c.op != "add" for c in changes):  # cross-table rules (references, dates, aliases, kinds)
-        rekeyed = {c.table for c in changes if c.op == "remove" or key_of(c.table, c.after) != c.key}
+        rekeyed = {c.table for c in changes if c.op == "remove" or c.after is None or key_of(c.table, c.after) != c.key}
         for name, sch in table_schemas().items():
             refs = {fk["reference"]["resource"] for fk in sch.get("foreignKeys", [])}
             # the 300k votes only matter when a row they point to goes away or changes its key
@@ -253,7 +253,9 @@ def check_changes(session, changes: list[Change], *, today: date | None = None) 
         field_problems: list[Problem] = []
         frame = pd.DataFrame([row for _, row in rows], columns=columns(table), dtype=object)
         check_fields(frame, fields(table), table, field_problems)
-        problems += [f"change {rows[p.row - 2][0]}: {table}.{p.column}: {p.message}" for p in field_problems]
+        for p in field_problems:
+            assert p.row is not None  # check_fields names the (1-based, header = 1) line of every problem
+            problems.append(f"change {rows[p.row - 2][0]}: {table}.{p.column}: {p.message}")
     if problems:
         return problems
     names = _related_tables(changes)
@@ -308,10 +310,12 @@ def replay(session, changes: list[Change]) -> None:
         rows = state[ch.table]
         where = f"{ch.table} ({key_text(ch.key)})"
         if ch.op == "add":
+            assert ch.after is not None  # an add has an after-row (_shape_problems)
             if tuple(key_of(ch.table, ch.after).values()) in rows:
                 raise ConflictError(f"{where} exists already (added since the proposal was made)")
             rows[tuple(key_of(ch.table, ch.after).values())] = ch.after
             continue
+        assert ch.before is not None  # an update or removal has a before-row (_shape_problems)
         old = tuple(key_of(ch.table, ch.before).values())
         if rows.get(old) != ch.before:
             raise ConflictError(
@@ -320,6 +324,7 @@ def replay(session, changes: list[Change]) -> None:
             )
         del rows[old]
         if ch.op == "update":
+            assert ch.after is not None  # an update has an after-row (_shape_problems)
             new = tuple(key_of(ch.table, ch.after).values())
             if new in rows:
                 raise ConflictError(f"{ch.table} ({key_text(key_of(ch.table, ch.after))}) exists already")
@@ -369,18 +374,24 @@ def prepare_writes(changes: list[Change]) -> list[Write]:
     """The statements that apply the changes in order (no database access: done before the lock).
     Row order, and with it every foreign key, is exactly as the proposal lists it."""
     writes = []
-    for (table, op), run in groupby(changes, key=lambda ch: (ch.table, ch.op)):
+    for (table, op), group in groupby(changes, key=lambda ch: (ch.table, ch.op)):
         tbl = model_of(table).__table__
-        run = list(run)
+        run = list(group)
         if op == "add":  # plain values (text, int, bool, None) need no processing: the driver's fast path
-            writes.append(Write(table, op, None, [to_db(table, ch.after) for ch in run]))
+            added = []
+            for ch in run:
+                assert ch.after is not None  # an add has an after-row (_shape_problems)
+                added.append(to_db(table, ch.after))
+            writes.append(Write(table, op, None, added))
             continue
         params = []
         for ch in run:
+            assert ch.before is not None  # an update or removal has a before-row (_shape_problems)
             param = {f"b_{c}": v for c, v in to_db(table, ch.before).items()}
             if ch.after is not None:
                 param.update({f"a_{c}": v for c, v in to_db(table, ch.after).items()})
             params.append(param)
+        statement: Update | Delete
         if op == "update":
             values = {c: bindparam(f"a_{c}", type_=tbl.c[c].type) for c in columns(table)}
             statement = update(tbl).where(_matches_before(table)).values(values)

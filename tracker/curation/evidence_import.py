@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -28,6 +29,9 @@ from tracker.errors import CurationError, Problem
 from tracker.parties import PartyResolver, normalise
 from tracker.schema import enum_values
 from tracker.text import control_char_problem, printable
+
+if TYPE_CHECKING:
+    from tracker.catalogue import Catalogue
 
 EVIDENCE_IMPORT_COLUMNS = (
     "party",
@@ -82,7 +86,10 @@ def plan_evidence_import(
             t: text_frame(session, t)
             for t in ("parties", "party_aliases", "instruments", "instrument_aliases", "sources")
         }
-        resolver = PartyResolver(SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
+        # PartyResolver reads only these two frames of a catalogue
+        resolver = PartyResolver(
+            cast("Catalogue", SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
+        )
         norms = _norm_index(frames["instruments"], frames["instrument_aliases"])
         sources = set(frames["sources"]["id"])
         seen: dict[tuple, int] = {}
@@ -95,8 +102,9 @@ def plan_evidence_import(
 
             for col in EVIDENCE_IMPORT_COLUMNS:
                 value = raw.get(col, "")
-                if control_char_problem(value):
-                    problem(col, control_char_problem(value))
+                control = control_char_problem(value)
+                if control:
+                    problem(col, control)
                 elif value.startswith(FORMULA_START):
                     problem(col, f"text starts with {value[:1]!r} (spreadsheet formula risk): {value[:30]!r}")
             for col in EVIDENCE_REQUIRED:

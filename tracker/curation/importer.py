@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
@@ -39,6 +40,9 @@ from tracker.parties import PartyMatch, PartyResolver, normalise
 from tracker.schema import enum_values
 from tracker.text import control_char_problem, printable
 
+if TYPE_CHECKING:
+    from tracker.catalogue import Catalogue
+
 IMPORT_COLUMNS = ("instrument", "party", "action", "date", "source", "note")
 REQUIRED_COLUMNS = ("instrument", "party", "action")
 MAX_IMPORT_BYTES = 10 * 2**20  # a chart is kilobytes; 10 MiB of anything else is refused unread
@@ -47,6 +51,9 @@ MAX_ROWS = 50_000
 MAX_PROBLEMS = 500
 YEAR_ONLY = re.compile(r"^\d{4}(\.0)?$")
 CODE_LIKE = re.compile(r"[A-Za-z]{2,3}")
+
+# one row of an import file: {column: cell text}, plus its line number (an int) under "_line"
+FileRow = dict[str, Any]
 
 
 class ImportRejected(CurationError):
@@ -234,7 +241,7 @@ def read_rows(
     *,
     columns: tuple[str, ...] = IMPORT_COLUMNS,
     required: tuple[str, ...] = REQUIRED_COLUMNS,
-) -> tuple[list[dict[str, str]], list[Problem]]:
+) -> tuple[list[FileRow], list[Problem]]:
     """The file's rows as {column: text} with the line number under ``_line``, plus problems.
     ``columns`` are the columns the file may have, ``required`` those it must have."""
     problems: list[Problem] = []
@@ -283,7 +290,7 @@ def read_rows(
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
             problems.append(Problem(name, line, None, f"{len(cells)} cells but {len(header)} columns"))
             continue
-        row = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        row: FileRow = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
         row["_line"] = line
         rows.append(row)
     return rows, problems
@@ -329,7 +336,10 @@ def plan_import(
             t: text_frame(session, t)
             for t in ("parties", "party_aliases", "instruments", "instrument_aliases", "adoptions", "sources")
         }
-    resolver = PartyResolver(SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
+    # PartyResolver reads only these two frames of a catalogue
+    resolver = PartyResolver(
+        cast("Catalogue", SimpleNamespace(parties=frames["parties"], party_aliases=frames["party_aliases"]))
+    )
     names = {  # names and aliases match in any case; codes only in upper case
         normalise(label)
         for column in (frames["parties"]["name"], frames["parties"]["official_name"], frames["party_aliases"]["alias"])
@@ -399,7 +409,7 @@ def plan_import(
             elif bounds[0] > today:
                 problem("date", f"{when!r} is in the future (today is {today})")
                 bad = True
-            elif inst and date_bounds(opened.get(inst, "")) and bounds[1] < date_bounds(opened[inst])[0]:
+            elif inst and (opened_bounds := date_bounds(opened.get(inst, ""))) and bounds[1] < opened_bounds[0]:
                 problem("date", f"{when} is before {inst} opened ({opened[inst]})")
                 bad = True
         src = raw.get("source", "") or source_id
@@ -431,7 +441,7 @@ def plan_import(
                 if not suggestions:
                     problem("party", f"unknown party {party_text!r} (no close match; add an alias first)")
                     bad = True
-        if bad:
+        if bad or inst is None:  # inst is None only with a problem reported above
             continue
         row = ImportRow(
             line,

@@ -47,9 +47,9 @@ def _engine(engine):
 
 def begin_attempt(name: str, *, engine=None) -> None:
     """Count an attempt for ``name``, or refuse it (AuthenticationError) while it must wait."""
-    from tracker.db import session_scope
+    from tracker.db import session_scope, table_of
 
-    table = SignInAttempt.__table__
+    table = table_of(SignInAttempt)
     with session_scope(_engine(engine), write=True) as session:
         dialect = session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -72,7 +72,8 @@ def begin_attempt(name: str, *, engine=None) -> None:
 
 def succeeded(name: str, *, engine=None) -> None:
     """The password was right: clear the name's count."""
-    from tracker.db import session_scope
+    from tracker.db import session_scope, table_of
 
+    table = table_of(SignInAttempt)
     with session_scope(_engine(engine), write=True) as session:
-        session.execute(delete(SignInAttempt.__table__).where(SignInAttempt.__table__.c.name == name))
+        session.execute(delete(table).where(table.c.name == name))

@@ -23,9 +23,11 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
+from sqlmodel import col
 
 from tracker.curation import audit
 from tracker.curation.audit import now, to_json
@@ -40,7 +42,7 @@ from tracker.curation.changes import (
     replay,
 )
 from tracker.curation.users import PROPOSE_ROLES, REVIEW_ROLES, User, require_role
-from tracker.db import lock_writers, session_scope
+from tracker.db import lock_writers, session_scope, table_of
 from tracker.errors import ConflictError, CurationError, InvalidProposal, PermissionDenied
 from tracker.models import Proposal
 from tracker.text import control_char_problem
@@ -119,6 +121,7 @@ def propose(
         )
         session.add(proposal)
         session.flush()
+        assert proposal.id is not None  # the flush assigned it
         audit.record(
             session,
             actor=author.name,
@@ -145,10 +148,10 @@ def get_proposal(proposal_id: int, *, engine=None) -> Proposal:
         return proposal
 
 
-def _reviewable(session, proposal_id: int, user: User) -> dict:
+def _reviewable(session, proposal_id: int, user: User) -> Row[*tuple[Any, ...]]:
     """The proposal's id, status and author (not its changes: cheap under the lock), if ``user``
     may review it now."""
-    p = Proposal.__table__
+    p = table_of(Proposal)
     row = session.execute(
         select(p.c.id, p.c.author, p.c.status, p.c.reviewer, p.c.reviewed_at, p.c.reason, p.c.source_id).where(
             p.c.id == proposal_id
@@ -184,7 +187,10 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
     with session_scope(engine) as session:  # everything slow, on a snapshot, outside the writers' lock
         proposal = _reviewable(session, proposal_id, user)
         if approve:
-            changes = proposal_changes(session.get(Proposal, proposal_id))
+            stored = session.get(Proposal, proposal_id)
+            if stored is None:
+                raise CurationError(f"no proposal #{proposal_id}")
+            changes = proposal_changes(stored)
             seq = audit.data_seq(session)
             replay(session, changes)  # ConflictError first: it says what moved
             problems = check_changes(session, changes)
@@ -220,9 +226,10 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
             for write in writes:
                 execute_write(session, write)
         status = "approved" if approve else "rejected"
-        result = session.execute(
-            update(Proposal.__table__)
-            .where(Proposal.__table__.c.id == proposal_id, Proposal.__table__.c.status == "pending")
+        p = table_of(Proposal)
+        result = session.exec(
+            update(p)
+            .where(p.c.id == proposal_id, p.c.status == "pending")
             .values(status=status, reviewer=reviewer.name, reviewed_at=at, review_reason=reason or None)
         )
         if result.rowcount != 1:
@@ -277,9 +284,9 @@ def propose_revert(user: User, proposal_id: int, *, reason: str, engine=None) ->
 def list_proposals(*, status: str | None = None, engine=None) -> pd.DataFrame:
 
     with session_scope(engine) as session:
-        query = select(Proposal).order_by(Proposal.id)
+        query = select(Proposal).order_by(col(Proposal.id))
         if status:
-            query = query.where(Proposal.status == status)
+            query = query.where(col(Proposal.status) == status)
         rows = session.execute(query).scalars().all()
         data = [
             {

@@ -180,7 +180,7 @@ def country_brief(
             compact=tuple(c for c in vote_compact if c in vote_table.columns),
         )
     )
-    if gap_table is not None:
+    if gap_table is not None and bloc_info is not None:  # a gap table is only made against a bloc
         sections.append(
             Section(
                 "gaps",

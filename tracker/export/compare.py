@@ -73,7 +73,7 @@ def comparison(
     res = scope.resolutions_in_scope(cat, day)
     votes = cat.votes[cat.votes["resolution_id"].isin(res["id"]) & cat.votes["party_code"].isin(codes)]
     short = group_acronyms(cat)
-    overview_rows = []
+    overview_rows: list[dict[str, Any]] = []
     for c in codes:
         mine = st[st["party_code"] == c]
         v = votes.loc[votes["party_code"] == c, "vote"].value_counts()
@@ -96,10 +96,14 @@ def comparison(
 
     wide = st.pivot(index="instrument_id", columns="party_code", values="status") if len(st) else pd.DataFrame()
     adopted = st.pivot(index="instrument_id", columns="party_code", values="adopted") if len(st) else pd.DataFrame()
-    listed = set(wide.index) | (set(rates.index[rates["adopted"] > 0]) if rates is not None else set())
+    listed: set[str] = set(wide.index) | (set(rates.index[rates["adopted"] > 0]) if rates is not None else set())
     inst_rows = []
-    for inst in sorted(listed, key=lambda i: names.get(i, i).casefold()):
-        row = {"instrument_id": inst, "instrument": names.get(inst, inst)}
+
+    def by_label(i: str) -> str:
+        return names.get(i, i).casefold()
+
+    for inst in sorted(listed, key=by_label):
+        row: dict[str, Any] = {"instrument_id": inst, "instrument": names.get(inst, inst)}
         for c in codes:
             val = wide.at[inst, c] if inst in wide.index and c in wide.columns else None
             row[c] = val if isinstance(val, str) else ""
@@ -108,9 +112,11 @@ def comparison(
         )
         sources = list(st.loc[st["instrument_id"] == inst, "source_id"])
         if gid is not None:
-            in_rates = rates is not None and inst in rates.index
-            row["group_adoption_rate"] = float(rates.at[inst, "adoption_rate"]) if in_rates else 0.0
-            sources += [rates.at[inst, "source_id"]] if in_rates else []
+            if rates is not None and inst in rates.index:
+                row["group_adoption_rate"] = float(rates.at[inst, "adoption_rate"])
+                sources += [rates.at[inst, "source_id"]]
+            else:
+                row["group_adoption_rate"] = 0.0
         row["source_id"] = join_ids(sources)
         inst_rows.append(row)
     group_cols = ["group_adoption_rate"] if gid else []
@@ -148,7 +154,7 @@ def comparison(
         Section("overview", "Overview", text=lead),
         Section("parties", "Parties at a glance", overview),
     ]
-    if gid is not None:
+    if gid is not None and members is not None:  # members is set whenever a group is
         label = scope.group_label(cat, gid)
         member_table = pd.DataFrame(
             {

@@ -1,7 +1,7 @@
 """Alembic environment: uses the engine handed over by tracker.db.migrate, or DATABASE_URL."""
 
 from alembic import context
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
@@ -11,6 +11,13 @@ target_metadata = SQLModel.metadata
 config = context.config
 
 
+def _sqlite_pragma(connection: Connection, sql: str) -> None:
+    """Run a PRAGMA on the driver connection, outside SQLAlchemy's transaction handling."""
+    driver = connection.connection.driver_connection
+    assert driver is not None  # None only once the connection is closed; this one is open
+    driver.execute(sql)
+
+
 def run_migrations_online() -> None:
     engine = config.attributes.get("connection_engine") or make_engine()
     with engine.connect() as connection:
@@ -18,7 +25,7 @@ def run_migrations_online() -> None:
         if sqlite:
             # batch migrations rebuild tables (copy, drop, rename): foreign keys must be off while
             # they run (a PRAGMA that only works outside a transaction, so on the driver connection)
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
         connection.info["writer"] = True  # SQLite: BEGIN IMMEDIATE, so concurrent starts queue
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=connection.dialect.name == "sqlite"
@@ -35,7 +42,7 @@ def run_migrations_online() -> None:
                     raise RuntimeError(f"a migration left rows with broken foreign keys: {broken[:5]}")
         connection.commit()
         if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
 
 
 run_migrations_online()

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from datetime import date
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 import streamlit as st
@@ -33,6 +34,11 @@ from tracker.errors import CatalogueError
 from tracker.settings import get_settings
 from tracker.sync import sync_to_database
 from tracker.ui import backtests, maps
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tracker.export import Report
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +287,9 @@ def export_report(version: str, kind: str, frozen: str):
     shows and its download buttons write); raises the builder's one-line errors."""
     from tracker import export  # the builders import the analytics when they run
 
-    return export.BUILDERS[kind](get_catalogue(), **json.loads(frozen))
+    # BUILDERS mixes builders of different signatures; each is (cat, **params) -> Report
+    builder = cast("Callable[..., Report]", export.BUILDERS[kind])
+    return builder(get_catalogue(), **json.loads(frozen))
 
 
 # --------------------------------------------------------------------------- analytics results

@@ -104,7 +104,12 @@ def world_map(
         scale = {"scheme": scheme or "viridis", **({"domain": list(domain)} if domain else {})}
         legend = {"orient": "bottom", "titleLimit": 400}
     else:
-        scale = {"domain": list(domain), "range": list(range_)} if domain else {"range": list(range_ or OKABE_ITO)}
+        if not domain:
+            scale = {"range": list(range_ or OKABE_ITO)}
+        elif range_ is None:
+            raise TypeError("world_map: a nominal domain needs range_ (one colour per value)")
+        else:
+            scale = {"domain": list(domain), "range": list(range_)}
         legend = {"columns": 3, "labelLimit": 260, "orient": "bottom", "titleLimit": 400}
     enc = {"field": color, "legend": legend, "scale": scale, "title": legend_title, "type": kind}
     tips = [

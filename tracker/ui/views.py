@@ -94,8 +94,8 @@ def instrument_page(cat: Catalogue, inst_id: str) -> None:
         )
     if row["description"]:
         st.markdown(md(row["description"]))
-    if web_url(row["url"]):  # a link from the catalogue's url column, drawn as a link
-        st.link_button("Official text or page (opens outside the app)", web_url(row["url"]))
+    if link := web_url(row["url"]):  # a link from the catalogue's url column, drawn as a link
+        st.link_button("Official text or page (opens outside the app)", link)
         st.caption(md(row["url"]))
     ui.propose_change_link(instrument=inst_id)
     if row["parent_id"]:
@@ -1075,9 +1075,16 @@ def report(kind: str, **params) -> Report | None:
         return None
 
 
+def section_table(section: Section) -> pd.DataFrame:
+    """The table of a section whose builder always gives it one (those this module shows)."""
+    assert section.table is not None, f"section {section.key!r} has no table"
+    return section.table
+
+
 def show_table(section: Section, columns: Sequence[str] | None = None, rename: dict[str, str] | None = None) -> None:
     """A section's table (or some of its columns) with the section's number formats."""
-    table = section.table if columns is None else section.table[list(columns)]
+    full = section_table(section)
+    table = full if columns is None else full[list(columns)]
     formats = {c: f for c, f in section.formats.items() if c in table.columns}
     if rename:
         table = table.rename(columns=rename)
@@ -1100,7 +1107,7 @@ def comparison(cat: Catalogue, codes: list[str], group: str) -> Report | None:
     if rep is None:
         return None
     members = rep.find("group")
-    if group and members is not None and members.table.empty:
+    if group and members is not None and section_table(members).empty:
         st.warning(f"No current members are recorded for {md(scope.group_label(cat, group))}; its column stays empty.")
     _comparison_alignment(cat, rep, codes, group, topic)
     _comparison_norms(cat, rep, codes)
@@ -1116,7 +1123,7 @@ def _comparison_alignment(cat: Catalogue, rep: Report, codes: list[str], group: 
     names = cat.party_names()
     pairs = rep.find("alignment")
     if pairs is not None and len(codes) == 2:
-        p = pairs.table.iloc[0]
+        p = section_table(pairs).iloc[0]
         c = st.columns(4)
         c[0].metric("Combined alignment", _fmt(p["combined"]), help=f"{weights_text()}. Readings: {readings_text()}.")
         c[1].metric(
@@ -1137,7 +1144,7 @@ def _comparison_alignment(cat: Catalogue, rep: Report, codes: list[str], group: 
             f"{weights_text()}."
         )
     elif pairs is not None:
-        t = pairs.table
+        t = section_table(pairs)
         table = pd.DataFrame(
             {
                 "pair": [
@@ -1162,7 +1169,7 @@ def _comparison_alignment(cat: Catalogue, rep: Report, codes: list[str], group: 
         )
     against = rep.find("group_alignment")
     if against is not None:
-        n = len(rep.find("group").table)
+        n = len(section_table(rep.section("group")))
         st.caption(f"Against the group {group} ({n} current members):")
         show_table(
             against,
@@ -1180,11 +1187,11 @@ def _comparison_norms(cat: Catalogue, rep: Report, codes: list[str]) -> None:
     """The parties' norm ladders side by side (the comparison report's norms section)."""
     st.subheader("Norm commitments side by side")
     section = rep.find("norms")
-    if section is None or section.table.empty:
+    if section is None or section_table(section).empty:
         ui.empty_state("The catalogue holds no norm concept yet.")
         return
     names = cat.party_names()
-    table = section.table.rename(columns={c: f"{names.get(c, c)} ({c})" for c in codes})
+    table = section_table(section).rename(columns={c: f"{names.get(c, c)} ({c})" for c in codes})
     st.caption(
         "Each party's strongest supporting evidence per norm, on the ladder 1 binding, 2 national position, "
         "3 implementation, 4 named commitment, 5 consensus; none recorded is missing evidence, not rejection. "
@@ -1200,7 +1207,7 @@ def _comparison_instruments(cat: Catalogue, rep: Report, codes: list[str]) -> No
     label = ui.instrument_label(cat)
     coverage = cat.coverage()
     tracked = coverage.index[coverage["tracked"]]
-    rows = section.table.set_index("instrument_id")
+    rows = section_table(section).set_index("instrument_id")
     rows = rows.reindex(sorted(set(tracked) | set(rows.index), key=lambda i: label(i).casefold()))
     table = pd.DataFrame({"instrument": rows.index.map(label)}, index=rows.index)
     for c in codes:
@@ -1224,7 +1231,7 @@ def _comparison_instruments(cat: Catalogue, rep: Report, codes: list[str]) -> No
 def _comparison_votes(cat: Catalogue, rep: Report, codes: list[str], group: str) -> None:
     st.subheader("UN cyber votes where they split")
     section = rep.section("votes")
-    votes = section.table
+    votes = section_table(section)
     if votes.empty:
         ui.empty_state("None of the chosen parties has a recorded vote on the cyber resolutions.")
         return
@@ -1253,11 +1260,12 @@ def country_profile(cat: Catalogue, code: str, brief: Report) -> None:
     """The Country profile's counts and tabs, from the country brief (adoptions, memberships, votes)
     and the analytics (partners, bloc, position)."""
     name = cat.party_name(code)
-    adoptions = brief.section("adoptions").table
+    adoptions = section_table(brief.section("adoptions"))
     adopted = adoptions[adoptions["adopted"]]
     others = adoptions[~adoptions["adopted"]]
-    memberships = brief.section("memberships").table
+    memberships = section_table(brief.section("memberships"))
     votes = brief.section("votes")
+    vote_table = section_table(votes)
     coverage = cat.coverage()
     tracked = coverage.index[coverage["tracked"]]
     day = date.fromisoformat(brief.as_of)
@@ -1278,7 +1286,7 @@ def country_profile(cat: Catalogue, code: str, brief: Report) -> None:
     )
     c[3].metric(
         "Cyber votes recorded",
-        int((votes.table["vote"] != "absent").sum()),
+        int((vote_table["vote"] != "absent").sum()),
         help=f"Yes/no/abstain votes on the {len(scope.resolutions_in_scope(cat, day))} UN cyber resolutions with "
         "a recorded vote (absences not counted).",
     )
@@ -1355,19 +1363,19 @@ def country_profile(cat: Catalogue, code: str, brief: Report) -> None:
 
     with tab_votes:
         st.subheader("UN General Assembly votes on cyber resolutions")
-        if votes.table.empty:
+        if vote_table.empty:
             ui.empty_state(
                 f"No recorded votes for {name} on the cyber resolutions "
                 "(not a UN member, or not yet a member at the time)."
             )
         else:
-            counts = votes.table["vote"].value_counts()
+            counts = vote_table["vote"].value_counts()
             st.caption(
                 " · ".join(f"{v}: {int(counts.get(v, 0))}" for v in (*scope.VOTE_CHOICES, "absent"))
-                + f" on {len(votes.table)} recorded votes."
+                + f" on {len(vote_table)} recorded votes."
             )
             rename = {}
-            if "bloc_majority" in votes.table.columns:  # the brief's bloc: its members' most common vote, or tie
+            if "bloc_majority" in vote_table.columns:  # the brief's bloc: its members' most common vote, or tie
                 from tracker.export.compare import group_acronyms
 
                 bloc = brief.parameters["bloc"]
@@ -1387,7 +1395,7 @@ def norms_matrix(cat: Catalogue, code: str, brief: Report) -> None:
     name = cat.party_name(code)
     st.subheader("Norm commitments: norms x levels of evidence")
     section = brief.find("norms")
-    if section is None or section.table.empty:
+    if section is None or section_table(section).empty:
         ui.empty_state("The catalogue holds no norm concept yet.")
         return
     ev = cache.norm_evidence(cat.version)
@@ -1396,7 +1404,7 @@ def norms_matrix(cat: Catalogue, code: str, brief: Report) -> None:
     counts = support.groupby(["norm_id", "level"]).size().unstack(fill_value=0)
     against = ev[ev["polarity"] == "rejects"].groupby("norm_id").size()
     qualifying = ev[ev["polarity"] == "qualifies"].groupby("norm_id").size()
-    table = section.table.set_index("norm_id")
+    table = section_table(section).set_index("norm_id")
     matrix = pd.DataFrame({"norm": table["norm"]})
     for level, rung in LEVEL_NAMES.items():
         col = counts[level] if level in counts.columns else pd.Series(dtype=int)

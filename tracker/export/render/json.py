@@ -41,7 +41,7 @@ SCHEMA = "cyber-norms-tracker/export@1"
 
 def to_json(report: Report) -> bytes:
     """JSON in the documented shape (module docstring); raw values, no neutralisation."""
-    doc = {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "kind": report.kind,
         "title": report.title,

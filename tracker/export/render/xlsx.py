@@ -128,12 +128,12 @@ def to_xlsx(report: Report) -> bytes:
             cell = _xlsx_set(ws, 1, j, h)
             cell.font, cell.fill = bold, head_fill
         hl = c.highlight or [False] * len(c.labels)
-        for i, (lab, v, h) in enumerate(zip(c.labels, c.values, hl, strict=True), start=2):
+        for i, (lab, value, lit) in enumerate(zip(c.labels, c.values, hl, strict=True), start=2):
             _xlsx_set(ws, i, 1, lab)
-            cell = _xlsx_set(ws, i, 2, float(v))
+            cell = _xlsx_set(ws, i, 2, float(value))
             if c.value_format == "percent":
                 cell.number_format = "0%"
-            _xlsx_set(ws, i, 3, bool(h))
+            _xlsx_set(ws, i, 3, bool(lit))
         ws.freeze_panes = "A2"
         ws.column_dimensions["A"].width = min(60, max([10, *[len(x) + 2 for x in c.labels]]))
         if c.labels:
@@ -151,10 +151,10 @@ def to_xlsx(report: Report) -> bytes:
         cell = _xlsx_set(ws, 1, j, h)
         cell.font, cell.fill = bold, head_fill
     for i, src in enumerate(report.sources, start=2):
-        for j, v in enumerate((src.ref, src.id, src.title, src.publisher, src.url, src.as_of, src.kind), start=1):
-            cell = _xlsx_set(ws, i, j, v)
-            if j == 5 and isinstance(v, str) and v.startswith(("http://", "https://")):
-                cell.hyperlink = v
+        for j, field in enumerate((src.ref, src.id, src.title, src.publisher, src.url, src.as_of, src.kind), start=1):
+            cell = _xlsx_set(ws, i, j, field)
+            if j == 5 and isinstance(field, str) and field.startswith(("http://", "https://")):
+                cell.hyperlink = field
     ws.freeze_panes = "A2"
     for letter, width in zip("ABCDEFG", (6, 30, 60, 30, 50, 12, 11), strict=True):
         ws.column_dimensions[letter].width = width

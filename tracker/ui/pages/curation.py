@@ -101,7 +101,7 @@ with tab_propose:
                 role = target["role"] if target else ""
                 note = st.text_input("Note", value=target["note"] if target else "")
                 remove = st.checkbox("Remove this action (it stays in the history)")
-            source = st.selectbox("Source", list(sources), format_func=sources.get, key="p_source")
+            source = st.selectbox("Source", list(sources), format_func=lambda k: sources[k], key="p_source")
             reason = st.text_area("Reason (required)", key="p_reason")
             submitted = st.form_submit_button("Submit for review")
         if submitted:
@@ -145,13 +145,15 @@ with tab_import:
             "resolve exactly (code, name or alias); close matches are only suggestions for you to confirm."
         )
         upload = st.file_uploader("Chart", type=["csv", "xlsx"])
-        source = st.selectbox("Source for rows without one", list(sources), format_func=sources.get, key="i_src")
+        source = st.selectbox(
+            "Source for rows without one", list(sources), format_func=lambda k: sources[k], key="i_src"
+        )
         if upload is not None:
             data = upload.getvalue()
             confirmed = st.session_state.setdefault("import_confirmed", {})
             plan = plan_import(data, upload.name, source_id=source, confirmed=confirmed)
-            for problem in plan.problems:
-                st.error(md(problem))
+            for issue in plan.problems:
+                st.error(md(issue))
             counts = plan.counts()
             cols = st.columns(4)
             for col, (name, n) in zip(cols, counts.items(), strict=True):
@@ -177,8 +179,8 @@ with tab_import:
                     st.success(f"Proposal #{pid} filed ({counts['added']} added, {counts['changed']} changed).")
                     st.session_state.pop("import_confirmed", None)
                 except ImportRejected as exc:
-                    for problem in exc.problems:
-                        st.error(md(problem))
+                    for issue in exc.problems:
+                        st.error(md(issue))
                 except curation.CurationError as exc:
                     st.error(md(exc))
 
