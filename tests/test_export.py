@@ -24,6 +24,8 @@ from typer.testing import CliRunner
 from tracker import export as ex
 from tracker.catalogue import Catalogue, load_catalogue
 from tracker.cli import app
+from tracker.errors import InvalidInput
+from tracker.export.render import pdf as pdf_render
 from tracker.export.render.cells import cell_value
 from tracker.parties import UnknownParty
 
@@ -863,3 +865,29 @@ def test_gaps_follow_the_configured_min_share(bundled):
     assert len(strict.section("gaps").table) < len(gaps)
     with pytest.raises(ValueError, match="min_share must be between 0 and 1"):
         ex.country_brief(bundled, "Kenya", bloc="au", min_share=1.5)
+
+
+def test_a_table_too_long_to_print_is_refused_with_the_formats_that_carry_it(mini, monkeypatch):
+    report = golden_reports(mini)["bloc_g7"]
+    members = report.section("members")
+    rows = len(members.table)
+    monkeypatch.setattr(pdf_render, "PDF_MAX_ROWS", rows)
+    only_members = dataclasses.replace(report, sections=[members])
+    assert ex.to_pdf(only_members).startswith(b"%PDF")  # at the limit: printed
+    longer = dataclasses.replace(members, table=pd.concat([members.table, members.table.iloc[:1]]))
+    with pytest.raises(InvalidInput, match=r"too long to print.*csv, xlsx or json"):
+        ex.to_pdf(dataclasses.replace(report, sections=[longer]))
+
+
+def test_cli_pdf_of_a_raw_table_over_the_limit_is_one_line_and_no_file(mini_path, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf_render, "PDF_MAX_ROWS", 3)
+    out = tmp_path / "pairs.pdf"
+    result = runner.invoke(app, ["export", "alignment", "-f", "pdf", "-o", str(out), "--catalogue", str(mini_path)])
+    assert result.exit_code != 0
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "too long to print" in errors[0] and "--party" in errors[0]
+    assert not out.exists()
+    ok = runner.invoke(
+        app, ["export", "alignment", "-f", "csv", "-o", str(tmp_path / "pairs.csv"), "--catalogue", str(mini_path)]
+    )
+    assert ok.exit_code == 0 and (tmp_path / "pairs.csv").stat().st_size > 0

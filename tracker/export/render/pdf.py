@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from tracker.errors import InvalidInput
 from tracker.export.render.cells import as_text, chart_value, display_rows, paragraphs, param_text
 from tracker.export.report import Chart, Report, Section
 
@@ -57,10 +58,22 @@ NO_SHAPING_NOTE = (
 )
 
 
+# fpdf2 lays out ~200 table rows a second here: the all-pairs alignment table (18,000 rows) took 86 s
+# and 902 pages (benchmarks/RESULTS.md, Exports). No briefing report comes near this limit (G77 bloc
+# summary: 21 pages); the raw adoptions and votes tables stay printable.
+PDF_MAX_ROWS = 6000
+
+
 def to_pdf(report: Report) -> bytes:
     """A print-ready A4 briefing document: a title page (subject, dates, catalogue version, analysis
     configuration), the overview, chart and every table in full (all rows, continued over pages with
     the header repeated), an annex with all columns of the wide tables, and the numbered sources."""
+    rows = sum(len(s.table) for s in report.sections if s.table is not None)
+    if rows > PDF_MAX_ROWS:
+        raise InvalidInput(
+            f"{report.title}: {rows:,} table rows (roughly {rows // 20:,} A4 pages) is too long to print; "
+            f"a PDF takes at most {PDF_MAX_ROWS:,}. Export it as csv, xlsx or json, or narrow it (e.g. --party)"
+        )
     pdf = _layout_pdf(report)  # layout is cheaper than embedding the font (output)
     try:
         return bytes(pdf.output())
