@@ -24,7 +24,7 @@ from tracker.curation import (
     User,
     workflow,
 )
-from tracker.curation.changes import model_of
+from tracker.curation.changes import catalogue_table
 from tracker.db import session_scope
 from tracker.errors import CatalogueError
 from tracker.models import AuditEntry
@@ -130,7 +130,7 @@ def test_no_api_changes_a_role():
     public = [n for n in dir(curation) if not n.startswith("_")]
     assert not [n for n in public if "role" in n.lower() and n not in ("ROLES", "PROPOSE_ROLES", "REVIEW_ROLES")]
     with pytest.raises(CurationError, match="unknown table 'users'"):
-        model_of("users")
+        catalogue_table("users")
 
 
 # --------------------------------------------------------------------------- proposals and review

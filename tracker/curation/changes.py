@@ -11,10 +11,11 @@ from itertools import groupby
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Delete, Update, and_, bindparam, delete, select, update
+from sqlalchemy import Delete, Table, Update, and_, bindparam, delete, select, update
 
 from tracker.catalogue.package import cell_text
 from tracker.catalogue.rules import check_fields, check_rules
+from tracker.db import table_of
 from tracker.errors import ConflictError, CurationError, Problem
 from tracker.models import CATALOGUE_TABLES
 from tracker.schema import NATURAL_KEYS, columns, fields, key_columns, table_schema, table_schemas
@@ -89,14 +90,15 @@ class Change:
         return printable(f"{self.op} {self.table} ({key_text(self.key)}){': ' + cols if cols else ''}")
 
 
-def model_of(table: str):
+def catalogue_table(table: str) -> Table:
+    """The Core table of a catalogue table's name; an unknown name is refused."""
     if table not in CATALOGUE_TABLES:
         raise CurationError(f"unknown table {table!r} (one of: {', '.join(CATALOGUE_TABLES)})")
-    return CATALOGUE_TABLES[table]
+    return table_of(CATALOGUE_TABLES[table])
 
 
 def where_key(table: str, key: dict[str, str]):
-    tbl = model_of(table).__table__
+    tbl = catalogue_table(table)
     values = to_db(table, {**{c: "" for c in columns(table)}, **key})
     conds = [tbl.c[c].is_(None) if values[c] is None else tbl.c[c] == values[c] for c in key_columns(table)]
     return and_(*conds)
@@ -104,7 +106,7 @@ def where_key(table: str, key: dict[str, str]):
 
 def live_row(session, table: str, key: dict[str, str]) -> dict[str, str] | None:
     """The live row with this key as text (empty string for NULL), or None."""
-    tbl = model_of(table).__table__
+    tbl = catalogue_table(table)
     found = session.execute(select(*[tbl.c[c] for c in columns(table)]).where(where_key(table, key))).first()
     return None if found is None else {c: cell_text(v) for c, v in zip(columns(table), found, strict=True)}
 
@@ -112,7 +114,7 @@ def live_row(session, table: str, key: dict[str, str]) -> dict[str, str] | None:
 def make_change(session, table: str, key: dict[str, str], new: dict[str, str] | None) -> Change:
     """A change against the live data: add (no row with ``key``), update (``new`` holds the
     columns to set) or remove (``new`` is None). ``before`` is read from the live row now."""
-    model_of(table)
+    catalogue_table(table)  # refuses an unknown table
     unknown = set(key) - set(key_columns(table))
     if unknown or set(key_columns(table)) - set(key) and not new:
         raise CurationError(f"{table}: the key is {', '.join(key_columns(table))}")
@@ -141,7 +143,7 @@ def make_change(session, table: str, key: dict[str, str], new: dict[str, str] | 
 
 def text_frame(session, table: str) -> pd.DataFrame:
     cols = columns(table)
-    tbl = model_of(table).__table__
+    tbl = catalogue_table(table)
     rows = session.execute(select(*[tbl.c[c] for c in cols])).all()
     return pd.DataFrame([[cell_text(v) for v in r] for r in rows], columns=cols, dtype=object).fillna("")
 
@@ -288,7 +290,7 @@ def _live_rows(session, table: str, keys: list[dict[str, str]]) -> dict[tuple, d
     if len(keys) <= 100:
         found = (live_row(session, table, key) for key in keys)
         return {tuple(row[c] for c in kcols): row for row in found if row is not None}
-    tbl = model_of(table).__table__
+    tbl = catalogue_table(table)
     out = {}
     for values in session.execute(select(*[tbl.c[c] for c in cols])):
         row = {c: cell_text(v) for c, v in zip(cols, values, strict=True)}
@@ -334,7 +336,7 @@ def replay(session, changes: list[Change]) -> None:
 def _matches_before(table: str):
     """WHERE every column equals its ``b_``-prefixed parameter, NULL-safe, one statement shape
     for all rows (NOT NULL columns with =, so indexes are used)."""
-    tbl = model_of(table).__table__
+    tbl = catalogue_table(table)
     conds = []
     for c in columns(table):
         col = tbl.c[c]
@@ -375,7 +377,7 @@ def prepare_writes(changes: list[Change]) -> list[Write]:
     Row order, and with it every foreign key, is exactly as the proposal lists it."""
     writes = []
     for (table, op), group in groupby(changes, key=lambda ch: (ch.table, ch.op)):
-        tbl = model_of(table).__table__
+        tbl = catalogue_table(table)
         run = list(group)
         if op == "add":  # plain values (text, int, bool, None) need no processing: the driver's fast path
             added = []
@@ -405,7 +407,7 @@ def execute_write(session, write: Write) -> None:
     """Run one prepared statement for all its rows (one executemany, or COPY for new rows)."""
     if write.op == "add":
         names = columns(write.table)
-        insert_rows(session, model_of(write.table).__table__, names, [tuple(p[c] for c in names) for p in write.params])
+        insert_rows(session, catalogue_table(write.table), names, [tuple(p[c] for c in names) for p in write.params])
         return
     result = session.connection().execute(write.statement, write.params)
     if write.op != "add" and result.rowcount not in (-1, len(write.params)):  # replay said every row was there

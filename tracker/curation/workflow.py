@@ -188,8 +188,7 @@ def review(user: User, proposal_id: int, *, approve: bool, reason: str = "", eng
         proposal = _reviewable(session, proposal_id, user)
         if approve:
             stored = session.get(Proposal, proposal_id)
-            if stored is None:
-                raise CurationError(f"no proposal #{proposal_id}")
+            assert stored is not None  # _reviewable found it in this session, and proposals are never deleted
             changes = proposal_changes(stored)
             seq = audit.data_seq(session)
             replay(session, changes)  # ConflictError first: it says what moved

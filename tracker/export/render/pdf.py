@@ -58,7 +58,7 @@ NO_SHAPING_NOTE = (
 )
 
 
-# fpdf2 lays out ~200 table rows a second here: the all-pairs alignment table (18,000 rows) took 86 s
+# fpdf2 lays out ~200 table rows a second here: the all-pairs alignment table (19,878 rows) took 86 s
 # and 902 pages (benchmarks/RESULTS.md, Exports). No briefing report comes near this limit (G77 bloc
 # summary: 21 pages); the raw adoptions and votes tables stay printable.
 PDF_MAX_ROWS = 6000
